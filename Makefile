@@ -1,0 +1,57 @@
+# 關稅支持熱線助理: `make run` to talk to it, `make test` for everything CI checks. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help venv kb train run shell test test-unit validate test-stories nlu-report clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt scripts/find-python.sh
+	@py=$$(scripts/find-python.sh) || exit 1; \
+	  [ -x $(PY) ] || $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==24.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip check
+	@touch $@
+
+venv: $(VENV)/.installed ## create .venv with Python 3.10 and the pinned dependencies
+
+knowledge/kb.sqlite: $(VENV)/.installed $(KB_SOURCES)
+	$(PY) -m knowledge.build
+
+kb: knowledge/kb.sqlite ## build the knowledge base (knowledge/kb.sqlite) and jieba's dictionary
+
+train: kb ## train the model if data, config or dictionaries changed (cached by content hash)
+	@scripts/train.sh config.yml >/dev/null
+
+run: kb ## start the action server (5055) and Rasa (5005, REST + web widget); Ctrl-C stops both
+	scripts/run.sh
+
+shell: kb ## talk to the bot in the terminal
+	@model=$$(scripts/train.sh config.yml); \
+	  $(RASA) run actions --actions actions --port 5055 >var/actions-shell.log 2>&1 & pid=$$!; \
+	  trap "kill $$pid" EXIT; mkdir -p var; TRACKER_DB=$(CURDIR)/var/shell-tracker.db $(RASA) shell --model $$model --endpoints endpoints.yml
+
+test-unit: kb ## pytest: knowledge base, eligibility, components, actions, channels
+	$(PY) -m pytest -q
+
+validate: kb ## rasa data validate (domain, NLU data, rules, stories)
+	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+
+test-stories: train ## story tests in tests/test_stories.yml, failing on any prediction error
+	$(RASA) test core --model models/current-config.tar.gz --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out results/stories
+
+test: train test-unit validate test-stories ## everything CI checks (trains first: the FAQ and story tests need the model)
+
+nlu-report: train ## intent macro-F1 and entity F1 on the held-out set tests/nlu/ (CONFIG=config.yml)
+	$(PY) scripts/nlu_report.py --config $(or $(CONFIG),config.yml)
+
+clean: ## remove built artefacts (models, knowledge base, results)
+	rm -rf models results knowledge/kb.sqlite knowledge/dict

@@ -1,0 +1,359 @@
+"""Composes the bot's reply to one turn from the knowledge base and the eligibility engine.
+
+Pure logic (no Rasa types) so it is easy to test: `compose(kb, turn, state)` returns the messages to send and
+the new conversation state (facts about the firm, measures in focus, fallback stage).
+
+Order of reasoning: read the message (facts.py) → merge with what the firm said before → pick the measures in
+focus (named > topic word > previous turn > implied by the facts) → pick what is asked (keywords, then the
+intent) → assess eligibility → answer with figures, reasons, alternatives and at most three hotlines.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from actions.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, assess
+from actions.facts import number_facts, read
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+MAX_HOTLINES = 3
+MAX_MEASURES = 2
+FIGURE_ASPECTS = {"amount", "rate", "rate_cut", "guarantee", "fee", "term", "self_funding", "equipment_cap"}
+INTENT_ASPECT = {
+    "ask_amount": "amount", "ask_rate": "rate", "ask_rate_cut": "rate_cut", "ask_guarantee": "guarantee",
+    "ask_fee": "fee", "ask_term": "term", "ask_eligibility": "eligibility", "ask_period": "period",
+    "ask_application": "application", "ask_items": "items", "ask_self_funding": "self_funding",
+    "ask_equipment_cap": "equipment_cap", "ask_hotline": "hotline", "ask_hours": "hours", "ask_overview": "overview",
+}
+SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat", "out_of_scope"}
+DIET_FACTS = ("size", "factory_type", "purpose")
+PACKAGE_WORDS = re.compile(r"700|七百億|六面向|六大面向|工業六|14項|十四項|措施有哪些")
+STAGE_WORDS = re.compile(r"輔導團|階段|三階段")
+DIRECTORY_WORDS = re.compile(r"(所有|全部|各|哪些|一覽|總表|列表|清單).{0,4}(專線|電話|窗口)|(專線|電話|窗口).{0,3}(一覽|總表|列表|清單|有哪些)")
+
+
+@dataclass
+class Turn:
+    text: str
+    intent: str = "nlu_fallback"
+    confidence: float = 0.0
+    entities: list = field(default_factory=list)
+    ranking: list = field(default_factory=list)   # [{"name", "confidence"}], best first
+
+
+@dataclass
+class State:
+    facts: dict = field(default_factory=dict)
+    focus: list = field(default_factory=list)
+    fallbacks: int = 0
+
+
+@dataclass
+class Reply:
+    messages: list
+    state: State
+    kind: str            # answer | overview | social | clarify | fallback | out_of_scope
+    measures: list = field(default_factory=list)
+    hotlines: list = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------- hotlines
+def is_open(hotline: dict, now: datetime) -> bool | None:
+    if not hotline.get("hours_open"):
+        return None
+    t = now.astimezone(TAIPEI).time()
+    return time.fromisoformat(hotline["hours_open"]) <= t < time.fromisoformat(hotline["hours_close"])
+
+
+def hotline_block(kb, hotlines: list, now: datetime) -> tuple:
+    """Text lines and tap-to-call buttons for up to MAX_HOTLINES hotlines."""
+    lines, buttons = [], []
+    for h in hotlines:
+        hours = kb.message("hours_suffix", hours=h["hours_text"]) if h.get("hours_text") else ""
+        if is_open(h, now) is False:
+            hours += kb.message("hours_closed_short")
+        lines.append(kb.message("hotline_line", name=h["name"], number=h["number"], hours=hours))
+        buttons.append({"title": kb.message("call_button", name=h["name"], number=h["number"]),
+                        "type": "web_url", "url": "tel:" + h["digits"]})
+    return lines, buttons
+
+
+def _dedupe(seq):
+    return list(dict.fromkeys(seq))
+
+
+# ------------------------------------------------------------------------------------------- reading
+def _merge_facts(kb, turn: Turn, state: State):
+    reading = read(kb, turn.text)
+    new = dict(number_facts(turn.entities))
+    for e in turn.entities or []:   # DIET's entities fill what the lexicon did not see
+        if e.get("entity") in DIET_FACTS and e.get("value"):
+            new.setdefault(e["entity"], e["value"])
+        if e.get("entity") == "measure" and kb.measure(e.get("value") or "") and e["value"] not in reading.measures:
+            reading.measures.append(e["value"])
+    new.update(reading.facts)
+    return reading, new, {**state.facts, **new}
+
+
+def _aspects(reading, turn: Turn) -> list:
+    aspects = list(reading.aspects)
+    from_intent = INTENT_ASPECT.get(turn.intent)
+    if from_intent and from_intent not in aspects:
+        aspects.append(from_intent)
+    # 「電話幾號 / 幾點有人接」: hours and hotline answers carry the numbers anyway.
+    return aspects
+
+
+def _focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: State, intent: str) -> tuple:
+    """(measure ids, how they were chosen)."""
+    if reading.measures:
+        return reading.measures, "named"
+    if reading.topics:
+        return reading.topics, "topic"
+    if state.focus and (aspects or new_facts or intent.startswith("ask_") or intent == "inform"):
+        return state.focus, "previous"
+    if facts.get("factory_type") in ("managed", "specific", "registered") and "factory_type" in new_facts:
+        return ["rd_transform", "rd_transform_managed"], "facts"
+    if {"revenue_change", "amount", "purpose", "size"} & set(new_facts):
+        return ["sme_loan", "export_loan_guarantee"], "facts"
+    figure_aspects = [a for a in aspects if a in FIGURE_ASPECTS]
+    if figure_aspects:   # 「利率多少」 with nothing else: the measures that have such a figure
+        ids = _dedupe(m["id"] for m in kb.measures() if kb.figures(m["id"], figure_aspects[0]))
+        return ids[:MAX_MEASURES], "aspect"
+    return [], "none"
+
+
+# ------------------------------------------------------------------------------------------- answers
+def _status_line(kb, measure: dict, a) -> str | None:
+    if a.status == ELIGIBLE:
+        return kb.message("eligible", name=measure["short_name"])
+    if a.status == NOT_ELIGIBLE:
+        return kb.message("not_eligible", name=measure["short_name"], reasons="；".join(a.reasons))
+    if a.status == UNKNOWN:
+        return kb.message("unknown", name=measure["short_name"],
+                          missing="、".join(kb.message("fact." + f) for f in a.missing))
+    return None
+
+
+def _aspect_lines(kb, mid: str, aspect: str, a) -> list:
+    measure = kb.measure(mid)
+    if aspect in FIGURE_ASPECTS:
+        figs = [f["text"] for f in a.figures if f["aspect"] == aspect]
+        notes = kb.notes(mid, aspect)
+        if figs or notes:
+            return figs + notes
+        return [kb.message("not_in_deck", name=measure["short_name"], aspect=kb.message("aspect." + aspect))]
+    if aspect == "eligibility":
+        lines = [f"・{c['text']}" for c in kb.criteria(mid)]
+        for c in kb.criteria(mid):
+            if c.get("periods_id"):
+                lines.append(kb.message("periods", periods="、".join(p["text"] for p in kb.periods(c["periods_id"]))))
+        return (lines or [measure["summary"]]) + [f["text"] for f in a.figures if f["aspect"] == "amount"]
+    if aspect == "period":
+        groups = [c["periods_id"] for c in kb.criteria(mid) if c.get("periods_id")]
+        if groups:
+            return [kb.message("periods", periods="、".join(p["text"] for p in kb.periods(groups[0])))]
+        return [kb.message("not_in_deck", name=measure["short_name"], aspect=kb.message("aspect.period"))]
+    if aspect == "application":
+        lines = [f"{d['text']}（西元{d['ad']}）" for d in kb.dates(mid)]
+        if measure.get("application") and not lines:
+            lines.append(measure["application"])
+        elif measure.get("application"):
+            lines.append(measure["application"])
+        return lines or [kb.message("not_in_deck", name=measure["short_name"], aspect=kb.message("aspect.application"))]
+    if aspect == "items":
+        items = kb.items(mid, "items") or kb.items(mid, "services")
+        return ["、".join(items)] if items else [measure["summary"]]
+    return []
+
+
+def _summary_lines(kb, mid: str, a) -> list:
+    measure = kb.measure(mid)
+    lines = [measure["summary"]]
+    lines += [f["text"] for f in a.figures if f["aspect"] in ("amount", "rate", "term")][:6]
+    return lines
+
+
+def _measure_section(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
+    measure = kb.measure(mid)
+    lines = [kb.message("measure_heading", name=measure["short_name"])]
+    status = _status_line(kb, measure, a)
+    if status and (facts_known or "eligibility" in aspects):
+        lines.append(status)
+    asked = [x for x in aspects if x not in ("hotline", "hours", "overview")]
+    if not asked:
+        lines += _summary_lines(kb, mid, a) if not (facts_known and a.status in (ELIGIBLE, UNKNOWN)) else \
+            [f["text"] for f in a.figures if f["aspect"] in ("amount", "rate", "rate_cut", "guarantee", "term")]
+    for aspect in asked:
+        lines += [x for x in _aspect_lines(kb, mid, aspect, a) if x not in lines]
+    lines += a.notes
+    if a.declare and ("eligibility" in aspects or facts_known):
+        lines += [kb.message("declare", text=t) for t in a.declare]
+    return lines
+
+
+def _size_matters(kb, mid: str, aspects: list) -> bool:
+    return any("size" in (f["when"] or {}) for f in kb.figures(mid) if f["aspect"] in aspects or not aspects)
+
+
+def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bool, now: datetime,
+                    named: bool) -> tuple:
+    assessments = {mid: assess(kb, facts, mid) for mid in focus}
+    # A named measure the firm cannot get: show the linked measure that fits instead (納管工廠 → 300萬 program).
+    alternatives = []
+    for mid, a in list(assessments.items()):
+        if a.status == NOT_ELIGIBLE:
+            for to, _ in kb.links(mid):
+                if to not in assessments and to not in alternatives:
+                    b = assess(kb, facts, to)
+                    # A measure with no conditions of its own in the same family (輔導團階段三 is the same
+                    # subsidy as 研發轉型補助) is no way out; another family (融資診斷 for a loan) is.
+                    other_family = kb.measure(to)["family"] != kb.measure(mid)["family"]
+                    if b.status in (ELIGIBLE, UNKNOWN) or (b.status == NO_CONDITIONS and other_family):
+                        alternatives.append(to)
+                        assessments[to] = b
+    order = {ELIGIBLE: 0, NO_CONDITIONS: 1, UNKNOWN: 2, NOT_ELIGIBLE: 3}
+    ranked = sorted(assessments, key=lambda m: order[assessments[m].status]) if facts_known else list(assessments)
+    shown = [m for m in ranked if m in focus][:MAX_MEASURES if not alternatives else 1]
+    shown += [m for m in ranked if m in alternatives][:1]
+    if not named and facts_known:   # 「營業額掉了6%」: lead with what fits, keep the refusal reasons short
+        shown = sorted(shown, key=lambda m: order[assessments[m].status])
+    texts = []
+    for mid in shown:
+        texts.append("\n".join(_measure_section(kb, mid, aspects, assessments[mid], facts_known)))
+    if alternatives and any(m in alternatives for m in shown):
+        names = "、".join(kb.measure(m)["short_name"] for m in shown if m in alternatives)
+        texts.insert(len(texts) - 1, kb.message("instead", alternatives=names))
+    hotline_ids = []
+    for mid in sorted(shown, key=lambda m: order[assessments[m].status]):
+        hotline_ids += [h["id"] for h in kb.hotlines_for(mid)]
+    hotline_ids = _dedupe(hotline_ids)[:MAX_HOTLINES]
+    amount_question = not [x for x in aspects if x not in ("hotline", "hours")] or {"amount", "eligibility"} & set(aspects)
+    if "size" not in facts and any(assessments[m].status != NOT_ELIGIBLE and (_size_matters(kb, m, aspects) or
+                                   ("size" in assessments[m].missing and amount_question)) for m in shown):
+        texts.append(kb.message("ask_size"))
+    return texts, shown, hotline_ids
+
+
+def answer_hours(kb, hotline_ids: list, now: datetime) -> list:
+    lines = []
+    for hid in hotline_ids:
+        h = kb.hotline(hid)
+        if h.get("hours_text"):
+            lines.append(kb.message("hours_known", name=h["name"], number=h["number"], hours=h["hours_text"]))
+            if is_open(h, now) is False:
+                lines.append(kb.message("hours_closed_now", now=now.astimezone(TAIPEI).strftime("%H:%M"),
+                                        name=h["name"], hours=h["hours_text"]))
+        else:
+            lines.append(kb.message("hours_unknown", name=h["name"]))
+    return lines
+
+
+def overview(kb, text: str, focus: list) -> tuple:
+    """(texts, hotline ids, allow more than MAX_HOTLINES)."""
+    if DIRECTORY_WORDS.search(text):
+        lines = [kb.message("directory_heading")]
+        for h in kb.hotlines():
+            hours = kb.message("hours_suffix", hours=h["hours_text"]) if h.get("hours_text") else ""
+            lines.append(kb.message("directory_line", number=h["number"], name=h["name"], handles=h["handles"], hours=hours))
+        return ["\n".join(lines)], [], True
+    if STAGE_WORDS.search(text) and not PACKAGE_WORDS.search(text):
+        prog = kb.program("coaching_team")
+        lines = [kb.message("coaching_overview", name=prog["name"], summary=prog["summary"])]
+        for m in kb.stages("coaching_team"):
+            lines.append(kb.message("coaching_stage", stage=m["stage"], name=m["short_name"], summary=m["summary"]))
+        return ["\n".join(lines)], [h["id"] for h in kb.hotlines_for("coaching_team")], False
+    if focus and not PACKAGE_WORDS.search(text):
+        lines = [f"・{kb.measure(m)['short_name']}：{kb.measure(m)['summary']}" for m in focus]
+        hot = _dedupe(h["id"] for m in focus for h in kb.hotlines_for(m))[:MAX_HOTLINES]
+        return ["\n".join(lines)], hot, False
+    prog = kb.program("package_700")
+    lines = [kb.message("package_overview", name=prog["name"], summary=prog["summary"])]
+    for i, asp in enumerate(kb.package_aspects(), 1):
+        names = "、".join(f"措施{kb.measure(m)['package_measure']} {kb.measure(m)['short_name']}" for m in asp["measures"])
+        lines.append(kb.message("package_aspect", position=i, aspect=asp["name"], measures=names))
+    return ["\n".join(lines)], [h["id"] for h in kb.hotlines_for("package_700")], False
+
+
+def topic_buttons(kb) -> list:
+    keys = [k for k in kb.snap.messages if k.startswith("topic.")]
+    return [{"title": kb.message(k), "payload": kb.message(k)} for k in keys]
+
+
+def clarify_buttons(kb, ranking: list, descriptions: dict) -> list:
+    names = [r["name"] for r in ranking if r.get("name") in descriptions and r["name"] not in SOCIAL][:2]
+    return [{"title": descriptions[n], "payload": "/" + n} for n in names]
+
+
+# ------------------------------------------------------------------------------------------- entry point
+def compose(kb, turn: Turn, state: State, now: datetime | None = None, descriptions: dict | None = None) -> Reply:
+    now = now or datetime.now(TAIPEI)
+    reading, new_facts, facts = _merge_facts(kb, turn, state)
+    aspects = _aspects(reading, turn)
+    general = kb.general_hotline()
+
+    def reply(texts, kind, hotline_ids=(), buttons=(), measures=(), focus=None, fallbacks=0, allow_many=False):
+        ids = list(hotline_ids) if allow_many else list(hotline_ids)[:MAX_HOTLINES]
+        lines, call_buttons = hotline_block(kb, [kb.hotline(h) for h in ids], now)
+        messages = [{"text": t} for t in texts if t]
+        if lines:
+            messages.append({"text": "\n".join(lines), "buttons": call_buttons})
+        if buttons:
+            if messages and "buttons" not in messages[-1]:
+                messages[-1]["buttons"] = list(buttons)
+            else:
+                messages.append({"text": kb.message("ask_topic"), "buttons": list(buttons)})
+        new_state = State(facts=facts, focus=list(focus if focus is not None else state.focus), fallbacks=fallbacks)
+        return Reply(messages, new_state, kind, list(measures), ids)
+
+    if turn.intent in SOCIAL and not (reading.measures or reading.topics or reading.hotlines or new_facts
+                                      or set(aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"})):
+        if turn.intent == "out_of_scope":
+            return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
+        if turn.intent == "greet":
+            return reply([kb.message("greet")], "social", buttons=topic_buttons(kb))
+        key = {"goodbye": "goodbye", "thanks": "thanks", "chitchat": "chitchat"}.get(turn.intent, "thanks")
+        return reply([kb.message(key)], "social")
+
+    focus, how = _focus(kb, reading, new_facts, facts, aspects, state, turn.intent)
+
+    if DIRECTORY_WORDS.search(reading.text) or "overview" in aspects and (turn.intent == "ask_overview" or not focus or how == "topic" or
+                                  PACKAGE_WORDS.search(reading.text) or DIRECTORY_WORDS.search(reading.text)):
+        texts, hot, many = overview(kb, reading.text, focus if how in ("named", "topic") else [])
+        return reply(texts, "overview", hot, measures=focus, focus=focus, allow_many=many)
+
+    if reading.hotlines and how not in ("named",) and (not focus or how in ("previous", "aspect", "topic")):
+        # 「信保基金電話幾號」「產業競爭力發展中心幾點有人接」: about a hotline itself.
+        texts = answer_hours(kb, reading.hotlines, now) if "hours" in aspects else \
+            [f"{kb.hotline(h)['name']}：{kb.hotline(h)['handles']}" for h in reading.hotlines]
+        return reply(texts, "answer", reading.hotlines)
+
+    if not focus:
+        if "hours" in aspects or "hotline" in aspects:
+            texts = answer_hours(kb, [general["id"]], now) if "hours" in aspects else [kb.message(
+                "no_answer", name=general["name"], number=general["number"], hours=general["hours_text"])]
+            return reply(texts, "answer", [general["id"]], buttons=[{"title": kb.message("topic.directory"),
+                                                                     "payload": kb.message("topic.directory")}])
+        if turn.intent == "out_of_scope":
+            return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
+        if state.fallbacks == 0:
+            buttons = clarify_buttons(kb, turn.ranking, descriptions or {}) or topic_buttons(kb)
+            return reply([kb.message("clarify")], "clarify", buttons=buttons, fallbacks=1)
+        return reply([kb.message("fallback_final", name=general["name"], number=general["number"],
+                                 hours=general["hours_text"])], "fallback", [general["id"]])
+
+    asked_figures = [a for a in aspects if a in FIGURE_ASPECTS]
+    if how != "named" and asked_figures:   # 「利率呢」 about two loans: keep those that have a rate
+        having = [m for m in focus if any(kb.figures(m, a) or kb.notes(m, a) for a in asked_figures)]
+        focus = having or focus
+    facts_known = bool({"size", "revenue_change", "factory_type", "us_export_3y", "trade_registered", "amount",
+                        "applicants"} & set(facts)) and (bool(new_facts) or "eligibility" in aspects or how != "previous")
+    if len(focus) > MAX_MEASURES and not (set(aspects) & FIGURE_ASPECTS) and not facts_known:
+        texts, hot, _ = overview(kb, "", focus)
+        return reply(texts, "overview", hot, measures=focus, focus=focus)
+    texts, shown, hot = answer_measures(kb, focus, aspects, facts, facts_known, now, how == "named")
+    if "hours" in aspects:
+        texts += answer_hours(kb, hot[:1], now)
+    return reply(texts, "answer", hot, measures=shown, focus=shown or focus)

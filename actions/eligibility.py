@@ -1,0 +1,108 @@
+"""Eligibility engine: what the firm said, tested against the criteria the knowledge base holds as data.
+
+Given facts such as {"size": "sme", "revenue_change": -15, "amount": 800}, `assess` returns for a measure
+eligible / not_eligible / unknown (naming the missing facts), the reasons, and the figures that apply to this
+firm: figures whose `when` condition holds, plus those whose condition is still unknown (shown with their
+condition, so the firm gets an answer before every fact is known).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from knowledge.render import amount_wan, figure_value, number
+
+ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, NO_CONDITIONS = "eligible", "not_eligible", "unknown", "no_conditions"
+
+
+def compare(actual, op: str, expected):
+    """True / False, or None when the fact is not known yet."""
+    if actual is None:
+        return None
+    if op == "eq":
+        return actual == expected
+    if op == "in":
+        return actual in expected
+    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+        return False
+    # A small tolerance so 100.0 and 99.99999 from a parsed 「一百萬」 compare as people expect.
+    eps = 1e-9
+    return {"le": actual <= expected + eps, "lt": actual < expected - eps,
+            "ge": actual >= expected - eps, "gt": actual > expected + eps}[op]
+
+
+def applies(when: dict | None, facts: dict):
+    """A figure's condition: True, False, or None (some fact unknown)."""
+    if not when:
+        return True
+    results = [compare(facts.get(fact), *next(iter(cond.items()))) for fact, cond in when.items()]
+    if False in results:
+        return False
+    return None if None in results else True
+
+
+def cap_in_wan(fig: dict):
+    if fig["unit"] == "萬元":
+        return fig["value"]
+    if fig["unit"] == "億元":
+        return fig["value"] * 10000
+    return None
+
+
+@dataclass
+class Assessment:
+    measure_id: str
+    status: str
+    reasons: list = field(default_factory=list)     # why not eligible
+    missing: list = field(default_factory=list)     # facts still needed
+    passed: list = field(default_factory=list)      # criteria texts met
+    declare: list = field(default_factory=list)     # requirements the firm proves with documents
+    figures: list = field(default_factory=list)     # figures that apply, or may apply
+    notes: list = field(default_factory=list)       # e.g. the request is over the cap
+
+    @property
+    def fits(self) -> bool:
+        return self.status in (ELIGIBLE, NO_CONDITIONS)
+
+
+def _failure_reason(kb, criterion: dict, actual) -> str:
+    if criterion["fact"] == "revenue_change" and isinstance(actual, (int, float)):
+        if actual > 0:
+            return kb.message("revenue_increase", actual=number(actual), criterion=criterion["text"])
+        return kb.message("revenue_below_threshold", direction="減少" if actual < 0 else "變動",
+                          actual=number(abs(actual)), criterion=criterion["text"])
+    return kb.message("criterion_failed", criterion=criterion["text"])
+
+
+def assess(kb, facts: dict, measure_id: str) -> Assessment:
+    checks = [c for c in kb.criteria(measure_id) if c["kind"] == "check"]
+    result = Assessment(measure_id, NO_CONDITIONS if not checks else ELIGIBLE)
+    result.declare = [c["text"] for c in kb.criteria(measure_id) if c["kind"] == "declare"]
+    for c in checks:
+        outcome = compare(facts.get(c["fact"]), c["op"], c["value"])
+        if outcome is False:
+            result.reasons.append(_failure_reason(kb, c, facts.get(c["fact"])))
+        elif outcome is None:
+            result.missing.append(c["fact"])
+        else:
+            result.passed.append(c["text"])
+    if result.reasons:
+        result.status = NOT_ELIGIBLE
+    elif result.missing:
+        result.status = UNKNOWN
+
+    amount = facts.get("amount")
+    for fig in kb.figures(measure_id):
+        ok = applies(fig["when"], facts)
+        if ok is False:
+            continue
+        result.figures.append(fig)
+        cap = cap_in_wan(fig)
+        if (amount is not None and cap is not None and fig["aspect"] == "amount" and amount > cap
+                and ok is True and "amount" not in (fig["when"] or {})):
+            result.notes.append(kb.message("over_cap", requested=amount_wan(amount), limit=figure_value(fig), cap=amount_wan(cap)))
+    return result
+
+
+def assess_all(kb, facts: dict, measure_ids=None) -> list:
+    ids = measure_ids if measure_ids is not None else [m["id"] for m in kb.measures()]
+    return [assess(kb, facts, mid) for mid in ids]

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Starts the action server (5055) and Rasa (5005: REST, socket.io, LINE; --enable-api); Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=$(scripts/train.sh)
+mkdir -p var
+export TRACKER_DB="${TRACKER_DB:-$PWD/var/tracker.db}"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+pids=()
+cleanup() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup INT TERM EXIT
+.venv/bin/rasa run actions --actions actions --port "${ACTIONS_PORT:-5055}" &
+pids+=($!)
+.venv/bin/rasa run --model "$model" --enable-api --cors "*" --port "${RASA_PORT:-5005}" \
+    --credentials credentials.yml --endpoints endpoints.yml &
+pids+=($!)
+echo "action server pid ${pids[0]}, rasa pid ${pids[1]}: REST http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook"
+wait -n "${pids[@]}"

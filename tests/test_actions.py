@@ -1,0 +1,53 @@
+"""action_answer with Rasa's dispatcher and tracker (the style of RasaHQ's demo bots)."""
+import asyncio
+
+import yaml
+
+from actions.actions import ActionAnswer
+from tests.conftest import ROOT
+
+
+def run(action, dispatcher, tracker, domain):
+    return asyncio.run(action.run(dispatcher, tracker, domain))
+
+
+def test_answers_and_sets_slots(dispatcher, tracker_for, domain, monkeypatch, kb):
+    monkeypatch.setattr("actions.actions.default_kb", lambda: kb)
+    tracker = tracker_for("營業額掉了15%", "inform", entities=[{"entity": "revenue_change", "value": -15}],
+                          slots={"size": "sme"})
+    events = run(ActionAnswer(), dispatcher, tracker, domain)
+    text = " ".join(m["text"] or "" for m in dispatcher.messages)
+    assert "3,500萬元" in text and "0800-280-280" in text
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["revenue_change"] == -15 and slots["size"] == "sme"
+    assert slots["focus_measures"][0] == "sme_loan"
+    assert any(b.get("url") == "tel:0800280280" for m in dispatcher.messages for b in m["buttons"])
+
+
+def test_follow_up_uses_focus_slot(dispatcher, tracker_for, domain, monkeypatch, kb):
+    monkeypatch.setattr("actions.actions.default_kb", lambda: kb)
+    tracker = tracker_for("電話呢", "ask_hotline", slots={"focus_measures": ["overseas_orders"]})
+    run(ActionAnswer(), dispatcher, tracker, domain)
+    assert "0800-235-855" in " ".join(m["text"] or "" for m in dispatcher.messages)
+
+
+def test_missing_kb_gives_the_general_line(dispatcher, tracker_for, domain, monkeypatch, tmp_path):
+    from actions.kb import KB
+    monkeypatch.setattr("actions.actions.default_kb", lambda: KB(tmp_path / "missing.sqlite"))
+    run(ActionAnswer(), dispatcher, tracker_for("貸款"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_kb_unavailable"
+
+
+def test_hand_written_fallback_lines_match_the_kb(kb):
+    """domain.yml writes the general line by hand for when the KB cannot be read; keep the two in step."""
+    general = kb.general_hotline()
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for name in ("utter_kb_unavailable", "utter_default"):
+        text = domain["responses"][name][0]["text"]
+        assert general["number"] in text and general["hours_text"] in text
+
+
+def test_every_slot_the_action_sets_is_in_the_domain(domain):
+    from actions.actions import FACT_SLOTS
+    for slot in (*FACT_SLOTS, "focus_measures", "fallback_stage", "answer_kind", "answered_measures", "answered_hotlines"):
+        assert slot in domain["slots"]

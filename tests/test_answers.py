@@ -1,0 +1,146 @@
+"""Conversations through the answer composer (actions/answer.py), with the real number extractor.
+Phrasings here are our own; the acceptance cases in shared/ are run against the live bot instead."""
+import re
+from datetime import datetime
+
+import pytest
+
+from actions.answer import MAX_HOTLINES, State, TAIPEI, Turn, compose
+from components.normalize import normalize_text
+from components.numbers import extract_numbers
+
+OPEN = datetime(2026, 11, 26, 10, 0, tzinfo=TAIPEI)
+CLOSED = datetime(2026, 11, 26, 21, 30, tzinfo=TAIPEI)
+
+
+def say(kb, state, text, intent="nlu_fallback", now=OPEN, ranking=None):
+    turn = Turn(text=text, intent=intent, confidence=0.9, entities=extract_numbers(normalize_text(text)),
+                ranking=ranking or [])
+    reply = compose(kb, turn, state, now=now, descriptions={"ask_rate": "貸款利率", "ask_amount": "額度上限"})
+    return reply, "\n".join(m["text"] + " ".join(b.get("url", "") for b in m.get("buttons", [])) for m in reply.messages)
+
+
+def numbers_in(text):
+    return set(re.findall(r"0800-\d{3}-\d{3}|0\d-\d{8}", text))
+
+
+def chat(kb, *turns, now=OPEN):
+    state = State()
+    reply = text = None
+    for t in turns:
+        intent = "nlu_fallback"
+        if isinstance(t, tuple):
+            t, intent = t
+        reply, text = say(kb, state, t, intent, now)
+        state = reply.state
+    return reply, text
+
+
+@pytest.mark.parametrize("turns, must, must_not", [
+    # the user's own example: 15% ≥ 10%, cap 3,500萬, loan hotlines, ask the size once
+    (["我營業額掉了15%能貸多少"], ["3,500萬元", "0800-280-280", "中小微企業、非中小微企業"], []),
+    (["我們是小公司，營收衰退百分之十二，請問最多能借多少"], ["✅", "3,500萬元"], ["請問貴公司是"]),
+    (["营业额下滑了三成，我们是中小企业，想借钱"], ["3,500萬元", "2.22%"], []),
+    # not eligible: the threshold and what to do instead
+    (["營收只少了6%，中小微企業貸款加碼能申請嗎"], ["未達「營業額減少10%」", "融資診斷", "0800-280-280"], ["✅ 您符合「中小微"]),
+    (["業績增加了20%，還可以申請中小企業貸款嗎"], ["增加20%"], ["✅ 您符合「中小微"]),
+    # amounts change the figures
+    (["中小企業營業額掉兩成，想借80萬"], ["一律10成", "1.5%"], ["最低9成"]),
+    (["中小企業營業額掉兩成，想借五千萬"], ["超過上限", "3,500萬元"], ["減碼1.5%"]),
+    # export guarantee: both sizes until the size is known, then one
+    (["外銷貸款保證可以保多少"], ["6,000萬元", "1億元"], []),
+    (["我們是大企業，外銷貸款保證成數多少"], ["8~9成"], ["9.5成"]),
+    # the three faces of the research subsidy
+    (["有工廠登記的中小企業，研發轉型最多補多少"], ["500萬元", "4,000萬元", "02-27089055"], []),
+    (["我們是特定工廠，想申請研發補助"], ["300萬元", "0800-288-019"], []),
+    (["輔導團第三階段補助自籌多少"], ["50%", "0800-023-800"], []),
+    # other measures and their lines
+    (["海外想設發貨倉庫，補助多少"], ["500萬元", "0800-235-855"], []),
+    (["想省電費，有沒有節能輔導"], ["0800-035-803"], []),
+    (["可以找法人幫忙打樣檢測嗎"], ["0800-005-288"], []),
+    (["銀行要抽銀根，還款有困難"], ["0800-280-280"], []),
+    (["AI課程學費可以補助多少"], ["12萬元", "0800-023-800"], []),
+    # measures the deck lists without a hotline: say so and route to the general line
+    (["輸出保費優惠是什麼"], ["簡報只列出措施名稱", "0800-000-257"], []),
+    (["研發支出抵減的抵減率多少"], ["0800-000-257"], []),
+    # overviews
+    (["工業六面向包含哪些措施"], ["金融支持", "降低行政成本", "提升產業競爭力", "開拓多元市場", "租稅優惠", "安定就業", "措施14"], []),
+    (["輔導團有哪些階段"], ["階段1", "階段2", "階段3", "0800-023-800"], []),
+    (["所有專線列表"], ["0800-000-257", "0800-235-855", "02-27044844", "0800-550-010"], []),
+])
+def test_single_turn_answers(kb, turns, must, must_not):
+    _, text = chat(kb, *turns)
+    for m in must:
+        assert m in text, f"{m!r} missing from:\n{text}"
+    for m in must_not:
+        assert m not in text, f"{m!r} should not be in:\n{text}"
+
+
+@pytest.mark.parametrize("turns, must", [
+    (["研發轉型補助是什麼", "電話呢"], ["02-27089055", "02-27044844"]),
+    (["中小微企業貸款加碼", "如果只借80萬呢"], ["一律10成"]),
+    (["爭取海外訂單補助", "兩家一起申請呢"], ["2,000萬元"]),
+    (["外銷貸款優惠保證", "手續費呢"], ["全免，最長2年"]),
+    (["我想了解貸款", "我們是中小企業，營收掉了一成五"], ["✅", "3,500萬元"]),
+    (["我營業額掉了15%能貸多少", "中小企業"], ["✅", "3,500萬元"]),
+    (["ESCO節能", "服務時間呢"], ["0800-035-803", "沒有寫"]),
+])
+def test_follow_ups_stay_on_the_measure(kb, turns, must):
+    _, text = chat(kb, *turns)
+    for m in must:
+        assert m in text, f"{m!r} missing from:\n{text}"
+
+
+def test_never_more_than_three_hotlines_unless_directory(kb):
+    for text in ["我們是納管工廠，研發轉型補助最多多少", "貸款", "中小企業營收掉了20%", "研發補助電話"]:
+        reply, body = chat(kb, text)
+        assert len(reply.hotlines) <= MAX_HOTLINES
+        assert len(numbers_in(body)) <= MAX_HOTLINES
+    reply, body = chat(kb, "全部的專線一覽")
+    assert len(numbers_in(body)) == 12
+
+
+def test_hotlines_are_tap_to_call(kb):
+    reply, _ = chat(kb, "信保基金的電話")
+    buttons = [b for m in reply.messages for b in m.get("buttons", [])]
+    assert {"type": "web_url", "url": "tel:0800089921"}.items() <= buttons[0].items()
+
+
+def test_hours_inside_and_outside(kb):
+    _, open_text = chat(kb, "產業競爭力發展中心服務時間", now=OPEN)
+    _, closed_text = chat(kb, "產業競爭力發展中心服務時間", now=CLOSED)
+    assert "08:30–18:00" in open_text and "非服務時間" not in open_text
+    assert "21:30" in closed_text and "非服務時間" in closed_text
+
+
+def test_two_stage_fallback(kb):
+    state = State()
+    first, text1 = say(kb, state, "嗯嗯那個什麼的", ranking=[{"name": "ask_rate", "confidence": 0.3},
+                                                          {"name": "ask_amount", "confidence": 0.2}])
+    assert first.kind == "clarify"
+    assert [b["title"] for b in first.messages[-1]["buttons"]] == ["貸款利率", "額度上限"]
+    second, text2 = say(kb, first.state, "嗯嗯那個什麼的")
+    assert second.kind == "fallback" and "0800-000-257" in text2
+    assert second.state.fallbacks == 0
+
+
+def test_out_of_scope_and_greeting(kb):
+    reply, text = chat(kb, ("幫我查明天天氣", "out_of_scope"))
+    assert reply.kind == "out_of_scope" and numbers_in(text) <= {"0800-000-257"}
+    reply, text = chat(kb, ("你好", "greet"))
+    assert reply.kind == "social" and not numbers_in(text) and reply.messages[-1]["buttons"]
+    # a greeting that also asks something is answered
+    reply, text = chat(kb, ("你好，想問研發轉型補助的電話", "greet"))
+    assert "02-27089055" in text
+
+
+def test_simplified_and_full_width_input(kb):
+    _, text = chat(kb, "营业额掉了１５％，中小企业能贷多少")
+    assert "3,500萬元" in text and "✅" in text
+
+
+def test_sql_looking_and_huge_input_is_answered(kb):
+    reply, text = chat(kb, "'; DROP TABLE measures; -- 研發轉型補助電話")
+    assert "02-27089055" in text
+    reply, _ = chat(kb, "貸款" * 5000)
+    assert reply.messages

@@ -1,0 +1,140 @@
+"""Table-driven tests of the eligibility engine at the boundaries the deck sets."""
+import pytest
+
+from actions.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, applies, assess, compare
+
+SME = {"size": "sme"}
+
+
+def keys(result, aspect=None):
+    return {f["key"] for f in result.figures if aspect is None or f["aspect"] == aspect}
+
+
+@pytest.mark.parametrize("change, status", [
+    (-10, ELIGIBLE),        # exactly 10%: eligible
+    (-9.9, NOT_ELIGIBLE),   # just under the threshold
+    (-15, ELIGIBLE),
+    (-6, NOT_ELIGIBLE),
+    (0, NOT_ELIGIBLE),
+    (20, NOT_ELIGIBLE),     # revenue went up
+    (-100, ELIGIBLE),
+])
+def test_revenue_threshold(kb, change, status):
+    assert assess(kb, {**SME, "revenue_change": change}, "sme_loan").status == status
+
+
+def test_reasons_name_the_threshold(kb):
+    r = assess(kb, {**SME, "revenue_change": -6}, "sme_loan")
+    assert r.reasons == ["營業額減少6%，未達「營業額減少10%」的門檻"]
+    up = assess(kb, {**SME, "revenue_change": 20}, "sme_loan")
+    assert "增加20%" in up.reasons[0]
+
+
+@pytest.mark.parametrize("amount, guarantee, rate_cut", [
+    (80, {"guarantee_full"}, True),
+    (100, {"guarantee_full"}, True),       # exactly 100萬: 10成
+    (100.1, {"guarantee_min"}, True),      # 100.1萬: at least 9成
+    (800, {"guarantee_min"}, True),
+    (1000, {"guarantee_min"}, True),       # exactly 1,000萬: the rate cut applies
+    (1000.5, {"guarantee_min"}, False),
+    (3500, {"guarantee_min"}, False),
+])
+def test_amount_tiers(kb, amount, guarantee, rate_cut):
+    r = assess(kb, {**SME, "revenue_change": -12, "amount": amount}, "sme_loan")
+    assert keys(r, "guarantee") == guarantee
+    assert ("rate_cut" in keys(r)) is rate_cut
+    assert "rate" in keys(r)
+    assert r.notes == []
+
+
+def test_800_wan_gets_rate_cut_and_terms(kb):
+    r = assess(kb, {**SME, "revenue_change": -15, "amount": 800}, "sme_loan")
+    texts = [f["text"] for f in r.figures]
+    assert "貸款利率：2.22%" in texts
+    assert "利率減碼：貸款額度1,000萬元以內 1.5%，最長6個月" in texts
+    assert "保證成數：貸款額度逾100萬元 最低9成" in texts
+    assert {"term_working_capital", "term_equipment"} <= keys(r)
+
+
+def test_purpose_picks_the_term(kb):
+    r = assess(kb, {**SME, "revenue_change": -15, "purpose": "equipment"}, "sme_loan")
+    assert keys(r, "term") == {"term_equipment"}
+
+
+@pytest.mark.parametrize("amount, note", [
+    (3500, None),
+    (5000, "您想申請的5,000萬元超過上限（每家最高3,500萬元），最多可申請3,500萬元。"),
+])
+def test_cap(kb, amount, note):
+    r = assess(kb, {**SME, "revenue_change": -20, "amount": amount}, "sme_loan")
+    assert r.notes == ([note] if note else [])
+
+
+def test_unknown_names_missing_facts(kb):
+    r = assess(kb, {"revenue_change": -15}, "sme_loan")
+    assert (r.status, r.missing) == (UNKNOWN, ["size"])
+    r = assess(kb, {}, "export_loan_guarantee")
+    assert r.missing == ["trade_registered", "us_export_3y", "revenue_change"]
+
+
+@pytest.mark.parametrize("size, status", [("sme", ELIGIBLE), ("tax_registered", ELIGIBLE), ("large", NOT_ELIGIBLE)])
+def test_size_classes(kb, size, status):
+    assert assess(kb, {"size": size, "revenue_change": -12}, "sme_loan").status == status
+
+
+@pytest.mark.parametrize("size, amount_key, share_key", [
+    ("sme", "guarantee_amount_sme", "guarantee_share_sme"),
+    ("large", "guarantee_amount_large", "guarantee_share_large"),
+])
+def test_export_guarantee_by_size(kb, size, amount_key, share_key):
+    facts = {"size": size, "trade_registered": True, "us_export_3y": True, "revenue_change": -10}
+    r = assess(kb, facts, "export_loan_guarantee")
+    assert r.status == ELIGIBLE
+    assert keys(r, "amount") == {amount_key} and keys(r, "guarantee") == {share_key}
+
+
+def test_export_guarantee_shows_both_sizes_when_size_unknown(kb):
+    r = assess(kb, {"trade_registered": True, "us_export_3y": True, "revenue_change": -30}, "export_loan_guarantee")
+    assert keys(r, "amount") == {"guarantee_amount_sme", "guarantee_amount_large"}
+
+
+def test_no_us_exports_is_not_eligible(kb):
+    r = assess(kb, {"trade_registered": True, "us_export_3y": False, "revenue_change": -30}, "export_loan_guarantee")
+    assert r.status == NOT_ELIGIBLE and "近3年具輸美實績" in r.reasons[0]
+
+
+@pytest.mark.parametrize("factory, rd, managed", [
+    ("registered", ELIGIBLE, NOT_ELIGIBLE),
+    ("managed", NOT_ELIGIBLE, ELIGIBLE),
+    ("specific", NOT_ELIGIBLE, ELIGIBLE),
+    ("none", NOT_ELIGIBLE, NOT_ELIGIBLE),
+    (None, UNKNOWN, UNKNOWN),
+])
+def test_factory_types(kb, factory, rd, managed):
+    facts = {"factory_type": factory} if factory else {}
+    assert assess(kb, facts, "rd_transform").status == rd
+    assert assess(kb, facts, "rd_transform_managed").status == managed
+
+
+@pytest.mark.parametrize("applicants, key", [(1, "single_cap"), (2, "joint_cap"), (5, "joint_cap")])
+def test_overseas_orders_single_or_joint(kb, applicants, key):
+    r = assess(kb, {"applicants": applicants, "trade_registered": True}, "overseas_orders")
+    assert keys(r, "amount") == {key}
+
+
+def test_measures_without_conditions(kb):
+    assert assess(kb, {"size": "sme"}, "esco").status == NO_CONDITIONS
+
+
+@pytest.mark.parametrize("actual, op, expected, result", [
+    (None, "le", -10, None), (-10, "le", -10, True), (-9.999, "le", -10, False), (True, "le", 1, False),
+    ("sme", "in", ["sme"], True), (2, "ge", 2, True), (1, "gt", 1, False), (100, "lt", 100, False),
+])
+def test_operator_table(actual, op, expected, result):
+    assert compare(actual, op, expected) is result
+
+
+def test_applies_with_unknown_fact():
+    assert applies({"amount": {"le": 100}}, {}) is None
+    assert applies({"amount": {"le": 100}}, {"amount": 50}) is True
+    assert applies(None, {}) is True
