@@ -137,10 +137,14 @@ def _status_line(kb, measure: dict, a) -> str | None:
     return None
 
 
+# A rate answer also gives the rate cut: 「利率多少」 deserves 「2.22%，1,000萬元以內減碼1.5%」.
+RELATED = {"rate": ("rate", "rate_cut")}
+
+
 def _aspect_lines(kb, mid: str, aspect: str, a) -> list:
     measure = kb.measure(mid)
     if aspect in FIGURE_ASPECTS:
-        figs = [f["text"] for f in a.figures if f["aspect"] == aspect]
+        figs = [f["text"] for f in a.figures if f["aspect"] in RELATED.get(aspect, (aspect,))]
         notes = kb.notes(mid, aspect)
         if figs or notes:
             return figs + notes
@@ -194,6 +198,19 @@ def _measure_section(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
     return lines
 
 
+def _section(kb, mid, aspects, a, facts_known, said: set, quiet: bool) -> str:
+    """One measure's part of the reply, without lines an earlier section already said."""
+    lines = _measure_section(kb, mid, aspects, a, facts_known)
+    if a.status == NOT_ELIGIBLE:   # refused: the reason and the headline figure are enough
+        keep = {lines[0], lines[1] if len(lines) > 1 else ""}
+        lines = [x for x in lines if x in keep or x.startswith(tuple(f["label"] for f in a.figures if f["aspect"] == "amount"))]
+    if quiet:
+        lines = [x for x in lines if not x.startswith("簡報沒有列出")]
+    lines = [x for x in lines if x not in said or x.startswith("【")]
+    said.update(lines)
+    return "\n".join(lines)
+
+
 def _size_matters(kb, mid: str, aspects: list) -> bool:
     return any("size" in (f["when"] or {}) for f in kb.figures(mid) if f["aspect"] in aspects or not aspects)
 
@@ -215,17 +232,19 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
                         alternatives.append(to)
                         assessments[to] = b
     order = {ELIGIBLE: 0, NO_CONDITIONS: 1, UNKNOWN: 2, NOT_ELIGIBLE: 3}
-    ranked = sorted(assessments, key=lambda m: order[assessments[m].status]) if facts_known else list(assessments)
-    shown = [m for m in ranked if m in focus][:MAX_MEASURES if not alternatives else 1]
-    shown += [m for m in ranked if m in alternatives][:1]
-    if not named and facts_known:   # 「營業額掉了6%」: lead with what fits, keep the refusal reasons short
-        shown = sorted(shown, key=lambda m: order[assessments[m].status])
-    texts = []
+    ranked = [m for m in focus if m in assessments]
+    if facts_known and not named:   # lead with what fits
+        ranked = sorted(ranked, key=lambda m: order[assessments[m].status])
+    shown = ranked[:1 if alternatives else MAX_MEASURES]
+    alt_shown = sorted(alternatives, key=lambda m: order[assessments[m].status])[:1]
+    quiet = len(shown) + len(alt_shown) > 1 and not named   # no "not in the deck" lines for a measure we guessed
+    texts, said = [], set()
     for mid in shown:
-        texts.append("\n".join(_measure_section(kb, mid, aspects, assessments[mid], facts_known)))
-    if alternatives and any(m in alternatives for m in shown):
-        names = "、".join(kb.measure(m)["short_name"] for m in shown if m in alternatives)
-        texts.insert(len(texts) - 1, kb.message("instead", alternatives=names))
+        texts.append(_section(kb, mid, aspects, assessments[mid], facts_known, said, quiet))
+    if alt_shown:
+        texts.append(kb.message("instead", alternatives=kb.measure(alt_shown[0])["short_name"]))
+        texts.append(_section(kb, alt_shown[0], aspects, assessments[alt_shown[0]], facts_known, said, quiet))
+    shown += alt_shown
     hotline_ids = []
     for mid in sorted(shown, key=lambda m: order[assessments[m].status]):
         hotline_ids += [h["id"] for h in kb.hotlines_for(mid)]
@@ -317,6 +336,9 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
         key = {"goodbye": "goodbye", "thanks": "thanks", "chitchat": "chitchat"}.get(turn.intent, "thanks")
         return reply([kb.message(key)], "social")
 
+    if reading.out_of_scope and not reading.measures:
+        return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
+
     focus, how = _focus(kb, reading, new_facts, facts, aspects, state, turn.intent)
 
     if DIRECTORY_WORDS.search(reading.text) or "overview" in aspects and (turn.intent == "ask_overview" or not focus or how == "topic" or
@@ -324,7 +346,8 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
         texts, hot, many = overview(kb, reading.text, focus if how in ("named", "topic") else [])
         return reply(texts, "overview", hot, measures=focus, focus=focus, allow_many=many)
 
-    if reading.hotlines and how not in ("named",) and (not focus or how in ("previous", "aspect", "topic")):
+    about_measure = set(aspects) & (FIGURE_ASPECTS | {"eligibility", "application", "items", "period"})
+    if reading.hotlines and not about_measure and (not focus or how in ("previous", "aspect", "topic")):
         # 「信保基金電話幾號」「產業競爭力發展中心幾點有人接」: about a hotline itself.
         texts = answer_hours(kb, reading.hotlines, now) if "hours" in aspects else \
             [f"{kb.hotline(h)['name']}：{kb.hotline(h)['handles']}" for h in reading.hotlines]
@@ -333,9 +356,8 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     if not focus:
         if "hours" in aspects or "hotline" in aspects:
             texts = answer_hours(kb, [general["id"]], now) if "hours" in aspects else [kb.message(
-                "no_answer", name=general["name"], number=general["number"], hours=general["hours_text"])]
-            return reply(texts, "answer", [general["id"]], buttons=[{"title": kb.message("topic.directory"),
-                                                                     "payload": kb.message("topic.directory")}])
+                "general_line", name=general["name"], number=general["number"], hours=general["hours_text"])]
+            return reply(texts, "answer", [general["id"]], buttons=topic_buttons(kb))
         if turn.intent == "out_of_scope":
             return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
         if state.fallbacks == 0:

@@ -16,6 +16,10 @@ from components.normalize import normalize_text
 _CN_DIGITS = {"一": 1, "單": 1, "兩": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _APPLICANTS = re.compile(r"([0-9]+|[一單兩二三四五六七八九十])\s*家(?:公司|企業|廠商)?\s*(?:一起|聯合|共同|合作)?")
 _JOINT = re.compile(r"聯合申請|一起申請|共同申請|多家")
+_SINGLE = re.compile(r"單一企業|單家|單獨申請|自己申請")
+
+
+NEGATIVE = (False, "none")
 
 
 @dataclass
@@ -26,6 +30,7 @@ class Reading:
     aspects: list = field(default_factory=list)       # what is asked: amount, rate, hotline ...
     hotlines: list = field(default_factory=list)      # hotline ids named (信保基金 → smeg)
     facts: dict = field(default_factory=dict)         # size, factory_type, purpose, us_export_3y ...
+    out_of_scope: bool = False                        # 房屋貸款, 股票 ... (lexicon.yml out_of_scope)
 
     @property
     def has_content(self) -> bool:
@@ -59,6 +64,13 @@ def _negated(text: str, start: int, negations: list) -> bool:
 def read(kb, text: str) -> Reading:
     text = normalize_text(text or "")
     r = Reading(text)
+    oos = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
+    r.out_of_scope = bool(oos)
+    # Words inside an out-of-scope phrase (貸款 in 房屋貸款) must not count as a topic.
+    masked = text
+    for i, j, _ in oos:
+        masked = masked[:i] + "\u3000" * (j - i) + masked[j:]
+    text_for_topics = masked
     for _, _, mid in _spans(text, kb.aliases()):
         if mid not in r.measures:
             r.measures.append(mid)
@@ -66,11 +78,11 @@ def read(kb, text: str) -> Reading:
     for _, _, hid in _spans(text, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "hotline"]):
         if hid not in r.hotlines:
             r.hotlines.append(hid)
-    for _, _, ids in _spans(text, [(row["phrase"], row["value"]) for row in lex if row["kind"] == "topic"]):
+    for _, _, ids in _spans(text_for_topics, [(row["phrase"], row["value"]) for row in lex if row["kind"] == "topic"]):
         for mid in json.loads(ids):
             if mid not in r.topics:
                 r.topics.append(mid)
-    for _, _, aspect in _spans(text, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "aspect"]):
+    for _, _, aspect in _spans(text_for_topics, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "aspect"]):
         if aspect not in r.aspects:
             r.aspects.append(aspect)
     negations = [row["phrase"] for row in lex if row["kind"] == "negation"]
@@ -84,13 +96,17 @@ def read(kb, text: str) -> Reading:
                 value = "large"
             else:
                 continue
-        r.facts.setdefault(fact, value)
+        # A positive statement beats a negative one in the same message: 「沒有工廠登記，只是特定工廠」.
+        if fact not in r.facts or r.facts[fact] in NEGATIVE and value not in NEGATIVE:
+            r.facts[fact] = value
     m = _APPLICANTS.search(text)
     if m and ("申請" in text or _JOINT.search(text) or m.group(0).endswith(("一起", "聯合", "共同", "合作"))):
         n = m.group(1)
         r.facts["applicants"] = int(n) if n.isdigit() else _CN_DIGITS[n]
     elif _JOINT.search(text):
         r.facts["applicants"] = 2
+    elif _SINGLE.search(text):
+        r.facts["applicants"] = 1
     return r
 
 

@@ -29,7 +29,7 @@ count it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -120,7 +120,7 @@ class TextNormalizer(GraphComponent):
 
 def _realign(
     text: Text, entities: List[Dict[Text, Any]]
-) -> "tuple[Text, List[Dict[Text, Any]]]":
+) -> Tuple[Text, List[Dict[Text, Any]]]:
     """Normalises ``text`` and returns copies of ``entities`` with updated offsets."""
     spans = []
     for entity in entities:

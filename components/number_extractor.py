@@ -84,7 +84,7 @@ class NumberExtractor(GraphComponent, EntityExtractorMixin):
             entities = self._extract(message)
             if entities:
                 message.set(
-                    ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True
+                    ENTITIES, (message.get(ENTITIES) or []) + entities, add_to_output=True
                 )
         return messages
 

@@ -136,7 +136,7 @@ def _vocabulary() -> Tuple["re.Pattern[str]", Dict[str, str]]:
     words["down"] = list(revenue.get("down") or []) + words["down"]
     words["up"] = list(revenue.get("up") or []) + words["up"]
     for aspect in _RATE_ASPECTS:
-        # keep only nouns; question phrases like 少幾碼 / 保幾成 would be fine too
+        # 利率, 減碼, 保證成數, 手續費, 自籌 ... (question phrases like 幾趴 are harmless)
         words["rate"] += [w for w in aspects.get(aspect) or [] if isinstance(w, str)]
     kinds: Dict[str, str] = {}
     for kind in _KIND_PRIORITY:
@@ -173,7 +173,10 @@ _TRAPS = [
     re.compile(r"(?<![0-9])0[0-9]{8,10}(?![0-9])"),
     re.compile(r"(?<![0-9])[0-9]{2,4}-[0-9]{3,4}-[0-9]{3,4}(?![0-9])"),
     # dates and periods
-    re.compile(r"[0-9]{2,4}\s?年(?:\s?[0-9]{1,2}\s?(?:至|到|~|-)?\s?[0-9]{0,2}\s?月(?:\s?[0-9]{1,2}\s?[日號])?)?"),
+    re.compile(
+        r"[0-9]{2,4}\s?年"
+        r"(?:\s?[0-9]{1,2}\s?(?:至|到|~|-)?\s?[0-9]{0,2}\s?月(?:\s?[0-9]{1,2}\s?[日號])?)?"
+    ),
     re.compile(r"[0-9]{1,2}\s?月\s?[0-9]{1,2}\s?[日號]"),
     re.compile(r"(?<![0-9])[0-9]{2,4}[/.-][0-9]{1,2}[/.-][0-9]{1,2}(?![0-9])"),
     re.compile(rf"[0-9{_CN_DIGITS}十]+\s?(?:個)?\s?(?:月|週|周|星期|天|日|小時|分鐘|季|年度|年)"),
@@ -319,7 +322,9 @@ def _percent_kind(
     return REVENUE_CHANGE, (-value if kind == "down" else value)
 
 
-def _last_kind(text: str, start: int, clause_start: int, kinds: Tuple[str, ...], window: int) -> Optional[str]:
+def _last_kind(
+    text: str, start: int, clause_start: int, kinds: Tuple[str, ...], window: int
+) -> Optional[str]:
     """Kind of the nearest keyword (among the interesting ones) before ``start``."""
     for k in reversed(_keywords(text, max(clause_start, start - window), start)):
         if k[3] in kinds:

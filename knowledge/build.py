@@ -125,6 +125,8 @@ def build_db(sources: dict, path: Path) -> None:
     lex_rows += [{"kind": "topic", "key": t, "value": json.dumps(spec["measures"]), "phrase": w}
                  for t, spec in (lex.get("topics") or {}).items() for w in spec["words"]]
     lex_rows += [{"kind": "hotline", "key": h["id"], "value": None, "phrase": w} for h in hot for w in h["aliases"]]
+    lex_rows += [{"kind": "out_of_scope", "key": "out_of_scope", "value": None, "phrase": w}
+                 for w in lex.get("out_of_scope") or []]
     db["lexicon"].insert_all(lex_rows)
     db["messages"].insert_all(({"key": k, "text": v} for k, v in sources["messages.yml"]["messages"].items()), pk="key")
 

@@ -250,6 +250,8 @@ def validate(sources: dict) -> None:
         for mid in spec["measures"]:
             if mid not in measure_ids:
                 c.fail(f"topics.{topic}.measures", f"unknown measure {mid!r}")
+    if not isinstance((lex or {}).get("out_of_scope", []), list):
+        c.fail("out_of_scope", "expected a list of phrases")
     for key in ("nouns", "down", "up"):
         if not ((lex or {}).get("revenue") or {}).get(key):
             c.fail(f"revenue.{key}", "missing")
