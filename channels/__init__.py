@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (see ``channels.line`` for the LINE Messaging API)."""
