@@ -20,7 +20,6 @@ logger = logging.getLogger(__name__)
 FACT_SLOTS = ("size", "revenue_change", "amount", "purpose", "factory_type", "us_export_3y", "trade_registered",
               "applicants")
 DESCRIPTIONS = Path(__file__).resolve().parent.parent / "data" / "intent_descriptions.yml"
-MAX_TEXT = 2000   # longer messages are answered from their first 2,000 characters
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +39,7 @@ def state_from(tracker: Tracker) -> State:
 def turn_from(tracker: Tracker) -> Turn:
     msg = tracker.latest_message or {}
     intent = msg.get("intent") or {}
-    return Turn(text=(msg.get("text") or "")[:MAX_TEXT], intent=intent.get("name") or "nlu_fallback",
+    return Turn(text=msg.get("text") or "", intent=intent.get("name") or "nlu_fallback",
                 confidence=float(intent.get("confidence") or 0.0), entities=msg.get("entities") or [],
                 ranking=msg.get("intent_ranking") or [])
 

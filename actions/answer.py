@@ -20,6 +20,7 @@ from actions.facts import number_facts, read
 TAIPEI = ZoneInfo("Asia/Taipei")
 MAX_HOTLINES = 3
 MAX_MEASURES = 2
+MAX_TEXT = 2000   # longer messages are read from their first 2,000 characters, and the firm is told so
 FIGURE_ASPECTS = {"amount", "rate", "rate_cut", "guarantee", "fee", "term", "self_funding", "equipment_cap"}
 INTENT_ASPECT = {
     "ask_amount": "amount", "ask_rate": "rate", "ask_rate_cut": "rate_cut", "ask_guarantee": "guarantee",
@@ -309,6 +310,11 @@ def clarify_buttons(kb, ranking: list, descriptions: dict) -> list:
 # ------------------------------------------------------------------------------------------- entry point
 def compose(kb, turn: Turn, state: State, now: datetime | None = None, descriptions: dict | None = None) -> Reply:
     now = now or datetime.now(TAIPEI)
+    notices = []
+    if len(turn.text) > MAX_TEXT:
+        notices.append(kb.message("too_long", limit=f"{MAX_TEXT:,}"))
+        turn = Turn(turn.text[:MAX_TEXT], turn.intent, turn.confidence,
+                    [e for e in turn.entities if (e.get("end") or 0) <= MAX_TEXT], turn.ranking)
     reading, new_facts, facts = _merge_facts(kb, turn, state)
     aspects = _aspects(reading, turn)
     general = kb.general_hotline()
@@ -316,7 +322,7 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     def reply(texts, kind, hotline_ids=(), buttons=(), measures=(), focus=None, fallbacks=0, allow_many=False):
         ids = list(hotline_ids) if allow_many else list(hotline_ids)[:MAX_HOTLINES]
         lines, call_buttons = hotline_block(kb, [kb.hotline(h) for h in ids], now)
-        messages = [{"text": t} for t in texts if t]
+        messages = [{"text": t} for t in [*notices, *texts] if t]
         if lines:
             messages.append({"text": "\n".join(lines), "buttons": call_buttons})
         if buttons:
@@ -326,6 +332,9 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
                 messages.append({"text": kb.message("ask_topic"), "buttons": list(buttons)})
         new_state = State(facts=facts, focus=list(focus if focus is not None else state.focus), fallbacks=fallbacks)
         return Reply(messages, new_state, kind, list(measures), ids)
+
+    if not reading.text.strip():
+        return reply([kb.message("empty_message")], "clarify", buttons=topic_buttons(kb), fallbacks=state.fallbacks)
 
     if turn.intent in SOCIAL and not (reading.measures or reading.topics or reading.hotlines or new_facts
                                       or set(aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"})):

@@ -142,5 +142,11 @@ def test_simplified_and_full_width_input(kb):
 def test_sql_looking_and_huge_input_is_answered(kb):
     reply, text = chat(kb, "'; DROP TABLE measures; -- 研發轉型補助電話")
     assert "02-27089055" in text
-    reply, _ = chat(kb, "貸款" * 5000)
-    assert reply.messages
+    reply, text = chat(kb, "研發轉型補助電話" + "啊" * 10000)
+    assert "前2,000個字" in text and "02-27089055" in text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_message_gets_a_prompt(kb, text):
+    reply, body = chat(kb, text)
+    assert "請輸入您想問的問題" in body and reply.messages[-1]["buttons"]

@@ -1,0 +1,50 @@
+"""Never leave a firm in silence.
+
+When the action server is down or times out, Rasa 3.6 logs the error and sends nothing. `never_silent` wraps a
+channel's on_new_message: if a turn sent no message at all, it sends the apology from domain.yml's `utter_default`
+(which names the general line), so the firm always gets an answer. The next turn is tried normally, so answers
+resume by themselves when the action server is back.
+"""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Awaitable, Callable
+
+import yaml
+from rasa.core.channels.channel import UserMessage
+
+logger = logging.getLogger(__name__)
+DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
+
+
+@lru_cache(maxsize=1)
+def apology() -> str:
+    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    return domain["responses"]["utter_default"][0]["text"]
+
+
+def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]):
+    async def handler(message: UserMessage) -> None:
+        out = message.output_channel
+        sent = 0
+        original = out.send_response
+
+        async def counting(recipient_id, msg):
+            nonlocal sent
+            sent += 1
+            await original(recipient_id, msg)
+
+        out.send_response = counting
+        try:
+            await on_new_message(message)
+        except Exception:  # the firm still gets an answer; the error is in the log
+            logger.exception("turn failed")
+        finally:
+            out.send_response = original
+        if sent == 0:
+            logger.warning("no reply was produced for a turn; sending the apology with the general line")
+            await original(message.sender_id, {"text": apology()})
+
+    return handler
