@@ -342,8 +342,9 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
             return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
         if turn.intent == "greet":
             return reply([kb.message("greet")], "social", buttons=topic_buttons(kb))
-        key = {"goodbye": "goodbye", "thanks": "thanks", "chitchat": "chitchat"}.get(turn.intent, "thanks")
-        return reply([kb.message(key)], "social")
+        if turn.intent in ("affirm", "deny"):
+            return reply([kb.message(turn.intent)], "social", buttons=topic_buttons(kb))
+        return reply([kb.message(turn.intent)], "social")
 
     if reading.out_of_scope and not reading.measures:
         return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
