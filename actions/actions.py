@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import State, Turn, compose
-from actions.kb import KBUnavailable, default_kb
+from actions.kb import KBUnavailable, default_kb, emergency_text
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class ActionAnswer(Action):
             reply = compose(default_kb(), turn_from(tracker), state_from(tracker), descriptions=intent_descriptions())
         except KBUnavailable as e:
             logger.error("knowledge base unavailable: %s", e)
-            dispatcher.utter_message(response="utter_kb_unavailable")
+            dispatcher.utter_message(text=emergency_text("kb_unavailable"))
             return []
         for m in reply.messages:
             dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or [])

@@ -210,6 +210,19 @@ def figure_line(fig: dict) -> str:
     return fig.get("text") or figure_text(fig)
 
 
+SOURCES = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def emergency_text(key: str) -> str:
+    """A message from knowledge/messages.yml with the general line, read from the YAML sources themselves:
+    for when kb.sqlite cannot be read (or the action server is down and the channel answers instead)."""
+    import yaml
+    messages = yaml.safe_load((SOURCES / "messages.yml").read_text(encoding="utf-8"))["messages"]
+    hotlines = yaml.safe_load((SOURCES / "hotlines.yml").read_text(encoding="utf-8"))["hotlines"]
+    general = next(h for h in hotlines if h.get("general"))
+    return messages[key].format(name=general["name"], number=general["number"], hours=general["hours"]["text"])
+
+
 _default: KB | None = None
 
 

@@ -1,28 +1,26 @@
 """Never leave a firm in silence.
 
 When the action server is down or times out, Rasa 3.6 logs the error and sends nothing. `never_silent` wraps a
-channel's on_new_message: if a turn sent no message at all, it sends the apology from domain.yml's `utter_default`
-(which names the general line), so the firm always gets an answer. The next turn is tried normally, so answers
+channel's on_new_message: if a turn sent no message at all, it sends the apology `busy` from knowledge/messages.yml
+with the general line from knowledge/hotlines.yml, so the firm always gets an answer. The next turn is tried normally, so answers
 resume by themselves when the action server is back.
 """
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from pathlib import Path
 from typing import Awaitable, Callable
 
-import yaml
 from rasa.core.channels.channel import UserMessage
 
+from actions.kb import emergency_text
+
 logger = logging.getLogger(__name__)
-DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
 
 
 @lru_cache(maxsize=1)
 def apology() -> str:
-    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
-    return domain["responses"]["utter_default"][0]["text"]
+    return emergency_text("busy")
 
 
 def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]):
