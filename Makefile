@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv kb train run shell test test-unit validate test-stories nlu-report clean
+.PHONY: help venv kb train run shell staff test test-unit validate test-stories nlu-report clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ shell: kb ## talk to the bot in the terminal
 	@model=$$(scripts/train.sh config.yml); \
 	  $(RASA) run actions --actions actions --port 5055 >var/actions-shell.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid" EXIT; mkdir -p var; TRACKER_DB=$(CURDIR)/var/shell-tracker.db $(RASA) shell --model $$model --endpoints endpoints.yml
+
+staff: kb ## internal helper for the 馬上辦 staff on http://localhost:8090/ (needs STAFF_PASSWORD_HASH or STAFF_PASSWORD_FILE: see staff/README.md)
+	@mkdir -p var
+	TRACKER_DB="$${TRACKER_DB:-$(CURDIR)/var/tracker.db}" $(PY) -m staff
 
 test-unit: kb ## pytest: knowledge base, eligibility, components, actions, channels
 	$(PY) -m pytest -q

@@ -1,0 +1,48 @@
+"""`python -m staff`: check the settings, then serve the helper (default http://127.0.0.1:8090/)."""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+
+from aiohttp import web
+
+from staff.config import ConfigError, load_settings
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except ConfigError as e:
+        print(f"staff helper not started: {e}", file=sys.stderr)
+        return 2
+    from actions.kb import KB, KBUnavailable
+    from staff.app import create_app
+    kb = KB(settings.kb_path) if settings.kb_path else KB()
+    try:
+        kb.snap
+    except KBUnavailable as e:
+        print(f"staff helper not started: {e}", file=sys.stderr)
+        return 2
+    if not _loopback(settings.host):
+        logging.warning("STAFF_HOST=%s is not a loopback address: the helper is internal; put it behind HTTPS "
+                        "(and set STAFF_SECURE_COOKIE=1) before anyone else can reach it", settings.host)
+    shown = "localhost" if settings.host in ("127.0.0.1", "localhost") else settings.host
+    web.run_app(create_app(settings, kb), host=settings.host, port=settings.port,
+                print=lambda _: print(f"staff helper on http://{shown}:{settings.port}/ (Ctrl-C stops it); "
+                                      f"tracker store: {settings.tracker_db}", flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,323 @@
+"""The staff helper's web app (aiohttp + Jinja2, server-rendered HTML, no JavaScript).
+
+Pages: / (查詢), /calc (資格試算), /directory (專線一覽), /review (對話回顧) and their CSV exports.
+Every path except /login needs a session: a random token in an HttpOnly, SameSite=Strict cookie, kept in
+memory on the server (so 登出 really ends it, and a restart logs everyone out).
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import logging
+import secrets
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from aiohttp import web
+from markupsafe import Markup, escape
+
+from actions.kb import KB, KBUnavailable
+from staff import calculator, lookup, review
+from staff.config import Settings
+
+logger = logging.getLogger("staff")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+COOKIE = "staff_session"
+PUBLIC = {"/login"}
+SETTINGS = web.AppKey("settings", Settings)
+KB_KEY = web.AppKey("kb", KB)
+SESSIONS = web.AppKey("sessions", dict)
+ENV = web.AppKey("jinja", jinja2.Environment)
+LOGIN_LOCK = web.AppKey("login_lock", asyncio.Lock)
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+NAV = [("/", "查詢"), ("/calc", "資格試算"), ("/directory", "專線一覽"), ("/review", "對話回顧")]
+
+
+# ------------------------------------------------------------------------------------------- helpers
+def highlight(text, query) -> Markup:
+    """Escape `text`, wrapping each (case-insensitive) occurrence of the query's words in <mark>."""
+    text = str(text or "")
+    terms = sorted({t for t in str(query or "").split() if t}, key=len, reverse=True)
+    if not terms:
+        return escape(text)
+    folded, out, i = text.casefold(), [], 0
+    while i < len(text):
+        hit = next((t for t in terms if folded.startswith(t.casefold(), i)), None)
+        if hit and len(hit.casefold()) == len(hit):
+            out.append(Markup("<mark>%s</mark>") % text[i:i + len(hit)])
+            i += len(hit)
+        else:
+            out.append(escape(text[i]))
+            i += 1
+    return Markup("").join(out)
+
+
+def make_env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["highlight"] = highlight
+    env.globals["nav"] = NAV
+    return env
+
+
+def render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
+    html = request.app[ENV].get_template(template).render(path=request.path, logged_in=_session_ok(request),
+                                                          **context)
+    return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
+
+
+def csv_safe(value):
+    """Spreadsheet formula injection: a cell from a user's message that starts like a formula gets a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_response(name: str, columns: list, rows: list) -> web.Response:
+    """UTF-8 with a BOM so Excel opens the Chinese text correctly; the first row is the column keys."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([key for key, _ in columns])
+    for row in rows:
+        writer.writerow([csv_safe(row.get(key, "")) for key, _ in columns])
+    resp = web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return resp
+
+
+def wants_csv(request: web.Request) -> bool:
+    return request.query.get("format") == "csv"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no //host or scheme): no open redirect after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or target.startswith("/\\"):
+        return "/"
+    return target
+
+
+# ------------------------------------------------------------------------------------------- sessions
+def _token_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _session_ok(request: web.Request) -> bool:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return False
+    sessions = request.app[SESSIONS]
+    expiry = sessions.get(_token_key(token))
+    if expiry is None:
+        return False
+    if expiry < time.time():
+        sessions.pop(_token_key(token), None)
+        return False
+    return True
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.host
+
+
+@web.middleware
+async def security(request: web.Request, handler):
+    try:
+        resp = await handler(request)
+    except web.HTTPException as exc:          # redirects and errors raised by handlers: same headers
+        _harden(exc.headers)
+        raise
+    except KBUnavailable as e:
+        logger.error("knowledge base unavailable: %s", e)
+        resp = render(request, "error.html", status=503, title="知識庫無法讀取",
+                      message=f"知識庫無法讀取（{e}）。請先執行 make kb。")
+    except Exception:
+        logger.exception("error on %s", request.path)
+        resp = render(request, "error.html", status=500, title="發生錯誤", message="頁面發生錯誤，已記錄在伺服器日誌。")
+    _harden(resp.headers)
+    return resp
+
+
+def _harden(headers) -> None:
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"     # not no-referrer: Chromium then sends Origin: null on our own forms
+    headers["Cache-Control"] = "no-store"
+
+
+@web.middleware
+async def login_required(request: web.Request, handler):
+    if request.path in PUBLIC or _session_ok(request):
+        if request.method == "POST" and not _same_origin(request):
+            return web.Response(status=403, text="cross-site request refused")
+        return await handler(request)
+    if request.method in ("GET", "HEAD"):
+        raise web.HTTPSeeOther("/login?next=" + quote(request.path_qs, safe=""))
+    return web.Response(status=401, text="login required", headers={"WWW-Authenticate": 'Session realm="staff"'})
+
+
+# ------------------------------------------------------------------------------------------- handlers
+async def login_form(request: web.Request) -> web.Response:
+    if _session_ok(request):
+        raise web.HTTPSeeOther(safe_next(request.query.get("next")))
+    return render(request, "login.html", title="登入", next=safe_next(request.query.get("next")), error=None)
+
+
+async def login_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    password = str(form.get("password") or "")
+    target = safe_next(str(form.get("next") or ""))
+    settings = request.app[SETTINGS]
+    async with request.app[LOGIN_LOCK]:       # one guess at a time, each failure delayed
+        ok = bool(password) and await asyncio.get_running_loop().run_in_executor(
+            None, settings.password.verify, password)
+        if not ok:
+            logger.warning("failed staff login from %s", request.remote)
+            await asyncio.sleep(settings.login_delay)
+    if not ok:
+        return render(request, "login.html", status=401, title="登入", next=target, error="密碼不正確。")
+    sessions = request.app[SESSIONS]
+    now = time.time()
+    for key in [k for k, exp in sessions.items() if exp < now]:
+        del sessions[key]
+    token = secrets.token_urlsafe(32)
+    sessions[_token_key(token)] = now + settings.session_hours * 3600
+    resp = web.HTTPSeeOther(target)
+    resp.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/", secure=settings.secure_cookie,
+                    max_age=int(settings.session_hours * 3600))
+    raise resp
+
+
+async def logout(request: web.Request) -> web.Response:
+    token = request.cookies.get(COOKIE)
+    if token:
+        request.app[SESSIONS].pop(_token_key(token), None)
+    resp = web.HTTPSeeOther("/login")
+    resp.del_cookie(COOKIE, path="/")
+    raise resp
+
+
+async def search_page(request: web.Request) -> web.Response:
+    q = request.query.get("q", "").strip()[:100]
+    hits = lookup.search(request.app[KB_KEY], q) if q else []
+    if q and wants_csv(request):
+        cols = [("kind_label", "類別"), ("title", "標題"), ("body", "內容"), ("source", "出處"), ("hotlines", "專線")]
+        rows = [{**h, "hotlines": "、".join(f"{x['name']} {x['number']}" for x in h["hotlines"])} for h in hits]
+        return csv_response("search", cols, rows)
+    return render(request, "search.html", title="查詢", q=q, hits=hits)
+
+
+async def calc_page(request: web.Request) -> web.Response:
+    kb = request.app[KB_KEY]
+    form = calculator.parse_facts(request.query)
+    result = None if form.empty else calculator.evaluate(kb, form.facts)
+    return render(request, "calc.html", title="資格試算", form=form, result=result, choices=calculator.CHOICES,
+                  said=calculator.describe_facts(form.facts), home=calculator.HOME_HOTLINE)
+
+
+async def directory_page(request: web.Request) -> web.Response:
+    kb = request.app[KB_KEY]
+    if wants_csv(request) or request.path.endswith(".csv"):
+        return csv_response("directory", lookup.DIRECTORY_COLUMNS, lookup.directory_rows(kb))
+    return render(request, "directory.html", title="專線一覽", hotlines=lookup.directory(kb),
+                  home=calculator.HOME_HOTLINE)
+
+
+def _days(request: web.Request) -> int:
+    try:
+        return max(1, min(int(request.query.get("days", "14")), 366))
+    except ValueError:
+        return 14
+
+
+def _tracker_tables(request: web.Request):
+    settings = request.app[SETTINGS]
+    try:
+        con = review.connect(settings.tracker_db)
+    except review.TrackerUnavailable as e:
+        return None, str(e)
+    try:
+        return review.build_tables(con, request.app[KB_KEY], _days(request)), None
+    finally:
+        con.close()
+
+
+EMPTY_COLUMNS = {
+    "conversations": review.conversations([])[0], "fallbacks": review.fallbacks([])[0],
+    "hotlines": review.per_day([], "hotlines", {})[0], "measures": review.per_day([], "measures", {})[0],
+    "feedback": review.feedback([])[0],
+}
+
+
+async def review_page(request: web.Request) -> web.Response:
+    tables, problem = _tracker_tables(request)
+    return render(request, "review.html", title="對話回顧", tables=tables, problem=problem, names=review.TABLES,
+                  days=_days(request), tracker=str(request.app[SETTINGS].tracker_db))
+
+
+async def review_table(request: web.Request) -> web.Response:
+    name = request.match_info["table"]
+    if name not in review.TABLES:
+        raise web.HTTPNotFound()
+    tables, problem = _tracker_tables(request)
+    cols, rows = tables[name] if tables else (EMPTY_COLUMNS[name], [])
+    if request.path.endswith(".csv") or wants_csv(request):
+        return csv_response(f"review-{name}", cols, rows)
+    return render(request, "review_table.html", title=review.TABLES[name], name=name, cols=cols, rows=rows,
+                  problem=problem, days=_days(request))
+
+
+async def conversation_page(request: web.Request) -> web.Response:
+    sender = request.match_info["sender"]
+    try:
+        con = review.connect(request.app[SETTINGS].tracker_db)
+    except review.TrackerUnavailable as e:
+        return render(request, "error.html", status=404, title="對話", message=str(e))
+    try:
+        turns = review.load_turns(con, sender_id=sender)
+    finally:
+        con.close()
+    if not turns:
+        raise web.HTTPNotFound()
+    kb = request.app[KB_KEY]
+    names = {h["id"]: f"{h['name']} {h['number']}" for h in kb.hotlines()}
+    return render(request, "conversation.html", title=f"對話 {sender}", sender=sender,
+                  turns=review.transcript(turns), hotline_names=names)
+
+
+async def not_found(request: web.Request) -> web.Response:
+    return render(request, "error.html", status=404, title="找不到頁面", message="找不到這個頁面。")
+
+
+# ------------------------------------------------------------------------------------------- app
+def create_app(settings: Settings, kb: KB | None = None) -> web.Application:
+    app = web.Application(middlewares=[security, login_required], client_max_size=64 * 1024)
+    app[SETTINGS] = settings
+    app[KB_KEY] = kb or (KB(settings.kb_path) if settings.kb_path else KB())
+    app[SESSIONS] = {}
+    app[ENV] = make_env()
+    app[LOGIN_LOCK] = asyncio.Lock()
+    r = app.router
+    r.add_get("/login", login_form)
+    r.add_post("/login", login_submit)
+    r.add_post("/logout", logout)
+    r.add_get("/", search_page)
+    r.add_get("/search", search_page)
+    r.add_get("/calc", calc_page)
+    r.add_get("/directory", directory_page)
+    r.add_get("/directory.csv", directory_page)
+    r.add_get("/review", review_page)
+    r.add_get("/review/conversation/{sender:.+}", conversation_page)
+    r.add_get("/review/{table}.csv", review_table)
+    r.add_get("/review/{table}", review_table)
+    r.add_route("*", "/{tail:.*}", not_found)
+    return app

@@ -1,0 +1,68 @@
+"""A staff member in a real (headless Debian) Chromium: logs in, searches 「信保」, sees 0800-089-921, works
+out an eligibility. Needs the PyPI package playwright and /usr/bin/chromium (scripts/setup_browser.sh sets
+both up; `playwright install` is never run). Screenshots go to test-artifacts/ (git-ignored)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.staff.conftest import PASSWORD
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not in .venv: run scripts/setup_browser.sh")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing: run scripts/setup_browser.sh as root (Debian's chromium); "
+                "the staff browser test needs it", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        context = browser.new_context(locale="zh-TW", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_login_search_and_calculate(server, page):
+    page.goto(server.url + "/")
+    assert "/login" in page.url                               # every page asks for the login first
+    page.fill("input[name=password]", "not the password")
+    page.click("button[type=submit]")
+    assert page.locator(".error").inner_text() == "密碼不正確。"
+
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
+    page.fill("input[name=q]", "信保")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=*")
+    first = page.locator(".card").first
+    sync_api.expect(page.locator("main")).to_contain_text("0800-089-921")
+    assert "信保基金" in first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "staff-search.png"), full_page=True)
+
+    page.click("nav >> text=資格試算")
+    page.select_option("select[name=size]", "sme")
+    page.fill("input[name=revenue_change]", "-15")
+    page.click("button:has-text('試算')")
+    transfer = page.locator(".transfer")
+    sync_api.expect(transfer).to_contain_text("0800-280-280")
+    sync_api.expect(page.locator(".card.ok").first).to_contain_text("3,500萬元")
+    page.screenshot(path=str(ARTIFACTS / "staff-calc.png"), full_page=True)
+
+    page.click("text=登出")
+    page.goto(server.url + "/directory")
+    assert "/login" in page.url

@@ -1,0 +1,113 @@
+"""Password hashes, settings from the environment, the refusal to start without a password, and the script."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from staff import passwords
+from staff.config import ROOT, ConfigError, load_settings
+from tests.staff.conftest import PASSWORD
+
+SCRIPT = ROOT / "scripts" / "staff_password.py"
+
+
+@pytest.mark.parametrize("scheme", passwords.SCHEMES)
+def test_hash_round_trip(scheme):
+    encoded = passwords.make_hash(PASSWORD, scheme=scheme, iterations=1000)
+    assert encoded.startswith(scheme + "$")
+    h = passwords.parse(encoded)
+    assert h.verify(PASSWORD) and not h.verify(PASSWORD + "x") and not h.verify("")
+    assert passwords.make_hash(PASSWORD, scheme=scheme, iterations=1000) != encoded       # random salt
+
+
+def test_verification_is_constant_time(monkeypatch):
+    calls = []
+    real = passwords.hmac.compare_digest
+    monkeypatch.setattr(passwords.hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
+    passwords.parse(passwords.make_hash(PASSWORD, iterations=1000)).verify("guess")
+    assert calls == [1]
+
+
+def test_known_django_style_hash():
+    # pbkdf2_sha256$<iterations>$<salt>$<base64>: the format Django and passlib's django_pbkdf2_sha256 use
+    import base64
+    import hashlib
+    digest = base64.b64encode(hashlib.pbkdf2_hmac("sha256", b"secret", b"somesalt", 1000)).decode()
+    assert passwords.parse(f"pbkdf2_sha256$1000$somesalt${digest}").verify("secret")
+
+
+@pytest.mark.parametrize("bad", ["", "plain-password", "md5$abc", "pbkdf2_sha256$x$salt$aGFzaA==",
+                                 "pbkdf2_sha256$1000$salt$not base64!", "scrypt$3$8$1$c2FsdA==$aGFzaGhhc2hoYXNoaGFzaA=="])
+def test_bad_hashes_are_refused(bad):
+    with pytest.raises(passwords.BadHash):
+        passwords.parse(bad)
+
+
+def env_with(**values):
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def test_no_password_configured_refuses_with_instructions():
+    with pytest.raises(ConfigError) as e:
+        load_settings(env_with())
+    msg = str(e.value)
+    assert "STAFF_PASSWORD_HASH" in msg and "STAFF_PASSWORD_FILE" in msg and "scripts/staff_password.py" in msg
+
+
+def test_hash_from_env_and_defaults(password_hash):
+    s = load_settings(env_with(STAFF_PASSWORD_HASH=password_hash))
+    assert (s.host, s.port) == ("127.0.0.1", 8090)
+    assert s.tracker_db == ROOT / "var" / "tracker.db"
+    assert s.password.verify(PASSWORD)
+    s = load_settings(env_with(STAFF_PASSWORD_HASH=password_hash, STAFF_PORT="9000", TRACKER_DB="/tmp/t.db"))
+    assert s.port == 9000 and s.tracker_db == Path("/tmp/t.db")
+
+
+def test_hash_from_a_file_outside_git(tmp_path, password_hash):
+    f = tmp_path / "hash"
+    f.write_text(password_hash + "\n", encoding="utf-8")
+    assert load_settings(env_with(STAFF_PASSWORD_FILE=str(f))).password.verify(PASSWORD)
+    with pytest.raises(ConfigError, match="inside the git work tree"):
+        load_settings(env_with(STAFF_PASSWORD_FILE=str(ROOT / "staff" / "hash.txt")))
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_settings(env_with(STAFF_PASSWORD_FILE=str(tmp_path / "missing")))
+    with pytest.raises(ConfigError, match="only one"):
+        load_settings(env_with(STAFF_PASSWORD_FILE=str(f), STAFF_PASSWORD_HASH=password_hash))
+
+
+def test_invalid_hash_in_env():
+    with pytest.raises(ConfigError, match="not a valid password hash"):
+        load_settings(env_with(STAFF_PASSWORD_HASH="hunter2"))
+
+
+def test_python_m_staff_refuses_to_start_without_a_password():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STAFF_")}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run([sys.executable, "-m", "staff"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "staff helper not started" in out.stderr and "STAFF_PASSWORD_HASH" in out.stderr
+
+
+def test_password_script_prints_a_usable_hash():
+    out = subprocess.run([sys.executable, str(SCRIPT), "--stdin", "--iterations", "1000"], input=PASSWORD + "\n",
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert passwords.parse(out.stdout.strip()).verify(PASSWORD)
+    short = subprocess.run([sys.executable, str(SCRIPT), "--stdin"], input="short\n", capture_output=True, text=True,
+                           timeout=60)
+    assert short.returncode == 1 and not short.stdout
+
+
+def test_not_mounted_on_the_public_rasa_server():
+    """The helper is a separate process on 127.0.0.1: nothing public imports it, routes to it or links to it."""
+    public = [ROOT / "credentials.yml", ROOT / "endpoints.yml", ROOT / "scripts" / "run.sh", ROOT / "scripts" / "serve_web.py",
+              *(ROOT / "actions").glob("*.py"), *(ROOT / "channels").glob("*.py"), *(ROOT / "web").glob("*")]
+    uses = re.compile(r"\b(from|import) staff\b|\bstaff\.(app|config|calculator|review|lookup)\b|:8090\b|STAFF_")
+    for f in public:
+        if f.is_file():
+            assert not uses.search(f.read_text(encoding="utf-8", errors="replace")), f
