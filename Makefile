@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv kb train run shell staff test test-unit validate test-stories nlu-report clean
+.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e validate test-stories nlu-report clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,6 +22,14 @@ $(VENV)/.installed: requirements.txt scripts/find-python.sh
 
 venv: $(VENV)/.installed ## create .venv with Python 3.10 and the pinned dependencies
 
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+web: node_modules/.package-lock.json ## install the web widget (rasa-webchat, pinned in package-lock.json)
+
+browser: $(VENV)/.installed ## Debian's chromium + CJK fonts (as root) and playwright in .venv, for the browser tests
+	@scripts/setup_browser.sh
+
 knowledge/kb.sqlite: $(VENV)/.installed $(KB_SOURCES)
 	$(PY) -m knowledge.build
 
@@ -30,7 +38,13 @@ kb: knowledge/kb.sqlite ## build the knowledge base (knowledge/kb.sqlite) and ji
 train: kb ## train the model if data, config or dictionaries changed (cached by content hash)
 	@scripts/train.sh config.yml >/dev/null
 
-run: kb ## start the action server (5055) and Rasa (5005, REST + web widget); Ctrl-C stops both
+check-spacy: $(VENV)/.installed ## is the spaCy variant's model (zh_core_web_sm) installed? says how to install it
+	@$(PY) scripts/check_spacy_model.py config-spacy.yml
+
+train-spacy: kb check-spacy ## train the spaCy variant (config-spacy.yml; needs zh_core_web_sm, see check-spacy)
+	@scripts/train.sh config-spacy.yml >/dev/null
+
+run: kb web ## start the action server (5055), Rasa (5005: REST, socket.io, LINE) and the widget page (8080); Ctrl-C stops all
 	scripts/run.sh
 
 shell: kb ## talk to the bot in the terminal
@@ -42,8 +56,11 @@ staff: kb ## internal helper for the 馬上辦 staff on http://localhost:8090/ (
 	@mkdir -p var
 	TRACKER_DB="$${TRACKER_DB:-$(CURDIR)/var/tracker.db}" $(PY) -m staff
 
-test-unit: kb ## pytest: knowledge base, eligibility, components, actions, channels
+test-unit: kb web browser ## pytest: knowledge base, eligibility, components, actions, channels, browser tests
 	$(PY) -m pytest -q
+
+test-e2e: train web browser ## only the web widget's end-to-end tests (socket.io, page, headless Chromium)
+	$(PY) -m pytest -q tests/e2e
 
 validate: kb ## rasa data validate (domain, NLU data, rules, stories)
 	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
@@ -54,7 +71,7 @@ test-stories: train ## story tests in tests/test_stories.yml, failing on any pre
 
 test: train test-unit validate test-stories ## everything CI checks (trains first: the FAQ and story tests need the model)
 
-nlu-report: train ## intent macro-F1 and entity F1 on the held-out set tests/nlu/ (CONFIG=config.yml)
+nlu-report: kb ## intent macro-F1, entity F1 on tests/nlu/ (CONFIG=config-spacy.yml: beside config.yml)
 	$(PY) scripts/nlu_report.py --config $(or $(CONFIG),config.yml)
 
 clean: ## remove built artefacts (models, knowledge base, results)

@@ -31,8 +31,8 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]):
 
         async def counting(recipient_id, msg):
             nonlocal sent
-            sent += 1
             await original(recipient_id, msg)
+            sent += 1  # only a message that went out counts: a send that raised leaves the firm in silence
 
         out.send_response = counting
         try:

@@ -19,10 +19,28 @@ def inputs(config: str) -> list:
     return [f for f in files if f.is_file()]
 
 
+def spacy_model_id(config: str) -> str:
+    """Name and version of the config's spaCy model (SpacyNLP `model:`), which lives outside the repository
+    (an installed package); empty for configs without SpacyNLP, so their keys do not change."""
+    import yaml
+    from importlib import metadata
+
+    data = yaml.safe_load((ROOT / config).read_text(encoding="utf-8"))
+    pipeline = (data.get("pipeline") if isinstance(data, dict) else None) or []
+    models = [str(c.get("model")) for c in pipeline if isinstance(c, dict) and c.get("name") == "SpacyNLP"]
+    if not models:
+        return ""
+    try:
+        return f"{models[0]}=={metadata.version(models[0])}"
+    except (metadata.PackageNotFoundError, ValueError):
+        return models[0]  # a pipeline directory or a missing package: the name alone
+
+
 def model_hash(config: str = "config.yml") -> str:
     h = hashlib.sha256()
     for f in inputs(config):
         h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes() + b"\0")
+    h.update(spacy_model_id(config).encode())
     return h.hexdigest()[:16]
 
 

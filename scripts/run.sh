@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the action server (5055) and Rasa (5005: REST, socket.io, LINE; --enable-api); Ctrl-C stops both.
+# Starts the action server (5055), Rasa (5005: REST, socket.io, LINE; --enable-api) and the widget page (8080); Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=$(scripts/train.sh)
@@ -14,5 +14,7 @@ pids+=($!)
 .venv/bin/rasa run --model "$model" --enable-api --cors "*" --port "${RASA_PORT:-5005}" \
     --credentials credentials.yml --endpoints endpoints.yml &
 pids+=($!)
-echo "action server pid ${pids[0]}, rasa pid ${pids[1]}: REST http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook"
+RASA_URL="${RASA_URL:-http://localhost:${RASA_PORT:-5005}}" .venv/bin/python scripts/serve_web.py --port "${WEB_PORT:-8080}" &
+pids+=($!)
+echo "REST http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook · web widget http://localhost:${WEB_PORT:-8080}/ · Ctrl-C stops all"
 wait -n "${pids[@]}"

@@ -16,6 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.normalizer import ORIGINAL_TEXT, TextNormalizer
 from components.number_extractor import NumberExtractor
+from tests.tiny_nlu import train_tiny_nlu
 
 RAW = "营业额掉了１５％，能贷多少"
 NORMALIZED = "營業額掉了15%,能貸多少"
@@ -61,23 +62,7 @@ nlu:
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
-    from rasa.model_training import train_nlu
-
-    root = tmp_path_factory.mktemp("nlu_model")
-    (root / "config.yml").write_text(CONFIG, encoding="utf-8")
-    (root / "nlu.yml").write_text(NLU, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RASA_CACHE_DIRECTORY", str(root / "cache"))
-        mp.setenv("RASA_MAX_CACHE_SIZE", "0")
-        mp.setenv("RASA_TELEMETRY_ENABLED", "false")
-        path = train_nlu(
-            config=str(root / "config.yml"),
-            nlu_data=str(root / "nlu.yml"),
-            output=str(root / "models"),
-            fixed_model_name="nlu",
-        )
-    assert path
-    return path
+    return train_tiny_nlu(tmp_path_factory.mktemp("nlu_model"), CONFIG, NLU, "nlu")
 
 
 @pytest.fixture(scope="module")

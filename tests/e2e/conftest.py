@@ -1,0 +1,50 @@
+"""Fixtures for the web widget tests: headless Chromium and the folder for screenshots and logs.
+
+Chromium is Debian's (/usr/bin/chromium, installed by scripts/setup_browser.sh), driven by the PyPI package
+playwright; `playwright install` is never needed (nor possible here). Screenshots and server logs go to
+test-artifacts/.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.servers import ARTIFACTS, ROOT
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+WIDGET_BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser(artifacts):
+    """Headless Debian Chromium through Playwright; skips (saying why) when either is missing.
+
+    Module-scoped on purpose: Playwright's sync API keeps an event loop running in the main thread while it
+    is open, and later tests that call asyncio.run() must not find it."""
+    if not CHROMIUM.exists():
+        why = "as root, run scripts/setup_browser.sh" if os.geteuid() == 0 else \
+            "this is not root, so it cannot be installed here: ask for scripts/setup_browser.sh to be run as root"
+        message = f"{CHROMIUM} is missing ({why}); the browser test needs Debian's chromium"
+        if os.environ.get("CI") and os.geteuid() == 0:  # CI runs as root: `make browser` must have installed it
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not in .venv: run scripts/setup_browser.sh")
+    if not WIDGET_BUNDLE.exists():
+        pytest.skip("node_modules/rasa-webchat is missing: run `npm ci`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,105 @@
+/* Starts the rasa-webchat widget (UMD bundle: window.WebChat) against Rasa's socket.io channel.
+ * /config.js (written by scripts/serve_web.py from RASA_URL) says where Rasa is. */
+(function () {
+  "use strict";
+
+  var config = window.WEBCHAT_CONFIG || {};
+  var socketUrl = config.socketUrl || "http://localhost:5005";
+  var socketPath = config.socketPath || "/socket.io/";
+  var STORAGE_KEY = "chat_session"; // where rasa-webchat keeps the conversation (params.storage: "local")
+
+  // Taiwanese phone numbers as the knowledge base writes them: 0800-280-280, 02-27089055.
+  var PHONE = /(^|[^\d\-\[(:\/])(0800-?\d{3}-?\d{3}|0\d{1,2}-\d{7,8})(?![\d-])/g;
+
+  /** Turns the phone numbers of a bot text into markdown tel: links (the widget renders bot text as markdown). */
+  function linkPhones(text) {
+    if (typeof text !== "string" || text.indexOf("](tel:") !== -1) return text;
+    return text.replace(PHONE, function (_, before, number) {
+      return before + "[" + number + "](tel:" + number.replace(/-/g, "") + ")";
+    });
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  /** 下午 3:05 today, 11/26 15:05 on another day. */
+  function messageDate(timestamp) {
+    var d = new Date(timestamp);
+    var now = new Date();
+    var time = pad(d.getHours()) + ":" + pad(d.getMinutes());
+    if (d.toDateString() === now.toDateString()) return time;
+    return (d.getMonth() + 1) + "/" + d.getDate() + " " + time;
+  }
+
+  function showError(text) {
+    var el = document.getElementById("webchat-error");
+    el.textContent = text;
+    el.hidden = false;
+  }
+
+  function forgetConversation() {
+    try {
+      window.localStorage.removeItem(STORAGE_KEY);
+      window.sessionStorage.removeItem(STORAGE_KEY);
+    } catch (e) { /* storage disabled: nothing kept anyway */ }
+  }
+
+  // 開始新對話 loads the page with ?new: the stored conversation is dropped there, before the widget starts.
+  // Clearing it only in the click handler raced with the widget, which saves its state again while unloading.
+  if (/[?&]new\b/.test(window.location.search)) {
+    forgetConversation();
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+
+  document.getElementById("new-conversation").addEventListener("click", function () {
+    forgetConversation();
+    window.location.assign(window.location.pathname + "?new=" + Date.now());
+  });
+
+  if (!window.WebChat || typeof window.WebChat.default !== "function") {
+    showError("對話元件沒有載入（伺服器上請先執行 npm ci）。請稍後再試。");
+    return;
+  }
+
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 640px)").matches;
+
+  window.WebChat.default({
+    socketUrl: socketUrl,
+    socketPath: socketPath,
+    initPayload: "/greet",
+    customData: { language: "zh-Hant" },
+    title: "關稅支持熱線助理",
+    subtitle: "支持措施・貸款額度・服務專線",
+    inputTextFieldHint: "請輸入您的問題，例如：營業額掉了15%能貸多少",
+    connectingText: "正在連線到助理…",
+    embedded: true,              // the page is the assistant: always open, no launcher to find
+    fullScreenMode: narrow,
+    showFullScreenButton: false,
+    showCloseButton: false,
+    hideWhenNotConnected: false,
+    displayUnreadCount: false,
+    showMessageDate: messageDate,
+    params: { storage: "local" }, // a reload (or a new tab) keeps the conversation
+    withRules: false,
+    mainColor: "#0b5394",
+    userBackgroundColor: "#0b5394",
+    userTextColor: "#ffffff",
+    customMessageDelay: function (message) {
+      var delay = (message || "").length * 8;
+      return Math.max(300, Math.min(delay, 1200));
+    },
+    onSocketEvent: {
+      // Runs before the widget's own handler, on the same object: make phone numbers tappable.
+      bot_uttered: function (message) {
+        if (message && typeof message.text === "string") message.text = linkPhones(message.text);
+      },
+      connect_error: function () {
+        showError("暫時連不上助理服務，系統會自動重試，請稍候。");
+      },
+      connect: function () {
+        document.getElementById("webchat-error").hidden = true;
+      }
+    }
+  }, document.getElementById("webchat"));
+
+  window.tariffWebchat = { linkPhones: linkPhones }; // for tests
+})();
