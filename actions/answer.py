@@ -22,6 +22,7 @@ MAX_HOTLINES = 3
 MAX_MEASURES = 2
 MAX_TEXT = 2000   # longer messages are read from their first 2,000 characters, and the firm is told so
 FIGURE_ASPECTS = {"amount", "rate", "rate_cut", "guarantee", "fee", "term", "self_funding", "equipment_cap"}
+CARRIED_ASPECTS = FIGURE_ASPECTS | {"eligibility", "items", "period", "application"}
 INTENT_ASPECT = {
     "ask_amount": "amount", "ask_rate": "rate", "ask_rate_cut": "rate_cut", "ask_guarantee": "guarantee",
     "ask_fee": "fee", "ask_term": "term", "ask_eligibility": "eligibility", "ask_period": "period",
@@ -32,7 +33,7 @@ SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat", "out_of_sc
 DIET_FACTS = ("size", "factory_type", "purpose")
 PACKAGE_WORDS = re.compile(r"700|七百億|六面向|六大面向|工業六|14項|十四項|措施有哪些")
 STAGE_WORDS = re.compile(r"輔導團|階段|三階段")
-DIRECTORY_WORDS = re.compile(r"(所有|全部|各|哪些|一覽|總表|列表|清單).{0,4}(專線|電話|窗口)|(專線|電話|窗口).{0,3}(一覽|總表|列表|清單|有哪些)")
+DIRECTORY_WORDS = re.compile(r"(所有|全部|各|哪些|一覽|總表|列表|清單).{0,6}(專線|電話|窗口)|(專線|電話|窗口).{0,3}(一覽|總表|列表|清單|有哪些)")
 
 
 @dataclass
@@ -49,6 +50,7 @@ class State:
     facts: dict = field(default_factory=dict)
     focus: list = field(default_factory=list)
     fallbacks: int = 0
+    aspects: list = field(default_factory=list)    # what was last asked about the focus (rate, guarantee ...)
 
 
 @dataclass
@@ -119,6 +121,10 @@ def _focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: Stat
         return ["rd_transform", "rd_transform_managed"], "facts"
     if {"revenue_change", "amount", "purpose", "size"} & set(new_facts):
         return ["sme_loan", "export_loan_guarantee"], "facts"
+    if "period" in aspects:   # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
+        ids = [m["id"] for m in kb.measures() if any(c.get("periods_id") for c in kb.criteria(m["id"]))]
+        if ids:
+            return ids[:MAX_MEASURES], "aspect"
     figure_aspects = [a for a in aspects if a in FIGURE_ASPECTS]
     if figure_aspects:   # 「利率多少」 with nothing else: the measures that have such a figure
         ids = _dedupe(m["id"] for m in kb.measures() if kb.figures(m["id"], figure_aspects[0]))
@@ -142,10 +148,17 @@ def _status_line(kb, measure: dict, a) -> str | None:
 RELATED = {"rate": ("rate", "rate_cut")}
 
 
+def _excluded_line(kb, fig: dict) -> str:
+    return kb.message("figure_not_applicable", label=fig["label"], condition=fig["condition"] or "")
+
+
 def _aspect_lines(kb, mid: str, aspect: str, a) -> list:
     measure = kb.measure(mid)
     if aspect in FIGURE_ASPECTS:
-        figs = [f["text"] for f in a.figures if f["aspect"] in RELATED.get(aspect, (aspect,))]
+        figs = [f["text"] for f in a.figures if f["aspect"] in RELATED.get(aspect, (aspect,))
+                or (aspect == "guarantee" and f["aspect"] == "amount" and f["label"].startswith("保證"))]
+        # 「可以保證多少」 asks for the guaranteed amount as much as for the share: a guarantee's 保證額度 is shown too
+        figs += [_excluded_line(kb, f) for f in a.excluded if f["aspect"] in RELATED.get(aspect, (aspect,))]
         notes = kb.notes(mid, aspect)
         if figs or notes:
             return figs + notes
@@ -155,7 +168,8 @@ def _aspect_lines(kb, mid: str, aspect: str, a) -> list:
         for c in kb.criteria(mid):
             if c.get("periods_id"):
                 lines.append(kb.message("periods", periods="、".join(p["text"] for p in kb.periods(c["periods_id"]))))
-        return (lines or [measure["summary"]]) + [f["text"] for f in a.figures if f["aspect"] == "amount"]
+        return (lines or [measure["summary"]]) + [f["text"] for f in a.figures if f["aspect"] == "amount"] + \
+            [_excluded_line(kb, f) for f in a.excluded if f["aspect"] == "amount"]
     if aspect == "period":
         groups = [c["periods_id"] for c in kb.criteria(mid) if c.get("periods_id")]
         if groups:
@@ -163,10 +177,13 @@ def _aspect_lines(kb, mid: str, aspect: str, a) -> list:
         return [kb.message("not_in_deck", name=measure["short_name"], aspect=kb.message("aspect.period"))]
     if aspect == "application":
         lines = [f"{d['text']}（西元{d['ad']}）" for d in kb.dates(mid)]
-        if measure.get("application") and not lines:
-            lines.append(measure["application"])
-        elif measure.get("application"):
-            lines.append(measure["application"])
+        app = measure.get("application")
+        same = [i for i, d in enumerate(kb.dates(mid)) if app and app.startswith(d["text"])]
+        if same:   # the method continues the date's sentence: one line, not the date twice
+            d = kb.dates(mid)[same[0]]
+            lines[same[0]] = f"{d['text']}（西元{d['ad']}）{app[len(d['text']):]}"
+        elif app:
+            lines.append(app)
         return lines or [kb.message("not_in_deck", name=measure["short_name"], aspect=kb.message("aspect.application"))]
     if aspect == "items":
         items = kb.items(mid, "items") or kb.items(mid, "services")
@@ -191,6 +208,7 @@ def _measure_section(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
     if not asked:
         lines += _summary_lines(kb, mid, a) if not (facts_known and a.status in (ELIGIBLE, UNKNOWN)) else \
             [f["text"] for f in a.figures if f["aspect"] in ("amount", "rate", "rate_cut", "guarantee", "term")]
+        lines += [_excluded_line(kb, f) for f in a.excluded if f["aspect"] == "amount"]
     for aspect in asked:
         lines += [x for x in _aspect_lines(kb, mid, aspect, a) if x not in lines]
     lines += a.notes
@@ -241,7 +259,13 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
     quiet = len(shown) + len(alt_shown) > 1 and not named   # no "not in the deck" lines for a measure we guessed
     texts, said = [], set()
     for mid in shown:
-        texts.append(_section(kb, mid, aspects, assessments[mid], facts_known, said, quiet))
+        section = _section(kb, mid, aspects, assessments[mid], facts_known, said, quiet)
+        if texts and "\n" not in section and texts[-1].startswith("【"):
+            # nothing new to say about this one (same comparison periods): one heading for both
+            head, _, rest = texts[-1].partition("】")
+            texts[-1] = f"{head}、{section.strip('【】')}】{rest}"
+            continue
+        texts.append(section)
     if alt_shown:
         texts.append(kb.message("instead", alternatives=kb.measure(alt_shown[0])["short_name"]))
         texts.append(_section(kb, alt_shown[0], aspects, assessments[alt_shown[0]], facts_known, said, quiet))
@@ -330,7 +354,10 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
                 messages[-1]["buttons"] = list(buttons)
             else:
                 messages.append({"text": kb.message("ask_topic"), "buttons": list(buttons)})
-        new_state = State(facts=facts, focus=list(focus if focus is not None else state.focus), fallbacks=fallbacks)
+        new_focus = list(focus if focus is not None else state.focus)
+        # what was asked stays in mind while the measure does: 「利率多少」「電話呢」「如果只借80萬呢」
+        kept = [a for a in aspects if a in CARRIED_ASPECTS] or (state.aspects if new_focus == state.focus else [])
+        new_state = State(facts=facts, focus=new_focus, fallbacks=fallbacks, aspects=kept)
         return Reply(messages, new_state, kind, list(measures), ids)
 
     if not reading.text.strip():
@@ -350,6 +377,10 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
         return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
 
     focus, how = _focus(kb, reading, new_facts, facts, aspects, state, turn.intent)
+    if how == "previous" and new_facts and state.aspects and not [a for a in reading.aspects
+                                                                  if a not in ("hotline", "hours")]:
+        # 「利率多少」 then 「如果只借80萬呢」: the same question for the new amount (whatever intent DIET gives it).
+        aspects = state.aspects + [a for a in aspects if a in ("hotline", "hours") and a not in state.aspects]
 
     if DIRECTORY_WORDS.search(reading.text) or "overview" in aspects and (turn.intent == "ask_overview" or not focus or how == "topic" or
                                   PACKAGE_WORDS.search(reading.text) or DIRECTORY_WORDS.search(reading.text)):

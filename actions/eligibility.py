@@ -58,6 +58,7 @@ class Assessment:
     declare: list = field(default_factory=list)     # requirements the firm proves with documents
     figures: list = field(default_factory=list)     # figures that apply, or may apply
     notes: list = field(default_factory=list)       # e.g. the request is over the cap
+    excluded: list = field(default_factory=list)    # figures this firm cannot get at all (個案補助 for a large firm)
 
     @property
     def fits(self) -> bool:
@@ -94,6 +95,10 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
     for fig in kb.figures(measure_id):
         ok = applies(fig["when"], facts)
         if ok is False:
+            # applicants is the firm's choice (單家 or 聯合), not a property: the other option is no exclusion
+            if "applicants" not in (fig["when"] or {}) and not any(applies(f["when"], facts) is not False for f in kb.figures(measure_id)
+                       if f["label"] == fig["label"] and f["aspect"] == fig["aspect"]):
+                result.excluded.append(fig)  # no variant of this figure fits: say so rather than drop it
             continue
         result.figures.append(fig)
         cap = cap_in_wan(fig)

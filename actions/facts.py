@@ -17,6 +17,13 @@ _CN_DIGITS = {"一": 1, "單": 1, "兩": 2, "二": 2, "三": 3, "四": 4, "五":
 _APPLICANTS = re.compile(r"([0-9]+|[一單兩二三四五六七八九十])\s*家(?:公司|企業|廠商)?\s*(?:一起|聯合|共同|合作)?")
 _JOINT = re.compile(r"聯合申請|一起申請|共同申請|多家")
 _SINGLE = re.compile(r"單一企業|單家|單獨申請|自己申請")
+# 「跟另一家公司一起」 is two firms, not one.
+_ANOTHER = re.compile(r"(?:另|另外|別|其他)\s*(?:一)?\s*家")
+# 「員工50人」「資本額5000萬」 describe the firm's size: not the employment or money topics.
+_COUNTS = re.compile(r"(?:員工|人數|資本額|資本)(?:人數|數)?\s*(?:約|大概|有|共|才)?\s*[0-9一二兩三四五六七八九十百千萬.,]+\s*(?:多|幾)?\s*(?:人|名|位|萬|億|元)")
+# 「出口美國十幾年了」 tells how long, it does not ask about a loan's term (幾年).
+_DURATIONS = re.compile(r"[十好]幾年|幾十年")
+_DIGITS = re.compile(r"\d[\d\-\s()]{6,14}\d")
 
 
 NEGATIVE = (False, "none")
@@ -56,13 +63,31 @@ def _spans(text: str, phrases: list) -> list:
     return sorted(found)
 
 
+def _follows(text: str, start: int, words: list) -> bool:
+    """Whether one of words comes right before start (「沒有」工廠登記, 「都要有」出進口廠商登記)."""
+    before = text[max(0, start - 5):start]
+    return any(before.endswith(w) or before.endswith(w + "有") for w in words)
+
+
+_CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
+
+
+def _asked(text: str, start: int, asked: list) -> bool:
+    """Whether the fact at start sits in a question about it: 「需要每家都有出進口廠商登記嗎」."""
+    clause = _CLAUSE_END.split(text[:start])[-1]
+    return any(w in clause for w in asked)
+
+
 def _negated(text: str, start: int, negations: list) -> bool:
-    before = text[max(0, start - 3):start]
-    return any(before.endswith(n) or before.endswith(n + "有") for n in negations)
+    return _follows(text, start, negations)
 
 
 def read(kb, text: str) -> Reading:
     text = normalize_text(text or "")
+    # Typos firms make (代款 for 貸款) read as the word they meant.
+    for row in kb.snap.lexicon:
+        if row["kind"] == "typo":
+            text = text.replace(row["phrase"], row["value"])
     r = Reading(text)
     oos = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
     r.out_of_scope = bool(oos)
@@ -70,25 +95,47 @@ def read(kb, text: str) -> Reading:
     masked = text
     for i, j, _ in oos:
         masked = masked[:i] + "\u3000" * (j - i) + masked[j:]
+    for m in [*_COUNTS.finditer(masked), *_DURATIONS.finditer(masked)]:
+        masked = masked[:m.start()] + "\u3000" * (m.end() - m.start()) + masked[m.end():]
+    lex = kb.snap.lexicon
+    fact_phrases = [(row["phrase"], (row["key"], json.loads(row["value"]))) for row in lex if row["kind"] == "fact"]
+    # A statement about the firm (出口美國, 工廠登記) is not a topic: 外銷 in 外銷美國 does not mean 市場拓銷.
+    text_for_aspects = masked
+    for i, j, _ in _spans(masked, fact_phrases):
+        masked = masked[:i] + "\u3000" * (j - i) + masked[j:]
     text_for_topics = masked
     for _, _, mid in _spans(text, kb.aliases()):
         if mid not in r.measures:
             r.measures.append(mid)
-    lex = kb.snap.lexicon
     for _, _, hid in _spans(text, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "hotline"]):
         if hid not in r.hotlines:
             r.hotlines.append(hid)
+    # 「0800-089-921是哪個單位」: a hotline named by its number.
+    by_number = {re.sub(r"\D", "", h["number"]): h["id"] for h in kb.hotlines()}
+    for m in _DIGITS.finditer(text):
+        hid = by_number.get(re.sub(r"\D", "", m.group(0)))
+        if hid and hid not in r.hotlines:
+            r.hotlines.append(hid)
+    groups = []
     for _, _, ids in _spans(text_for_topics, [(row["phrase"], row["value"]) for row in lex if row["kind"] == "topic"]):
-        for mid in json.loads(ids):
-            if mid not in r.topics:
-                r.topics.append(mid)
-    for _, _, aspect in _spans(text_for_topics, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "aspect"]):
+        if json.loads(ids) not in groups:
+            groups.append(json.loads(ids))
+    # Two topic words narrow each other down: 外銷 + 信保 → 外銷貸款優惠保證加碼, not every export measure.
+    common = [m for m in groups[0] if all(m in g for g in groups[1:])] if len(groups) > 1 else []
+    for mid in common or [m for g in groups for m in g]:
+        if mid not in r.topics:
+            r.topics.append(mid)
+    for _, _, aspect in _spans(text_for_aspects, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "aspect"]):
         if aspect not in r.aspects:
             r.aspects.append(aspect)
     negations = [row["phrase"] for row in lex if row["kind"] == "negation"]
-    fact_phrases = [(row["phrase"], (row["key"], json.loads(row["value"]))) for row in lex if row["kind"] == "fact"]
+    asked = [row["phrase"] for row in lex if row["kind"] == "asked"]
     for start, _, (fact, value) in _spans(text, fact_phrases):
         value = {"true": True, "false": False}.get(value, value)
+        if fact != "purpose" and _asked(text, start, asked):   # 「需要週轉金」 states a purpose
+            if "eligibility" not in r.aspects:
+                r.aspects.append("eligibility")   # asking about a criterion is asking about eligibility
+            continue
         if _negated(text, start, negations):
             if isinstance(value, bool):
                 value = not value
@@ -99,7 +146,7 @@ def read(kb, text: str) -> Reading:
         # A positive statement beats a negative one in the same message: 「沒有工廠登記，只是特定工廠」.
         if fact not in r.facts or r.facts[fact] in NEGATIVE and value not in NEGATIVE:
             r.facts[fact] = value
-    m = _APPLICANTS.search(text)
+    m = _APPLICANTS.search(_ANOTHER.sub("兩家", text))
     if m and ("申請" in text or _JOINT.search(text) or m.group(0).endswith(("一起", "聯合", "共同", "合作"))):
         n = m.group(1)
         r.facts["applicants"] = int(n) if n.isdigit() else _CN_DIGITS[n]

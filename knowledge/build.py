@@ -120,6 +120,7 @@ def build_db(sources: dict, path: Path) -> None:
     lex_rows += [{"kind": "fact", "key": fact, "value": json.dumps(value), "phrase": w}
                  for fact, values in lex["facts"].items() for value, words in values.items() for w in words]
     lex_rows += [{"kind": "negation", "key": "negation", "value": None, "phrase": w} for w in lex["negations"]]
+    lex_rows += [{"kind": "asked", "key": "asked", "value": None, "phrase": w} for w in lex.get("asked") or []]
     lex_rows += [{"kind": "revenue", "key": k, "value": None, "phrase": w}
                  for k, words in lex["revenue"].items() for w in words]
     lex_rows += [{"kind": "topic", "key": t, "value": json.dumps(spec["measures"]), "phrase": w}
@@ -127,6 +128,8 @@ def build_db(sources: dict, path: Path) -> None:
     lex_rows += [{"kind": "hotline", "key": h["id"], "value": None, "phrase": w} for h in hot for w in h["aliases"]]
     lex_rows += [{"kind": "out_of_scope", "key": "out_of_scope", "value": None, "phrase": w}
                  for w in lex.get("out_of_scope") or []]
+    lex_rows += [{"kind": "typo", "key": "typo", "value": right, "phrase": wrong}
+                 for wrong, right in (lex.get("typos") or {}).items()]
     db["lexicon"].insert_all(lex_rows)
     db["messages"].insert_all(({"key": k, "text": v} for k, v in sources["messages.yml"]["messages"].items()), pk="key")
 

@@ -250,6 +250,9 @@ def validate(sources: dict) -> None:
         for mid in spec["measures"]:
             if mid not in measure_ids:
                 c.fail(f"topics.{topic}.measures", f"unknown measure {mid!r}")
+    for wrong, right in ((lex or {}).get("typos") or {}).items():
+        if not isinstance(right, str) or len(wrong) != len(right):
+            c.fail(f"typos.{wrong}", "the correction must be a word of the same length")
     if not isinstance((lex or {}).get("out_of_scope", []), list):
         c.fail("out_of_scope", "expected a list of phrases")
     for key in ("nouns", "down", "up"):

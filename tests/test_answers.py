@@ -50,6 +50,8 @@ def chat(kb, *turns, now=OPEN):
     # export guarantee: both sizes until the size is known, then one
     (["外銷貸款保證可以保多少"], ["6,000萬元", "1億元"], []),
     (["我們是大企業，外銷貸款保證成數多少"], ["8~9成"], ["9.5成"]),
+    # 「保證多少」 read as a guarantee question still gets the guaranteed amount
+    ([("非中小微企業申請外銷貸款，信保能保證多少", "ask_guarantee")], ["1億元", "8~9成"], ["6,000萬元"]),
     # the three faces of the research subsidy
     (["有工廠登記的中小企業，研發轉型最多補多少"], ["500萬元", "4,000萬元", "02-27089055"], []),
     (["我們是特定工廠，想申請研發補助"], ["300萬元", "0800-288-019"], []),
@@ -150,3 +152,37 @@ def test_sql_looking_and_huge_input_is_answered(kb):
 def test_empty_message_gets_a_prompt(kb, text):
     reply, body = chat(kb, text)
     assert "請輸入您想問的問題" in body and reply.messages[-1]["buttons"]
+
+
+# What firms write that the first readings missed: each row is a general rule, phrased here in our own words.
+@pytest.mark.parametrize("turns, must, must_not", [
+    # a follow-up with only a new amount asks the previous question again, for that amount
+    ([("中小微貸款的年利率是多少", "ask_rate"), ("那我們只借五十萬呢", "ask_amount")], ["以內 1.5%，最長6個月"], ["每家最高3,500萬元"]),
+    ([("多元發展貸款信保成數", "ask_guarantee"), ("只要90萬的話", "inform")], ["一律10成"], ["最低9成"]),
+    ([("中小企業貸款利率", "ask_rate"), ("借1500萬的話呢", "ask_amount")], ["利率減碼：貸款額度1,000萬元以內，依您提供的資料不適用"], []),
+    # 員工120人 describes the firm; it does not switch to the employment measures
+    ([("外銷貸款保證的額度", "ask_amount"), ("我們是中小企業，員工大概120人", "inform")], ["6,000萬元"], ["勞工安心就業"]),
+    # exhibitions abroad belong to 市場拓銷
+    (["明年想去日本參加展覽，政府有補助嗎"], ["0800-609-889"], []),
+    # every line, however it is asked for
+    (["請給我各項措施的洽詢電話"], ["0800-000-257", "0800-235-855", "02-27044844"], []),
+    # a number asked about names its office
+    ([("0800-235-855是誰的電話", "ask_hotline")], ["爭取海外訂單"], []),
+    # 另外一家 + 一起 is two firms
+    (["我們想跟另外一家廠商聯合申請海外據點補助"], ["2,000萬元"], []),
+    # a figure no variant of which fits this firm is named, not silently dropped
+    ([("大型企業能拿研發轉型個案補助嗎", "ask_eligibility")], ["個案補助：限中小企業，依您提供的資料不適用"], []),
+    # a fact inside a question is asked about, not stated
+    (["海外訂單聯合申請，需要每家都有出進口廠商登記嗎"], ["主導企業"], ["✅"]),
+    # typos and two topic words that narrow each other down
+    (["外銷代款的保證承數是多少"], ["9.5成", "8~9成"], ["0800-609-889"]),
+    (["出口的信保加碼額度"], ["6,000萬元"], ["0800-609-889"]),
+    # the deck's own wording of the comparison periods
+    ([("營業額減少要跟哪個時間比", "ask_period")], ["113年同期", "113年下半年月平均", "114年1至2月平均"], []),
+])
+def test_readings_that_generalise(kb, turns, must, must_not):
+    _, text = chat(kb, *turns)
+    for m in must:
+        assert m in text, f"{m!r} missing from:\n{text}"
+    for m in must_not:
+        assert m not in text, f"{m!r} should not be in:\n{text}"
