@@ -24,16 +24,19 @@ Units and values
   direction verb belongs to such a word (利率降了0.5%), or that is followed by one
   (20%關稅) stays a plain ``percent``.  So does a revenue noun without a direction
   (營收有30%來自美國 is a share, not a change), or a percentage followed by a revenue
-  noun (只有20%的營收...).
+  noun (只有20%的營收...).  腰斬/砍半/減半 with no number state a halving: -50
+  (營收腰斬 -> -50), unless their subject is a rate word (利息減半: nothing).
 * ``amount`` -- New Taiwan dollars, value in 萬元: 800萬 -> 800, 1.5億 -> 15000,
   兩百五十萬 -> 250, 1000000元 -> 100, NT$5,000,000 -> 500, 新台幣300萬元 -> 300.
+  A lone digit after the last unit is the next lower unit, as people say it:
+  一億五 -> 15000 (1.5億), 三千五 -> 3500, 兩萬五 -> 2.5.
   A bare number needs 萬/億, 元/塊, or an NT$/NTD/新台幣/台幣 prefix.  Amounts in a
   foreign currency (100萬美元, 人民幣, 日圓 ...) are not reported (no exchange rate).
   Any NTD figure is an ``amount`` -- 營收800萬 included; only capital is told apart.
 * ``capital`` -- an amount whose nearest keyword in the clause is 資本額/實收資本額/
   資本/股本 (資本額5000萬 -> 5000).
 * ``employees`` -- 員工80人, 員工有80名, 80個員工, 80名員工, 80位員工 -> 80.  A bare
-  80人 only counts with 員工/僱用/公司/工廠/規模 nearby.
+  80人 / 80個人 / 80名 / 80位 only counts with 員工/僱用/公司/工廠/規模 nearby (same clause).
 
 Approximate numbers (decision)
 ------------------------------
@@ -58,7 +61,8 @@ rejects 點 before a unit (一點五億, 一百點一萬), bare 萬/千萬/百�
 commas (1,000); it returns ``float`` for Arabic input ("15" -> 15.0) and ``int``
 otherwise; digit strings read digit by digit (一二三 -> 123).  So Arabic numbers (with
 an optional 十/百/千/萬/億 unit) are parsed here with ``Decimal``, cn2an gets the rest,
-and a failing ``<mantissa><萬|億>`` is retried as mantissa x unit.
+a failing ``<mantissa><萬|億>`` is retried as mantissa x unit, and a failing
+``<number><unit><digit>`` (一億五: cn2an says 10000000) as number + digit x unit/10.
 """
 
 from __future__ import annotations
@@ -88,6 +92,8 @@ _BUILTIN = {
     "up": [
         "增加", "成長", "上升", "多了", "提高", "增長", "變多", "漲", "年增", "月增", "季增",
         "增幅", "漲幅", "上漲", "提升", "成長率",
+        # 多 alone is too common (最多, 多少); these are the comparative uses: 營收比去年還多3%
+        "還多", "反而多", "多出", "多出了", "比去年多", "比去年同期多", "多賺",
     ],
     # the number is the remaining level: change = number - 100
     "level": ["剩", "剩下", "只剩", "只剩下", "僅剩", "只有", "僅有", "只達", "僅達"],
@@ -190,6 +196,8 @@ _NT_PREFIX = re.compile(r"(?:NT\s?\$|NTD|NT|新台幣|新臺幣|台幣|臺幣)\s
 _FOREIGN_PREFIX = re.compile(r"(?:US\s?\$|USD|RMB|人民幣|美金|美元|日幣|日圓|歐元)\s?$")
 _FOREIGN_SUFFIX = re.compile(r"\s?(?:美元|美金|USD|US\$|人民幣|RMB|日圓|日元|日幣|歐元|港幣|韓元)")
 _YUAN = re.compile(r"(?:元(?!旦)|塊錢|塊|圓)")
+# a halving stated without a number (營收腰斬): a -50 revenue change
+_HALVED = re.compile(r"腰斬|砍半|減半")
 _BIG_UNIT = {"萬": Decimal(10) ** 4, "億": Decimal(10) ** 8}
 _SMALL_UNIT = {"十": Decimal(10), "百": Decimal(100), "千": Decimal(1000)}
 # character after 成 that makes a word (成本, 成立 ...), not tenths
@@ -235,6 +243,13 @@ def _parse_decimal(s: str) -> Optional[Decimal]:
             if m.group(2):
                 value *= _SMALL_UNIT[m.group(2)]
             return value
+    # a lone trailing digit is the next lower unit (一億五 = 1.5億); cn2an misreads 億<digit>
+    m = re.fullmatch(rf"(.+[百千萬億])([{_CN_DIGITS[2:]}1-9])", s)
+    if m:
+        head, digit = _parse_decimal(m.group(1)), _parse_decimal(m.group(2))
+        if head is not None and digit is not None:
+            unit = {**_SMALL_UNIT, **_BIG_UNIT}[m.group(1)[-1]]
+            return head + digit * unit / 10
     return None
 
 
@@ -382,9 +397,9 @@ def _candidate(text: str, m: "re.Match[str]") -> Optional[Dict[str, Any]]:
                 stop += 1
         return _result(text, PERCENT, value * 10 + tenths, start, stop)
 
-    # counts: 80人 / 80名 / 80位 / 80個員工 (also 800多人)
+    # counts: 80人 / 80名 / 80位 / 80個員工 (also 800多人); 30個人 and 50位 need staff context
     cm = re.match(
-        r"(多)?(?:(?:個|名|位)(?:正職)?(員工|職員|工人|同仁|從業人員|勞工)|(人|名))", rest
+        r"(多)?(?:(?:個|名|位)(?:正職)?(員工|職員|工人|同仁|從業人員|勞工)|(個?人|名|位))", rest
     )
     if cm:
         value = parse_number(expr)
@@ -492,4 +507,21 @@ def extract_numbers(text: str) -> List[Dict[str, Any]]:
         )
         results.append(found)
         pos = found["end"]
-    return results
+    halvings = [h for h in _halvings(text) if not any(a < h["end"] and h["start"] < b for a, b in traps)]
+    for h in halvings:
+        if not any(r["start"] < h["end"] and h["start"] < r["end"] for r in results):
+            results.append(h)
+    return sorted(results, key=lambda r: r["start"]) if halvings else results
+
+
+def _halvings(text: str) -> List[Dict[str, Any]]:
+    """營收腰斬 / 訂單被砍半 -> revenue_change -50, unless a rate word is the subject (利息減半)."""
+    found = []
+    for m in _HALVED.finditer(text):
+        clause_start, clause_end = _clause_bounds(text, m.start(), m.end())
+        if _last_kind(text, m.start(), clause_start, ("noun", "rate", "reset"), 30) == "rate":
+            continue
+        item = _result(text, REVENUE_CHANGE, -50.0, m.start(), m.end())
+        item["approx"] = _approx(text, m.start(), m.end(), clause_start, clause_end)
+        found.append(item)
+    return found

@@ -92,6 +92,9 @@ def test_approximate_percent_keeps_stated_number(raw):
         ("增加了20%", 20),
         ("營收成長兩成", 20),
         ("業績提高15%", 15),
+        # comparative 多: the verb nearest the number decides, even after a negated 掉
+        ("今年出貨比去年多出8%", 8),
+        ("業績不但沒衰退反而多4%", 4),
         # level phrasings: the number is what is left
         ("營業額只剩八成", -20),
         ("剩下七成", -30),
@@ -105,6 +108,26 @@ def test_revenue_change_is_signed(raw, value):
     item = single(raw)
     assert item["entity"] == "revenue_change"
     assert item["value"] == value
+
+
+@pytest.mark.parametrize(
+    "raw, value, approx",
+    [
+        # a halving stated without a number
+        ("營業額幾乎腰斬", -50, False),
+        ("今年出貨量砍半", -50, False),
+        ("營收減半了", -50, False),
+        ("美國訂單快要腰斬", -50, True),
+    ],
+)
+def test_halving_words_are_a_revenue_change(raw, value, approx):
+    item = single(raw)
+    assert (item["entity"], item["value"], item["approx"]) == ("revenue_change", value, approx)
+
+
+@pytest.mark.parametrize("raw", ["利息減半", "手續費可以減半嗎", "保證費減半"])
+def test_halving_of_a_rate_is_nothing(raw):
+    assert extract(raw) == []
 
 
 @pytest.mark.parametrize(
@@ -186,6 +209,10 @@ def test_rates_and_shares_stay_plain_percent(raw, value):
         ("80萬", 80, "80萬"),
         ("3千5百萬", 3500, "3千5百萬"),
         ("1億2000萬", 12000, "1億2000萬"),
+        # a lone digit after the last unit is the next lower unit
+        ("營收大約三億二", 32000, "三億二"),
+        ("2億5", 25000, "2億5"),
+        ("兩萬五", 2.5, "兩萬五"),
         ("新台幣300萬元", 300, "新台幣300萬元"),
         ("1000000元", 100, "1000000元"),
         ("1,000,000元", 100, "1,000,000元"),
@@ -241,6 +268,10 @@ def test_foreign_currency_is_not_an_amount(raw):
         ("員工人數約50人", 50),
         ("我們公司80人", 80),
         ("僱用30名", 30),
+        # bare 個人 / 位 with staff context
+        ("工廠大概二十個人", 20),
+        ("員工總共12位", 12),
+        ("我一個人的公司可以申請嗎", 1),
     ],
 )
 def test_employees(raw, value):
@@ -311,6 +342,8 @@ def test_sentence_with_everything():
         "萬一",
         "千萬不要",
         "5G",
+        "一個人也能申請嗎",
+        "小數點後2位",
     ],
 )
 def test_traps_yield_nothing(raw):
@@ -389,6 +422,7 @@ def test_result_shape():
         ("三千五萬", 35_000_000),  # cn2an rejects it; mantissa x unit fallback
         ("15", 15),
         ("1億2000萬", 120_000_000),
+        ("三億二", 320_000_000),  # cn2an reads 億<digit> as 10000000; next-lower-unit fallback
         ("萬", None),
     ],
 )
