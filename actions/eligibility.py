@@ -95,10 +95,12 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
     for fig in kb.figures(measure_id):
         ok = applies(fig["when"], facts)
         if ok is False:
+            variants = [f for f in kb.figures(measure_id) if f["label"] == fig["label"] and f["aspect"] == fig["aspect"]]
+            if len(variants) > 1 and all(applies(f["when"], facts) is False for f in variants):
+                result.figures.append(fig)   # the deck has no variant for this firm (稅籍登記業者): show them all
             # applicants is the firm's choice (單家 or 聯合), not a property: the other option is no exclusion
-            if "applicants" not in (fig["when"] or {}) and not any(applies(f["when"], facts) is not False for f in kb.figures(measure_id)
-                       if f["label"] == fig["label"] and f["aspect"] == fig["aspect"]):
-                result.excluded.append(fig)  # no variant of this figure fits: say so rather than drop it
+            elif "applicants" not in (fig["when"] or {}) and len(variants) == 1:
+                result.excluded.append(fig)  # the only variant does not fit: say so rather than drop it
             continue
         result.figures.append(fig)
         cap = cap_in_wan(fig)

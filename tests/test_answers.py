@@ -172,6 +172,8 @@ def test_empty_message_gets_a_prompt(kb, text):
     (["我們想跟另外一家廠商聯合申請海外據點補助"], ["2,000萬元"], []),
     # a figure no variant of which fits this firm is named, not silently dropped
     ([("大型企業能拿研發轉型個案補助嗎", "ask_eligibility")], ["個案補助：限中小企業，依您提供的資料不適用"], []),
+    # ... but where the deck has no variant for this firm at all, the variants are shown with their conditions
+    ([("我們是稅籍登記業者，外銷貸款保證額度多少", "ask_amount")], ["每家6,000萬元", "每家1億元"], ["不適用"]),
     # a fact inside a question is asked about, not stated
     (["海外訂單聯合申請，需要每家都有出進口廠商登記嗎"], ["主導企業"], ["✅"]),
     # typos and two topic words that narrow each other down
