@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e validate test-stories nlu-report clean
+.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e validate test-stories nlu-report bench scale-up scale-down soak purge clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -73,6 +73,21 @@ test: train test-unit validate test-stories ## everything CI checks (trains firs
 
 nlu-report: kb ## intent macro-F1, entity F1 on tests/nlu/ (CONFIG=config-spacy.yml: beside config.yml)
 	$(PY) scripts/nlu_report.py --config $(or $(CONFIG),config.yml)
+
+bench: kb ## ours against Rasa's stock default: NLU, latency, throughput, training, RSS; one vs two Rasa processes (results/bench-*.md)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+scale-up: kb ## PostgreSQL + Redis + two Rasa processes + action server behind nginx, on 127.0.0.1 (apt installs what is missing)
+	@scripts/scale.sh up
+
+scale-down: ## stop what scale-up started (data stays in var/scale)
+	@scripts/scale.sh down
+
+soak: train ## 16 senders at once for 60 s on REST (own bot, fresh tracker): messages, errors, lost, p50/p95, msgs/s
+	$(PY) scripts/soak.py $(SOAK_ARGS)
+
+purge: ## delete conversations older than RETENTION_DAYS (default 90) from the tracker store (TRACKER_DB, var/tracker.db)
+	@$(PY) scripts/purge.py "$${TRACKER_DB:-$(CURDIR)/var/tracker.db}"
 
 clean: ## remove built artefacts (models, knowledge base, results)
 	rm -rf models results knowledge/kb.sqlite knowledge/dict

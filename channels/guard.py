@@ -4,16 +4,26 @@ When the action server is down or times out, Rasa 3.6 logs the error and sends n
 channel's on_new_message: if a turn sent no message at all, it sends the apology `busy` from knowledge/messages.yml
 with the general line from knowledge/hotlines.yml, so the firm always gets an answer. The next turn is tried normally, so answers
 resume by themselves when the action server is back.
+
+A slow action server counts as down after ACTION_TIMEOUT seconds (default 10): Rasa 3.6 hard-codes 5 minutes
+(rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, RasaHQ/rasa#9789), far longer than anyone waits in a chat.
+
+`protected` is what every public channel wraps its on_new_message in: never silent, rate-limited per sender
+(limits.py), input cleaned and bounded (clean.py).
 """
 from __future__ import annotations
 
 import logging
+import os
 from functools import lru_cache
 from typing import Awaitable, Callable
 
+import rasa.core.actions.action
 from rasa.core.channels.channel import UserMessage
 
 from actions.kb import emergency_text
+from channels.clean import cleaned
+from channels.limits import rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +47,10 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]):
         out.send_response = counting
         try:
             await on_new_message(message)
-        except Exception:  # the firm still gets an answer; the error is in the log
-            logger.exception("turn failed")
+        except Exception as exc:  # the firm still gets an answer; the error is in the log
+            # the error's type only: exception messages may quote what the firm typed (traceback at DEBUG)
+            logger.error("turn failed: %s", type(exc).__name__)
+            logger.debug("turn failure traceback", exc_info=True)
         finally:
             out.send_response = original
         if sent == 0:
@@ -46,3 +58,21 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]):
             await original(message.sender_id, {"text": apology()})
 
     return handler
+
+
+DEFAULT_ACTION_TIMEOUT = 10.0
+
+
+def action_timeout() -> float:
+    try:
+        seconds = float(os.environ.get("ACTION_TIMEOUT") or DEFAULT_ACTION_TIMEOUT)
+    except ValueError:
+        logger.error("ACTION_TIMEOUT is not a number of seconds; using %s", DEFAULT_ACTION_TIMEOUT)
+        return DEFAULT_ACTION_TIMEOUT
+    return seconds if seconds > 0 else DEFAULT_ACTION_TIMEOUT
+
+
+def protected(on_new_message: Callable[[UserMessage], Awaitable[None]]):
+    # read at call time by RemoteAction.run, so setting it when the channels are built is enough
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = action_timeout()
+    return never_silent(rate_limited(cleaned(on_new_message)))

@@ -21,7 +21,9 @@ unless every step passes):
 5. HMAC-SHA256 signature mismatch            -> 401
 6. body is not a JSON object with ``events`` -> 400
 7. events processed one by one; always 200 (a failing event is logged
-   and skipped, it never stops the others).
+   and skipped, it never stops the others). Each turn goes through
+   ``channels.guard.protected``: text cleaned, rate limit per user, the
+   apology when the turn produced nothing.
 
 The Rasa -> LINE message conversion lives in pure functions
 (:func:`build_line_messages` and helpers) so it can be unit-tested without
@@ -38,6 +40,7 @@ import json
 import logging
 import os
 import re
+from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
 import aiohttp
@@ -58,6 +61,9 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from actions.kb import emergency_text
+from channels.guard import protected
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +97,13 @@ MAX_FLEX_TEXT = 2000  # longer texts go in their own text message
 DUMMY_REPLY_TOKENS = frozenset({"0" * 32, "f" * 32})
 
 FOLLOW_PAYLOAD = "/greet"
-UNSUPPORTED_MESSAGE_TEXT = (
-    "目前只看得懂文字訊息，請用文字描述您的狀況，例如：營業額掉了15%能貸多少？"
-)
-LINK_PROMPT = "請點選下方按鈕："
-QUICK_REPLY_PROMPT = "請選擇："
+
+
+@lru_cache(maxsize=None)
+def channel_text(key: str) -> str:
+    """A LINE-only sentence from knowledge/messages.yml (read from the YAML, so it works without kb.sqlite)."""
+    return emergency_text(key)
+
 ELLIPSIS = "…"
 
 _PLACEHOLDER_RE = re.compile(r"^\$\{[^}]*\}$")
@@ -311,7 +319,7 @@ def link_messages(
     if utf16_len(text) > MAX_FLEX_TEXT:
         messages.append(text_message(text))
         text = ""
-    body_text = text or LINK_PROMPT
+    body_text = text or channel_text("line_link_prompt")
 
     shown, hidden = links[:MAX_LINK_BUTTONS], links[MAX_LINK_BUTTONS:]
     buttons = []
@@ -460,7 +468,7 @@ def build_line_messages(
     for message in messages:
         message.pop("quickReply", None)
     if items and not messages:
-        messages.append(text_message(QUICK_REPLY_PROMPT))
+        messages.append(text_message(channel_text("line_quick_reply_prompt")))
     messages = fit_messages(messages, limit)
     if items and messages:
         messages[-1]["quickReply"] = {"items": items[:MAX_QUICK_REPLIES]}
@@ -630,6 +638,8 @@ class LineInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         line_webhook = Blueprint("line_webhook", __name__)
+        # never silent, rate-limited per user, text cleaned; runs only for events that passed the checks below
+        on_new_message = protected(on_new_message)
 
         @line_webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -753,14 +763,14 @@ class LineInput(InputChannel):
             message = event.get("message") if isinstance(event.get("message"), dict) else {}
             if message.get("type") == "text":
                 text = message.get("text")
-                if isinstance(text, str) and text.strip():
+                if isinstance(text, str):  # whitespace only too: the bot asks for a question
                     await self._run_turn(event, source, sender_id, text, on_new_message)
                 return
             logger.info(
                 "LINE: unsupported %s message from user=%s; sent the text-only hint.",
                 message.get("type"), log_user,
             )
-            await self._deliver(event, source, [text_message(UNSUPPORTED_MESSAGE_TEXT)])
+            await self._deliver(event, source, [text_message(channel_text("line_unsupported"))])
         elif event_type == "postback":
             postback = event.get("postback") if isinstance(event.get("postback"), dict) else {}
             data = postback.get("data")

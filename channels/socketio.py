@@ -1,5 +1,5 @@
-"""Rasa's socket.io channel for the web widget (/socket.io), made never silent (see guard.py), with
-tap-to-call buttons.
+"""Rasa's socket.io channel for the web widget (/socket.io), protected like the other public channels (never
+silent, rate-limited, input cleaned: see guard.py), with tap-to-call buttons.
 Session persistence relies on python-socketio 5.9.0 (pinned): 5.10+ breaks it in rasa 3.6.21 (RasaHQ/rasa#13027).
 
 Rasa 3.6's SocketIOOutput turns every button into a quick reply built from button["payload"]: a link button
@@ -7,9 +7,11 @@ Rasa 3.6's SocketIOOutput turns every button into a quick reply built from butto
 widget never got the hotline. Here buttons with a url go to rasa-webchat as links ("buttons", kept on screen,
 <a href="tel:...">), the others stay quick replies.
 """
+import json
+
 from rasa.core.channels import socketio
 
-from channels.guard import never_silent
+from channels.guard import protected
 
 
 def webchat_button(button: dict) -> dict:
@@ -33,10 +35,37 @@ class SocketIOInput(socketio.SocketIOInput):
         return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio else super().get_output_channel()
 
     def blueprint(self, on_new_message):
-        guarded = never_silent(on_new_message)
+        guarded = protected(on_new_message)
 
         async def handler(message):
             message.output_channel = SocketIOOutput(self.sio, self.bot_message_evt)
             await guarded(message)
 
-        return super().blueprint(handler)
+        bp = super().blueprint(handler)
+        namespace = self.namespace or "/"
+        self.sio.handlers[namespace][self.user_message_evt] = well_formed(
+            self.sio.handlers[namespace][self.user_message_evt], self.metadata_key)
+        return bp
+
+
+def well_formed(handle_message, metadata_key: str):
+    """Rasa's handler assumes an object with a string message and JSON metadata: anything else raised in it and
+    the sender heard nothing. A message without a string session id is ignored by Rasa (with a warning): there
+    is no conversation to answer in."""
+    async def checked(sid, data=None):
+        data = dict(data) if isinstance(data, dict) else {}
+        if not isinstance(data.get("message"), str):
+            data["message"] = ""  # answered as an empty message
+        session_id = data.get("session_id")
+        if not isinstance(session_id, str) or len(session_id) > 255:  # the tracker store's sender_id column
+            data.pop("session_id", None)
+        metadata = data.get(metadata_key)
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = None
+        data[metadata_key] = metadata if isinstance(metadata, dict) else {}
+        return await handle_message(sid, data)
+
+    return checked

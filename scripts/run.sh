@@ -11,7 +11,8 @@ cleanup() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>
 trap cleanup INT TERM EXIT
 .venv/bin/rasa run actions --actions actions --port "${ACTIONS_PORT:-5055}" &
 pids+=($!)
-.venv/bin/rasa run --model "$model" --enable-api --cors "*" --port "${RASA_PORT:-5005}" \
+# python -m serving = `rasa` with our fixes to Rasa (serving/: response validation, SQLite WAL)
+.venv/bin/python -m serving run --model "$model" --enable-api --cors "*" --port "${RASA_PORT:-5005}" \
     --credentials credentials.yml --endpoints endpoints.yml &
 pids+=($!)
 RASA_URL="${RASA_URL:-http://localhost:${RASA_PORT:-5005}}" .venv/bin/python scripts/serve_web.py --port "${WEB_PORT:-8080}" &

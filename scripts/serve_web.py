@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 WIDGET_BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 WIDGET_PATH = "/vendor/rasa-webchat.js"
+CSP = "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -84,6 +85,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "public, max-age=3600" if cache else "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
+        # scripts only from this server: no inline script, event handler or javascript: link can run, even if
+        # markup ever reached the page
+        self.send_header("Content-Security-Policy", CSP)
         self.end_headers()
         if not head:
             self.wfile.write(body)

@@ -34,3 +34,38 @@ def test_answered_turn_is_left_alone():
     async def answer(message):
         await message.output_channel.send_response(message.sender_id, {"text": "3,500萬元"})
     assert [m["text"] for m in run_turn(answer)] == ["3,500萬元"]
+
+
+def test_protected_sets_the_action_timeout(monkeypatch):
+    import rasa.core.actions.action as rasa_action
+
+    from channels.guard import DEFAULT_ACTION_TIMEOUT, protected
+
+    monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", rasa_action.DEFAULT_REQUEST_TIMEOUT)
+    for value, seconds in (("3.5", 3.5), (None, DEFAULT_ACTION_TIMEOUT), ("soon", DEFAULT_ACTION_TIMEOUT),
+                           ("0", DEFAULT_ACTION_TIMEOUT)):
+        if value is None:
+            monkeypatch.delenv("ACTION_TIMEOUT", raising=False)
+        else:
+            monkeypatch.setenv("ACTION_TIMEOUT", value)
+        protected(lambda message: None)
+        assert rasa_action.DEFAULT_REQUEST_TIMEOUT == seconds  # what RemoteAction.run passes to the request
+    assert DEFAULT_ACTION_TIMEOUT < 60
+
+
+def test_protected_cleans_limits_and_never_stays_silent(monkeypatch):
+    from channels.guard import protected
+    from channels.limits import notice
+
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "1")
+    seen = []
+
+    async def silent(message):
+        seen.append(message.text)
+
+    handler = protected(silent)
+    out = CollectingOutputChannel()
+    for text in ("\x00貸款\u200b", "again"):
+        asyncio.run(handler(UserMessage(text, out, "firm-1")))
+    assert seen == ["貸款"]                                  # cleaned; the second was over the limit
+    assert [m["text"] for m in out.messages] == [apology(), notice()]

@@ -101,5 +101,19 @@
     }
   }, document.getElementById("webchat"));
 
+  // The widget renders bot text as markdown without checking link addresses (rasa-webchat passes
+  // transformLinkUri: null), so a "javascript:" link would run when tapped. Only web, phone and mail links keep
+  // their address; the page's Content-Security-Policy (scripts/serve_web.py) blocks the rest as well.
+  var SAFE_LINK = /^\s*(https?:|tel:|mailto:)/i;
+  function disarmLinks(root) {
+    var links = root.querySelectorAll("a[href]");
+    for (var i = 0; i < links.length; i++) {
+      if (!SAFE_LINK.test(links[i].getAttribute("href"))) links[i].removeAttribute("href");
+    }
+  }
+  var chat = document.getElementById("webchat");
+  new MutationObserver(function () { disarmLinks(chat); })
+    .observe(chat, { childList: true, subtree: true, attributes: true, attributeFilter: ["href"] });
+
   window.tariffWebchat = { linkPhones: linkPhones }; // for tests
 })();

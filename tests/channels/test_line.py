@@ -24,6 +24,9 @@ from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
 from channels import line
+from channels.clean import MAX_INPUT_CHARS
+from channels.guard import apology
+from channels.limits import notice
 from channels.line import (
     LineInput,
     build_line_messages,
@@ -332,9 +335,9 @@ def test_sticker_gets_polite_text_without_calling_rasa():
     assert received == []
     assert len(calls) == 1 and calls[0]["path"] == REPLY_PATH
     assert calls[0]["json"]["messages"] == [
-        {"type": "text", "text": line.UNSUPPORTED_MESSAGE_TEXT}
+        {"type": "text", "text": line.channel_text("line_unsupported")}
     ]
-    assert "文字" in line.UNSUPPORTED_MESSAGE_TEXT
+    assert "文字" in line.channel_text("line_unsupported")
 
 
 def test_image_message_gets_polite_text_without_calling_rasa():
@@ -349,7 +352,7 @@ def test_image_message_gets_polite_text_without_calling_rasa():
 
     calls, received = run(scenario())
     assert received == []
-    assert calls[0]["json"]["messages"][0]["text"] == line.UNSUPPORTED_MESSAGE_TEXT
+    assert calls[0]["json"]["messages"][0]["text"] == line.channel_text("line_unsupported")
 
 
 def test_follow_sends_greet_to_rasa_and_replies():
@@ -460,6 +463,61 @@ def test_malformed_json_with_valid_signature_is_400():
     assert calls == [] and received == []
 
 
+def test_over_the_rate_limit_the_message_gets_the_notice_and_is_not_processed(monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "3")
+    other_user = "U" + "f" * 32
+
+    async def scenario():
+        async with running_stack() as s:
+            for i in range(5):
+                assert (await s.post(webhook_body(text_event(f"q{i}", token=f"rt-{i}"))))[0] == 200
+            await s.post(webhook_body(text_event("other", token="rt-other", user_id=other_user)))
+            return s.fake.calls, s.agent
+
+    calls, agent = run(scenario())
+    assert agent.texts == ["q0", "q1", "q2", "other"]  # the 4th and 5th never reached Rasa
+    replies = {c["json"]["replyToken"]: c["json"]["messages"] for c in calls}
+    assert replies["rt-3"] == replies["rt-4"] == [{"type": "text", "text": notice()}]
+    assert "0800-000-257" in notice()
+    assert replies["rt-0"] != replies["rt-3"] and replies["rt-other"] == replies["rt-0"]
+
+
+def test_rejected_requests_do_not_use_up_the_users_limit(monkeypatch):
+    """Forged calls naming a user cannot lock that user out: nothing is counted before the signature passes."""
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "2")
+
+    async def scenario():
+        async with running_stack() as s:
+            body = webhook_body(text_event())
+            forged = [await s.post(body, signature=sign(body, "another-channel-secret")) for _ in range(10)]
+            garbage = [await s.post(body, signature=sig) for sig in ("not base64 at all!", "=" * 5000, "A" * 44)]
+            genuine = [await s.post(webhook_body(text_event(f"q{i}", token=f"rt-{i}"))) for i in range(2)]
+            return forged + garbage, genuine, s.fake.calls, s.agent.texts
+
+    rejected, genuine, calls, texts = run(scenario())
+    assert {status for status, _ in rejected} == {401}
+    assert [status for status, _ in genuine] == [200, 200]
+    assert texts == ["q0", "q1"]
+    assert all(c["json"]["messages"] != [{"type": "text", "text": notice()}] for c in calls)
+
+
+def test_whitespace_control_characters_and_long_texts_reach_rasa_cleaned():
+    long_text = "我營業額掉了15%能貸多少" * 1000
+
+    async def scenario():
+        async with running_stack() as s:
+            await s.post(webhook_body(
+                text_event("   \n ", token="rt-blank"),
+                text_event("\x00\x1b[31m貸款\u202e\u200b", token="rt-ctrl"),
+                text_event(long_text, token="rt-long"),
+            ))
+            return s.fake.calls, s.agent.texts
+
+    calls, texts = run(scenario())
+    assert texts == ["", "[31m貸款", long_text[:MAX_INPUT_CHARS]]
+    assert [c["json"]["replyToken"] for c in calls] == ["rt-blank", "rt-ctrl", "rt-long"]  # each one answered
+
+
 def test_one_bad_event_does_not_stop_the_others_and_text_is_not_logged(caplog):
     agent = StubAgent(fail_on=PRIVATE_TEXT)
 
@@ -472,18 +530,20 @@ def test_one_bad_event_does_not_stop_the_others_and_text_is_not_logged(caplog):
             ))
             return result, s.fake.calls
 
-    with caplog.at_level(logging.DEBUG, logger="channels.line"):
+    with caplog.at_level(logging.INFO):
         (status, _), calls = run(scenario())
     assert status == 200
     assert agent.texts == [PRIVATE_TEXT, "second message"]
-    assert [c["json"]["replyToken"] for c in calls] == ["rt-good"]
+    # the failed turn is not silent: the firm gets the apology with the general line (channels/guard.py)
+    assert [c["json"]["replyToken"] for c in calls] == ["rt-bad", "rt-good"]
+    assert calls[0]["json"]["messages"] == [{"type": "text", "text": apology()}]
 
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors and "RuntimeError" in errors[0].getMessage()
+    assert all(r.exc_info is None for r in caplog.records), "a traceback at INFO or above may quote the text"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret_thing in (PRIVATE_TEXT, USER_ID, SECRET, TOKEN):
         assert secret_thing not in logged
-    assert line.user_hash(USER_ID) in logged
 
 
 def test_from_credentials_prefers_env_for_empty_or_placeholder(monkeypatch):

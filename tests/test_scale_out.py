@@ -1,0 +1,118 @@
+"""The scale-out stack of `make scale-up` (scripts/scale.sh): PostgreSQL tracker store, Redis lock store, two Rasa
+processes and the action server behind nginx. One conversation continues across the processes: turn 1 to A,
+turn 2 to B, the slots kept. Needs Debian's postgresql, redis-server and nginx (installed by the script as root)
+and the trained model; under CI a missing one is a failure."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from bench import scale
+from bench.procs import cpu_seconds
+from bench.single import post
+from tests.conftest import ROOT
+
+MODEL = ROOT / "models" / "current-config.tar.gz"
+LOAN_QUESTION, PHONE_FOLLOW_UP = "我營業額掉了15%能貸多少", "電話呢？"
+LOAN_HOTLINE = "0800-280-280"
+
+
+def unavailable(why: str):
+    if os.environ.get("CI"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if not MODEL.exists():
+        unavailable("models/current-config.tar.gz is missing: `make test` trains it before pytest")
+    (ROOT / "var").mkdir(exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix="test-scale-", dir=ROOT / "var"))   # the postgres user must reach it
+    s = scale.stack(directory, MODEL.resolve())
+    try:
+        s.up()
+    except scale.StackUnavailable as why:
+        s.remove()
+        unavailable(str(why))
+    except RuntimeError as error:
+        s.remove()
+        pytest.fail(str(error))
+    yield s
+    s.down()
+    s.remove()
+
+
+def text(reply) -> str:
+    assert isinstance(reply, list) and reply, f"no reply: {reply!r}"
+    return "\n".join(m.get("text") or "" for m in reply)
+
+
+def tracker(webhook_url: str, sender: str) -> dict:
+    base = webhook_url.split("/webhooks/")[0]
+    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker", timeout=30) as response:
+        return json.loads(response.read())
+
+
+def user_texts(t: dict) -> list:
+    return [e["text"] for e in t["events"] if e["event"] == "user"]
+
+
+def test_conversation_continues_on_the_other_process(stack):
+    sender = f"scale-{uuid.uuid4().hex[:8]}"
+    first = text(post(stack.rasa_a, sender, LOAN_QUESTION))
+    assert "3,500萬" in first
+    on_a = tracker(stack.rasa_a, sender)["slots"]
+    assert on_a["revenue_change"] == -15 and on_a["focus_measures"]
+
+    second = text(post(stack.rasa_b, sender, PHONE_FOLLOW_UP))       # B never saw turn 1
+    assert LOAN_HOTLINE in second
+    on_b = tracker(stack.rasa_b, sender)
+    assert on_b["slots"]["revenue_change"] == -15
+    assert on_b["slots"]["focus_measures"] == on_a["focus_measures"]
+    assert user_texts(on_b) == [LOAN_QUESTION, PHONE_FOLLOW_UP]
+
+    # without the shared store B has no measure in focus: the same question gets the general line instead
+    alone = text(post(stack.rasa_b, f"scale-{uuid.uuid4().hex[:8]}", PHONE_FOLLOW_UP))
+    assert LOAN_HOTLINE not in alone
+
+
+def test_nginx_uses_both_processes_and_hides_the_api(stack):
+    pids = [stack.pid("rasa-a"), stack.pid("rasa-b")]
+    before = [cpu_seconds(p) for p in pids]
+    sender = f"scale-{uuid.uuid4().hex[:8]}"
+    for turn in (LOAN_QUESTION, PHONE_FOLLOW_UP, "我們是中小企業", "利率多少", "謝謝", "研發轉型補助是什麼"):
+        assert text(post(stack.nginx, sender, turn))
+    used = [cpu_seconds(p) - b for p, b in zip(pids, before)]
+    assert all(u > 0.02 for u in used), f"CPU seconds used by A and B: {used}"
+    assert user_texts(tracker(stack.rasa_a, sender))[-1] == "研發轉型補助是什麼"
+    with pytest.raises(urllib.error.HTTPError) as hidden:
+        urllib.request.urlopen(stack.url("SCALE_NGINX_PORT", f"/conversations/{sender}/tracker"), timeout=10)
+    assert hidden.value.code == 404
+
+
+def test_lock_store_serialises_one_conversation_across_processes(stack):
+    """Four messages of one conversation at once, two to each process: the Redis lock makes them take turns, so
+    every message and its answer are in the shared tracker store (without it, a process's save can drop
+    another's events)."""
+    sender = f"scale-{uuid.uuid4().hex[:8]}"
+    turns = ["我們是中小企業", "利率多少", "手續費呢", "謝謝"]
+    targets = [stack.rasa_a, stack.rasa_b, stack.rasa_a, stack.rasa_b]
+    start = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda p: post(p[0], sender, p[1], timeout=60), zip(targets, turns)))
+    assert all(text(r) for r in replies), time.monotonic() - start
+    events = tracker(stack.rasa_b, sender)["events"]
+    assert sorted(user_texts({"events": events})) == sorted(turns)
+    kinds = [e.get("name") if e["event"] == "action" else e["event"] for e in events
+             if e["event"] == "user" or (e["event"] == "action" and e.get("name") == "action_answer")]
+    assert kinds == ["user", "action_answer"] * 4, kinds
