@@ -90,7 +90,10 @@ def _dedupe(seq):
 # ------------------------------------------------------------------------------------------- reading
 def _merge_facts(kb, turn: Turn, state: State):
     reading = read(kb, turn.text)
-    new = dict(number_facts(turn.entities))
+    # 「700億方案有幾項措施」: the package's name is not an amount the firm wants to borrow
+    entities = [e for e in turn.entities or [] if not (e.get("entity") == "amount" and
+                PACKAGE_WORDS.search(turn.text[e.get("start") or 0:e.get("end") or 0]))]
+    new = dict(number_facts(entities))
     for e in turn.entities or []:   # DIET's entities fill what the lexicon did not see
         if e.get("entity") in DIET_FACTS and e.get("value"):
             new.setdefault(e["entity"], e["value"])
@@ -144,8 +147,9 @@ def _status_line(kb, measure: dict, a) -> str | None:
     return None
 
 
-# A rate answer also gives the rate cut: 「利率多少」 deserves 「2.22%，1,000萬元以內減碼1.5%」.
-RELATED = {"rate": ("rate", "rate_cut")}
+# A rate answer also gives the rate cut: 「利率多少」 deserves 「2.22%，1,000萬元以內減碼1.5%」; a subsidy's amount
+# comes with what the firm pays itself: 「AI診斷要多少錢」 is 19萬 from the government and 1萬 from the firm.
+RELATED = {"rate": ("rate", "rate_cut"), "amount": ("amount", "self_funding")}
 
 
 def _excluded_line(kb, fig: dict) -> str:
@@ -194,6 +198,9 @@ def _aspect_lines(kb, mid: str, aspect: str, a) -> list:
 def _summary_lines(kb, mid: str, a) -> list:
     measure = kb.measure(mid)
     lines = [measure["summary"]]
+    services = [x for x in kb.items(mid, "services") if x not in measure["summary"]]
+    if services:   # ESCO's 能源流向盤點、設備效率診斷 …: what the firm gets, where the summary does not list it
+        lines.append(kb.message("services", items="、".join(kb.items(mid, "services"))))
     lines += [f["text"] for f in a.figures if f["aspect"] in ("amount", "rate", "term")][:6]
     return lines
 
@@ -208,7 +215,9 @@ def _measure_section(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
     if not asked:
         lines += _summary_lines(kb, mid, a) if not (facts_known and a.status in (ELIGIBLE, UNKNOWN)) else \
             [f["text"] for f in a.figures if f["aspect"] in ("amount", "rate", "rate_cut", "guarantee", "term")]
-        lines += [_excluded_line(kb, f) for f in a.excluded if f["aspect"] == "amount"]
+        # what the firm's amount or size rules out, said once: 「利率減碼：貸款額度1,000萬元以內，…不適用」
+        lines += [_excluded_line(kb, f) for f in a.excluded
+                  if f["aspect"] == "amount" or facts_known and "amount" in (f["when"] or {})]
     for aspect in asked:
         lines += [x for x in _aspect_lines(kb, mid, aspect, a) if x not in lines]
     lines += a.notes
@@ -268,7 +277,10 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
         texts.append(section)
     if alt_shown:
         texts.append(kb.message("instead", alternatives=kb.measure(alt_shown[0])["short_name"]))
-        texts.append(_section(kb, alt_shown[0], aspects, assessments[alt_shown[0]], facts_known, said, quiet))
+        section = _section(kb, alt_shown[0], aspects, assessments[alt_shown[0]], facts_known, said, quiet)
+        if "\n" not in section:   # nothing on what was asked (融資診斷 has no rate): say what it is
+            section += "\n" + kb.measure(alt_shown[0])["summary"]
+        texts.append(section)
     shown += alt_shown
     hotline_ids = []
     for mid in sorted(shown, key=lambda m: order[assessments[m].status]):
@@ -278,7 +290,14 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
     if "size" not in facts and any(assessments[m].status != NOT_ELIGIBLE and (_size_matters(kb, m, aspects) or
                                    ("size" in assessments[m].missing and amount_question)) for m in shown):
         texts.append(kb.message("ask_size"))
-    return texts, shown, hotline_ids
+    # What the next turn is about: a measure the firm was just refused gives way to its variant that fits
+    # (研發轉型補助 → the 納管/特定工廠 program: 「最多補多少」「電話呢」 are about the one it can get); a way out of
+    # another family (融資診斷 after a refused loan) joins the focus but does not replace the loan.
+    fitting = [m for m in shown if assessments[m].status != NOT_ELIGIBLE]
+    refused_variants = [m for m in shown if assessments[m].status == NOT_ELIGIBLE and
+                        any(kb.measure(f)["family"] == kb.measure(m)["family"] for f in fitting)]
+    next_focus = [m for m in shown if m not in refused_variants]
+    return texts, shown, hotline_ids, next_focus
 
 
 def answer_hours(kb, hotline_ids: list, now: datetime) -> list:
@@ -309,11 +328,23 @@ def overview(kb, text: str, focus: list) -> tuple:
         for m in kb.stages("coaching_team"):
             lines.append(kb.message("coaching_stage", stage=m["stage"], name=m["short_name"], summary=m["summary"]))
         return ["\n".join(lines)], [h["id"] for h in kb.hotlines_for("coaching_team")], False
+    prog = kb.program("package_700")
+    named = [(i, asp) for i, asp in enumerate(kb.package_aspects(), 1) if asp["name"] in text]
+    if 0 < len(named) <= 2:   # 「金融支持有哪些」: that aspect's measures with what each is, not all fourteen
+        lines, hot = [], []
+        for i, asp in named:
+            lines.append(kb.message("package_aspect_heading", aspect=asp["name"], name=prog["name"], position=i,
+                                    count=len(asp["measures"])))
+            for mid in asp["measures"]:
+                m = kb.measure(mid)
+                lines.append(kb.message("package_measure_line", number=m["package_measure"], name=m["short_name"],
+                                        summary=m["summary"]))
+                hot += [h["id"] for h in kb.hotlines_for(mid)]
+        return ["\n".join(lines)], _dedupe(hot)[:MAX_HOTLINES] or [h["id"] for h in kb.hotlines_for("package_700")], False
     if focus and not PACKAGE_WORDS.search(text):
         lines = [f"・{kb.measure(m)['short_name']}：{kb.measure(m)['summary']}" for m in focus]
         hot = _dedupe(h["id"] for m in focus for h in kb.hotlines_for(m))[:MAX_HOTLINES]
         return ["\n".join(lines)], hot, False
-    prog = kb.program("package_700")
     lines = [kb.message("package_overview", name=prog["name"], summary=prog["summary"])]
     for i, asp in enumerate(kb.package_aspects(), 1):
         names = "、".join(f"措施{kb.measure(m)['package_measure']} {kb.measure(m)['short_name']}" for m in asp["measures"])
@@ -363,6 +394,10 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     if not reading.text.strip():
         return reply([kb.message("empty_message")], "clarify", buttons=topic_buttons(kb), fallbacks=state.fallbacks)
 
+    nothing_asked = not (reading.measures or reading.topics or reading.hotlines or new_facts
+                         or set(reading.aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"}))
+    if reading.about_bot and nothing_asked:   # 「你是真人還是機器人」, whatever intent DIET guessed
+        return reply([kb.message("chitchat")], "social")
     if turn.intent in SOCIAL and not (reading.measures or reading.topics or reading.hotlines or new_facts
                                       or set(aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"})):
         if turn.intent == "out_of_scope":
@@ -381,6 +416,11 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
                                                                   if a not in ("hotline", "hours")]:
         # 「利率多少」 then 「如果只借80萬呢」: the same question for the new amount (whatever intent DIET gives it).
         aspects = state.aspects + [a for a in aspects if a in ("hotline", "hours") and a not in state.aspects]
+
+    if "amount" in new_facts and how in ("previous", "facts") and not reading.aspects and not state.aspects:
+        # 「想借兩千萬」「那如果只借80萬呢」: DIET calls it ask_amount, but the firm wants to know what that amount
+        # gets (guarantee share, rate cut, the cap), so no single aspect narrows the answer.
+        aspects = [a for a in aspects if a != "amount"]
 
     if DIRECTORY_WORDS.search(reading.text) or "overview" in aspects and (turn.intent == "ask_overview" or not focus or how == "topic" or
                                   PACKAGE_WORDS.search(reading.text) or DIRECTORY_WORDS.search(reading.text)):
@@ -416,7 +456,7 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     if len(focus) > MAX_MEASURES and not (set(aspects) & FIGURE_ASPECTS) and not facts_known:
         texts, hot, _ = overview(kb, "", focus)
         return reply(texts, "overview", hot, measures=focus, focus=focus)
-    texts, shown, hot = answer_measures(kb, focus, aspects, facts, facts_known, now, how == "named")
+    texts, shown, hot, next_focus = answer_measures(kb, focus, aspects, facts, facts_known, now, how == "named")
     if "hours" in aspects:
         texts += answer_hours(kb, hot[:1], now)
-    return reply(texts, "answer", hot, measures=shown, focus=shown or focus)
+    return reply(texts, "answer", hot, measures=shown, focus=next_focus or focus)

@@ -38,6 +38,7 @@ class Reading:
     hotlines: list = field(default_factory=list)      # hotline ids named (信保基金 → smeg)
     facts: dict = field(default_factory=dict)         # size, factory_type, purpose, us_export_3y ...
     out_of_scope: bool = False                        # 房屋貸款, 股票 ... (lexicon.yml out_of_scope)
+    about_bot: bool = False                           # 你是真人還是機器人 (lexicon.yml about_bot)
 
     @property
     def has_content(self) -> bool:
@@ -91,7 +92,12 @@ def read(kb, text: str) -> Reading:
     r = Reading(text)
     oos = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
     r.out_of_scope = bool(oos)
-    # Words inside an out-of-scope phrase (貸款 in 房屋貸款) must not count as a topic.
+    about_bot = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "about_bot"])
+    r.about_bot = bool(about_bot)
+    # Words inside an out-of-scope phrase (貸款 in 房屋貸款) or a question about the bot (AI in 你是AI嗎) must not
+    # count as a topic, a measure or an aspect.
+    for i, j, _ in about_bot:
+        text = text[:i] + "\u3000" * (j - i) + text[j:]
     masked = text
     for i, j, _ in oos:
         masked = masked[:i] + "\u3000" * (j - i) + masked[j:]

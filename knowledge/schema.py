@@ -253,8 +253,9 @@ def validate(sources: dict) -> None:
     for wrong, right in ((lex or {}).get("typos") or {}).items():
         if not isinstance(right, str) or len(wrong) != len(right):
             c.fail(f"typos.{wrong}", "the correction must be a word of the same length")
-    if not isinstance((lex or {}).get("out_of_scope", []), list):
-        c.fail("out_of_scope", "expected a list of phrases")
+    for key in ("out_of_scope", "about_bot"):
+        if not isinstance((lex or {}).get(key, []), list):
+            c.fail(key, "expected a list of phrases")
     for key in ("nouns", "down", "up"):
         if not ((lex or {}).get("revenue") or {}).get(key):
             c.fail(f"revenue.{key}", "missing")

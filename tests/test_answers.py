@@ -58,6 +58,25 @@ def chat(kb, *turns, now=OPEN):
     (["輔導團第三階段補助自籌多少"], ["50%", "0800-023-800"], []),
     # other measures and their lines
     (["海外想設發貨倉庫，補助多少"], ["500萬元", "0800-235-855"], []),
+    # an amount given without a question gets what that amount earns, not only the cap
+    ([("想借兩千萬", "ask_amount")], ["最低9成", "1,000萬元以內，依您提供的資料不適用"], ["一律10成"]),
+    ([("想借兩千萬", "ask_amount"), ("那如果只借80萬呢", "ask_amount")], ["一律10成", "1.5%，最長6個月"], ["最低9成"]),
+    # a new market without the words 拓銷 or 市場
+    ([("美國單子少了 想轉去東南亞", "inform"), ("可以打哪支電話問", "ask_hotline")], ["0800-609-889"], []),
+    # what a service measure does
+    ([("ESCO會幫忙做設備效率診斷嗎", "ask_measure")], ["設備效率診斷", "0800-035-803"], []),
+    ([("法人提供的三大服務是哪三個", "ask_measure")], ["AI技術開發與應用", "精密製造與試製", "AI實作人才培訓"], []),
+    # questions about the bot are not about AI measures
+    ([("你是AI嗎", "ask_measure")], ["機器人"], ["0800-023-800"]),
+    ([("你是真人還是機器人", "chitchat")], ["機器人"], ["0800-280-280", "【"]),
+    # refused for the general subsidy, the 特定工廠 program fits: the next question is about that one
+    ([("想問研發補助", "ask_measure"), ("我們是特定工廠", "inform"), ("最多補多少", "ask_amount")],
+     ["300萬元", "0800-288-019"], ["500萬元", "02-27089055"]),
+    # refused for a loan, asked its rate: the rate, and what 融資診斷 is rather than an empty heading
+    ([("營收少了6%，中小企業貸款可以嗎", "ask_eligibility"), ("利率多少", "ask_rate")],
+     ["2.22%", "由顧問盤點企業財務"], []),
+    # typos
+    ([("研發轉形補助 納官工廠最多補多少", "ask_amount")], ["300萬元", "0800-288-019"], []),
     (["想省電費，有沒有節能輔導"], ["0800-035-803"], []),
     (["可以找法人幫忙打樣檢測嗎"], ["0800-005-288"], []),
     (["銀行要抽銀根，還款有困難"], ["0800-280-280"], []),
@@ -68,6 +87,10 @@ def chat(kb, *turns, now=OPEN):
     # overviews
     (["工業六面向包含哪些措施"], ["金融支持", "降低行政成本", "提升產業競爭力", "開拓多元市場", "租稅優惠", "安定就業", "措施14"], []),
     (["輔導團有哪些階段"], ["階段1", "階段2", "階段3", "0800-023-800"], []),
+    ([("金融支持有哪些措施", "ask_overview")], ["【金融支持】", "措施4 中小微企業多元發展貸款加碼", "3,500萬元"], ["安定就業"]),
+    ([("安定就業包括什麼", "ask_overview")], ["【安定就業】", "措施11", "措施14", "0800-000-257"], ["金融支持"]),
+    # the package's 700億 is its name, not an amount to borrow
+    ([("政府那個700億關稅支持方案總共有幾項措施", "ask_overview")], ["14項措施", "安定就業"], ["超過上限"]),
     (["所有專線列表"], ["0800-000-257", "0800-235-855", "02-27044844", "0800-550-010"], []),
 ])
 def test_single_turn_answers(kb, turns, must, must_not):
