@@ -95,7 +95,7 @@ def _merge_facts(kb, turn: Turn, state: State):
                 PACKAGE_WORDS.search(turn.text[e.get("start") or 0:e.get("end") or 0]))]
     new = dict(number_facts(entities))
     for e in turn.entities or []:   # DIET's entities fill what the lexicon did not see
-        if e.get("entity") in DIET_FACTS and e.get("value"):
+        if e.get("entity") in DIET_FACTS and e.get("value") and e["entity"] not in reading.compared:
             new.setdefault(e["entity"], e["value"])
         if e.get("entity") == "measure" and kb.measure(e.get("value") or "") and e["value"] not in reading.measures:
             reading.measures.append(e["value"])
@@ -114,10 +114,17 @@ def _aspects(reading, turn: Turn) -> list:
 
 def _focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: State, intent: str) -> tuple:
     """(measure ids, how they were chosen)."""
+    if reading.other:   # 「外銷貸款保證不行，有沒有別的貸款」: the loans other than the one named (or just discussed)
+        ruled_out = reading.measures or state.focus
+        others = _dedupe(m for m in reading.other if m not in ruled_out)
+        if others:
+            return others, "topic"
     if reading.measures:
         return reading.measures, "named"
     if reading.topics:
-        return reading.topics, "topic"
+        # 「保證成數多少」 while the 中小微 loan is under discussion: stay on it rather than every guarantee
+        kept = [m for m in reading.topics if m in state.focus] if reading.aspects else []
+        return kept or reading.topics, "topic"
     if state.focus and (aspects or new_facts or intent.startswith("ask_") or intent == "inform"):
         return state.focus, "previous"
     if facts.get("factory_type") in ("managed", "specific", "registered") and "factory_type" in new_facts:
@@ -138,6 +145,10 @@ def _focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: Stat
 # ------------------------------------------------------------------------------------------- answers
 def _status_line(kb, measure: dict, a) -> str | None:
     if a.status == ELIGIBLE:
+        if a.excluded and not [f for f in a.figures if f["aspect"] == "amount"] and \
+                [f for f in a.excluded if f["aspect"] == "amount"]:
+            # 納管 subsidy for a large firm: the conditions hold, but its only grant is for SMEs
+            return kb.message("eligible_none_applies", name=measure["short_name"])
         return kb.message("eligible", name=measure["short_name"])
     if a.status == NOT_ELIGIBLE:
         return kb.message("not_eligible", name=measure["short_name"], reasons="；".join(a.reasons))
@@ -166,7 +177,10 @@ def _aspect_lines(kb, mid: str, aspect: str, a) -> list:
         notes = kb.notes(mid, aspect)
         if figs or notes:
             return figs + notes
-        return [kb.message("not_in_deck", name=measure["short_name"], aspect=kb.message("aspect." + aspect))]
+        missing = [kb.message("not_in_deck", name=measure["short_name"], aspect=kb.message("aspect." + aspect))]
+        if aspect == "self_funding":   # 「AI人才培訓要自己出多少」: no share in the deck, but what it pays is
+            return missing + [f["text"] for f in a.figures if f["aspect"] == "amount"]
+        return missing
     if aspect == "eligibility":
         lines = [f"・{c['text']}" for c in kb.criteria(mid)]
         for c in kb.criteria(mid):
@@ -247,7 +261,7 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
                     named: bool) -> tuple:
     assessments = {mid: assess(kb, facts, mid) for mid in focus}
     # A named measure the firm cannot get: show the linked measure that fits instead (納管工廠 → 300萬 program).
-    alternatives = []
+    alternatives, hints = [], []
     for mid, a in list(assessments.items()):
         if a.status == NOT_ELIGIBLE:
             for to, _ in kb.links(mid):
@@ -259,6 +273,8 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
                     if b.status in (ELIGIBLE, UNKNOWN) or (b.status == NO_CONDITIONS and other_family):
                         alternatives.append(to)
                         assessments[to] = b
+                    elif b.status == NOT_ELIGIBLE and not other_family and to not in hints:
+                        hints.append(to)   # 無工廠登記: the 納管/特定工廠 variant does not fit either, but say it exists
     order = {ELIGIBLE: 0, NO_CONDITIONS: 1, UNKNOWN: 2, NOT_ELIGIBLE: 3}
     ranked = [m for m in focus if m in assessments]
     if facts_known and not named:   # lead with what fits
@@ -269,6 +285,9 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
     texts, said = [], set()
     for mid in shown:
         section = _section(kb, mid, aspects, assessments[mid], facts_known, said, quiet)
+        if "\n" not in section and not (texts and "\n" in texts[-1]):
+            # nothing on what was asked and nothing said before it: say what the measure is, never a bare heading
+            section += "\n" + kb.measure(mid)["summary"]
         if texts and "\n" not in section and texts[-1].startswith("【"):
             # nothing new to say about this one (same comparison periods): one heading for both
             head, _, rest = texts[-1].partition("】")
@@ -277,10 +296,15 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
         texts.append(section)
     if alt_shown:
         texts.append(kb.message("instead", alternatives=kb.measure(alt_shown[0])["short_name"]))
-        section = _section(kb, alt_shown[0], aspects, assessments[alt_shown[0]], facts_known, said, quiet)
+        section = _section(kb, alt_shown[0], aspects, assessments[alt_shown[0]], facts_known, said, True)
         if "\n" not in section:   # nothing on what was asked (融資診斷 has no rate): say what it is
             section += "\n" + kb.measure(alt_shown[0])["summary"]
         texts.append(section)
+    if not alt_shown:
+        for to in hints[:1]:
+            checks = [c["text"] for c in kb.criteria(to) if c["kind"] == "check" and
+                      c["fact"] not in ("revenue_change", "tariff_affected")]
+            texts.append(kb.message("variant_hint", criteria="、".join(checks), name=kb.measure(to)["short_name"]))
     shown += alt_shown
     hotline_ids = []
     for mid in sorted(shown, key=lambda m: order[assessments[m].status]):
@@ -412,17 +436,20 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
         return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
 
     focus, how = _focus(kb, reading, new_facts, facts, aspects, state, turn.intent)
-    if how == "previous" and new_facts and state.aspects and not [a for a in reading.aspects
-                                                                  if a not in ("hotline", "hours")]:
+    # What the firm asked in words; 「額度降成90萬呢」 names the amount it changes, it does not ask for the cap.
+    explicit = [a for a in reading.aspects if a not in ("hotline", "hours") and not (a == "amount" and "amount" in new_facts)]
+    if how == "previous" and new_facts and state.aspects and not explicit:
         # 「利率多少」 then 「如果只借80萬呢」: the same question for the new amount (whatever intent DIET gives it).
         aspects = state.aspects + [a for a in aspects if a in ("hotline", "hours") and a not in state.aspects]
 
-    if "amount" in new_facts and how in ("previous", "facts") and not reading.aspects and not state.aspects:
+    if "amount" in new_facts and how in ("previous", "facts") and not explicit and not state.aspects:
         # 「想借兩千萬」「那如果只借80萬呢」: DIET calls it ask_amount, but the firm wants to know what that amount
         # gets (guarantee share, rate cut, the cap), so no single aspect narrows the answer.
         aspects = [a for a in aspects if a != "amount"]
 
-    if DIRECTORY_WORDS.search(reading.text) or "overview" in aspects and (turn.intent == "ask_overview" or not focus or how == "topic" or
+    directory = DIRECTORY_WORDS.search(reading.text) and not reading.measures   # 「兩個措施各打哪支電話」 is not the directory
+    about_hotline = reading.hotlines and "overview" not in reading.aspects and not PACKAGE_WORDS.search(reading.text)
+    if directory or not about_hotline and "overview" in aspects and (turn.intent == "ask_overview" or not focus or how == "topic" or
                                   PACKAGE_WORDS.search(reading.text) or DIRECTORY_WORDS.search(reading.text)):
         texts, hot, many = overview(kb, reading.text, focus if how in ("named", "topic") else [])
         return reply(texts, "overview", hot, measures=focus, focus=focus, allow_many=many)
@@ -457,6 +484,8 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
         texts, hot, _ = overview(kb, "", focus)
         return reply(texts, "overview", hot, measures=focus, focus=focus)
     texts, shown, hot, next_focus = answer_measures(kb, focus, aspects, facts, facts_known, now, how == "named")
+    if "size" in reading.compared:   # both sizes were asked about and both are shown: no question back
+        texts = [t for t in texts if t != kb.message("ask_size")]
     if "hours" in aspects:
         texts += answer_hours(kb, hot[:1], now)
     return reply(texts, "answer", hot, measures=shown, focus=next_focus or focus)

@@ -23,6 +23,8 @@ _ANOTHER = re.compile(r"(?:另|另外|別|其他)\s*(?:一)?\s*家")
 _COUNTS = re.compile(r"(?:員工|人數|資本額|資本)(?:人數|數)?\s*(?:約|大概|有|共|才)?\s*[0-9一二兩三四五六七八九十百千萬.,]+\s*(?:多|幾)?\s*(?:人|名|位|萬|億|元)")
 # 「出口美國十幾年了」 tells how long, it does not ask about a loan's term (幾年).
 _DURATIONS = re.compile(r"[十好]幾年|幾十年")
+# 「那有沒有別的貸款」: another measure of that kind than the one just named or refused.
+_OTHER = re.compile(r"(?:別的|其他|其它|另外的?|還有什麼|還有沒有)\s*(貸款|借款)")
 _DIGITS = re.compile(r"\d[\d\-\s()]{6,14}\d")
 
 
@@ -37,6 +39,8 @@ class Reading:
     aspects: list = field(default_factory=list)       # what is asked: amount, rate, hotline ...
     hotlines: list = field(default_factory=list)      # hotline ids named (信保基金 → smeg)
     facts: dict = field(default_factory=dict)         # size, factory_type, purpose, us_export_3y ...
+    other: list = field(default_factory=list)         # 「有沒有別的貸款」: the loans, of which not the one named
+    compared: set = field(default_factory=set)        # facts given two values to compare (中小企業和大企業)
     out_of_scope: bool = False                        # 房屋貸款, 股票 ... (lexicon.yml out_of_scope)
     about_bot: bool = False                           # 你是真人還是機器人 (lexicon.yml about_bot)
 
@@ -66,7 +70,7 @@ def _spans(text: str, phrases: list) -> list:
 
 def _follows(text: str, start: int, words: list) -> bool:
     """Whether one of words comes right before start (「沒有」工廠登記, 「都要有」出進口廠商登記)."""
-    before = text[max(0, start - 5):start]
+    before = text[max(0, start - 6):start].rstrip()   # 「not SME」: English puts a space between
     return any(before.endswith(w) or before.endswith(w + "有") for w in words)
 
 
@@ -110,10 +114,17 @@ def read(kb, text: str) -> Reading:
     for i, j, _ in _spans(masked, fact_phrases):
         masked = masked[:i] + "\u3000" * (j - i) + masked[j:]
     text_for_topics = masked
-    for _, _, mid in _spans(text, kb.aliases()):
+    hotline_spans = _spans(text, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "hotline"])
+    alias_spans = []
+    for i, j, mid in _spans(text, kb.aliases()):
+        # 「馬上辦服務中心」 is a hotline, not the 服務中心 of 爭取海外訂單 (but ESCO in 「ESCO節能服務團」 is its own line's)
+        if any(a <= i and j <= b and (b - a) > (j - i) and hid not in [h["id"] for h in kb.hotlines_for(mid)]
+               for a, b, hid in hotline_spans):
+            continue
+        alias_spans.append((i, j))
         if mid not in r.measures:
             r.measures.append(mid)
-    for _, _, hid in _spans(text, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "hotline"]):
+    for _, _, hid in hotline_spans:
         if hid not in r.hotlines:
             r.hotlines.append(hid)
     # 「0800-089-921是哪個單位」: a hotline named by its number.
@@ -136,7 +147,11 @@ def read(kb, text: str) -> Reading:
             r.aspects.append(aspect)
     negations = [row["phrase"] for row in lex if row["kind"] == "negation"]
     asked = [row["phrase"] for row in lex if row["kind"] == "asked"]
-    for start, _, (fact, value) in _spans(text, fact_phrases):
+    seen: dict = {}
+    for start, end, (fact, value) in _spans(text, fact_phrases):
+        # 「納管工廠補助」「中小微企業貸款加碼」 name a measure; they do not say what the firm is
+        if any(a <= start and end <= b and (b - a) > (end - start) for a, b in alias_spans):
+            continue
         value = {"true": True, "false": False}.get(value, value)
         if fact != "purpose" and _asked(text, start, asked):   # 「需要週轉金」 states a purpose
             if "eligibility" not in r.aspects:
@@ -149,17 +164,28 @@ def read(kb, text: str) -> Reading:
                 value = "large"
             else:
                 continue
+        seen.setdefault(fact, set()).add(json.dumps(value))
         # A positive statement beats a negative one in the same message: 「沒有工廠登記，只是特定工廠」.
         if fact not in r.facts or r.facts[fact] in NEGATIVE and value not in NEGATIVE:
             r.facts[fact] = value
+    # 「中小企業和大企業的保證成數」 compares two sizes: it states neither, so the answer shows both
+    for fact in ("size",):
+        if len(seen.get(fact, ())) > 1:
+            r.facts.pop(fact, None)
+            r.compared.add(fact)
+    counts = {mm.group(1) for mm in _APPLICANTS.finditer(_ANOTHER.sub("兩家", text))}
     m = _APPLICANTS.search(_ANOTHER.sub("兩家", text))
-    if m and ("申請" in text or _JOINT.search(text) or m.group(0).endswith(("一起", "聯合", "共同", "合作"))):
+    if len(counts) > 1:   # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
+        pass
+    elif m and ("申請" in text or _JOINT.search(text) or m.group(0).endswith(("一起", "聯合", "共同", "合作"))):
         n = m.group(1)
         r.facts["applicants"] = int(n) if n.isdigit() else _CN_DIGITS[n]
     elif _JOINT.search(text):
         r.facts["applicants"] = 2
     elif _SINGLE.search(text):
         r.facts["applicants"] = 1
+    if _OTHER.search(text):
+        r.other = [m for row in lex if row["kind"] == "topic" and row["key"] == "loan" for m in json.loads(row["value"])]
     return r
 
 

@@ -75,6 +75,29 @@ def chat(kb, *turns, now=OPEN):
     # refused for a loan, asked its rate: the rate, and what 融資診斷 is rather than an empty heading
     ([("營收少了6%，中小企業貸款可以嗎", "ask_eligibility"), ("利率多少", "ask_rate")],
      ["2.22%", "由顧問盤點企業財務"], []),
+    # a hotline's name is not a measure's alias inside it; a number names its hotline even when DIET says overview
+    ([("馬上辦服務中心幾點有人接", "ask_hours")], ["0800-280-280"], ["0800-235-855"]),
+    ([("ESCO節能服務團的總團是誰", "ask_measure")], ["能源署、台電", "0800-035-803"], []),
+    ([("0800-023-800 是負責哪個措施", "ask_overview")], ["0800-023-800", "輔導團"], ["措施14"]),
+    # two sizes compared: both figures, no question back
+    ([("外销贷款保证 中小企业和大企业的保证成数分别是多少", "ask_guarantee")], ["9.5成", "8~9成"], ["請問貴公司是"]),
+    # 「有沒有別的貸款」 after ruling one out
+    ([("我們沒有直接出口美國 所以外銷貸款保證不行 那有沒有別的貸款可以借", "ask_measure")], ["3,500萬元"], ["6,000萬元"]),
+    # facts the firm states that rule a measure out
+    ([("我們公司沒有辦出進口廠商登記 外銷貸款保證是不是不能申請", "ask_eligibility")], ["❌", "出進口廠商登記"], ["✅"]),
+    ([("營業額起來5% 貸款加碼甘有阮的份", "ask_eligibility")], ["❌", "增加5%"], ["✅"]),
+    ([("我們根本沒有美國客戶 也沒被關稅影響 中小企業貸款加碼可以申請嗎", "ask_eligibility")], ["❌", "受美國關稅影響"], ["✅"]),
+    # a measure's name says nothing about the firm: no verdict from 「納管工廠」 inside 「納管工廠補助」
+    ([("納管工廠補助是什麼", "ask_measure")], ["300萬元"], ["✅", "❌"]),
+    # no factory registration: neither variant fits, but the other one is named with its condition
+    ([("無工廠登記 研發補助可以申請嗎", "ask_eligibility")], ["❌", "經核准納管工廠及特定工廠"], []),
+    # English
+    ([("Do you have any subsidy for SMEs to join overseas trade shows?", "ask_measure")], ["0800-609-889"], ["2.22%"]),
+    ([("energy saving hotline 幾號", "ask_hotline")], ["0800-035-803"], []),
+    ([("can u help me book a flight to LA", "out_of_scope")], ["不在關稅支持措施的範圍"], []),
+    (["阮欲問勞保老年給付按怎算"], ["不在關稅支持措施的範圍"], []),
+    # no figure of the kind asked: what the measure does pay
+    ([("AI人才培訓要自己出多少", "ask_self_funding")], ["12萬元"], []),
     # typos
     ([("研發轉形補助 納官工廠最多補多少", "ask_amount")], ["300萬元", "0800-288-019"], []),
     (["想省電費，有沒有節能輔導"], ["0800-035-803"], []),
@@ -109,6 +132,12 @@ def test_single_turn_answers(kb, turns, must, must_not):
     (["我想了解貸款", "我們是中小企業，營收掉了一成五"], ["✅", "3,500萬元"]),
     (["我營業額掉了15%能貸多少", "中小企業"], ["✅", "3,500萬元"]),
     (["ESCO節能", "服務時間呢"], ["0800-035-803", "沒有寫"]),
+    # a topic word with a question stays on the measure under discussion; a topic word alone moves on
+    ([("中小企業貸款加碼", "ask_measure"), ("保證成數多少", "ask_guarantee")], ["一律10成"]),
+    ([("AI診斷", "ask_measure"), ("那導入工具呢", "ask_measure")], ["工具導入補助"]),
+    # 「額度降成…」 changes the amount; the question is still the guarantee share
+    ([("中小企業想申請中小微企業貸款加碼 額度12,000,000元", "ask_amount"), ("保證成數多少", "ask_guarantee"),
+      ("如果額度降成900,000元呢", "ask_amount")], ["一律10成"]),
 ])
 def test_follow_ups_stay_on_the_measure(kb, turns, must):
     _, text = chat(kb, *turns)
