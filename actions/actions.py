@@ -17,8 +17,8 @@ from actions.kb import KBUnavailable, default_kb, emergency_text
 
 logger = logging.getLogger(__name__)
 
-FACT_SLOTS = ("size", "revenue_change", "amount", "purpose", "factory_type", "us_export_3y", "trade_registered",
-              "applicants")
+FACT_SLOTS = ("size", "revenue_change", "amount", "budget", "purpose", "factory_type", "us_export_3y",
+              "trade_registered", "applicants")
 DESCRIPTIONS = Path(__file__).resolve().parent.parent / "data" / "intent_descriptions.yml"
 
 

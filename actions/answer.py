@@ -92,8 +92,18 @@ def _merge_facts(kb, turn: Turn, state: State):
     reading = read(kb, turn.text)
     # 「700億方案有幾項措施」: the package's name is not an amount the firm wants to borrow
     entities = [e for e in turn.entities or [] if not (e.get("entity") == "amount" and
-                PACKAGE_WORDS.search(turn.text[e.get("start") or 0:e.get("end") or 0]))]
+                PACKAGE_WORDS.search(e.get("text") or turn.text[e.get("start") or 0:e.get("end") or 0]))]
+    # 「總經費600萬」: the project's budget, from which a subsidy is worked out; not an amount to borrow
+    budget_words = [row["phrase"] for row in kb.snap.lexicon if row["kind"] == "budget"]
+    def is_budget(e) -> bool:
+        before = reading.text[max(0, (e.get("start") or 0) - 8):e.get("start") or 0]
+        ends = [before.rfind(w) + len(w) for w in budget_words if w in before]
+        return bool(ends) and not re.search("[借貸]", before[max(ends):])   # 「預算想借500萬」 is a loan
+    budgets = [e for e in entities if e.get("entity") == "amount" and is_budget(e)]
+    entities = [e for e in entities if e not in budgets]
     new = dict(number_facts(entities))
+    if budgets:
+        new["budget"] = float(budgets[0]["value"])
     for e in turn.entities or []:   # DIET's entities fill what the lexicon did not see
         if e.get("entity") in DIET_FACTS and e.get("value") and e["entity"] not in reading.compared:
             new.setdefault(e["entity"], e["value"])

@@ -96,6 +96,7 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
         result.status = UNKNOWN
 
     amount = facts.get("amount")
+    budget = facts.get("budget")
     for fig in kb.figures(measure_id):
         ok = applies(fig["when"], facts)
         if ok is False:
@@ -111,7 +112,33 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
         if (amount is not None and cap is not None and fig["aspect"] == "amount" and amount > cap
                 and ok is True and "amount" not in (fig["when"] or {})):
             result.notes.append(kb.message("over_cap", requested=amount_wan(amount), limit=figure_value(fig), cap=amount_wan(cap)))
+    if budget:
+        result.notes += _budget_notes(kb, result, budget)
     return result
+
+
+def _budget_notes(kb, result: Assessment, budget: float) -> list:
+    """The shares of a project budget worked out: 50% of 600萬 is 300萬, capped by the grant that applies."""
+    notes = []
+    caps = [f for f in result.figures if f["aspect"] == "amount" and cap_in_wan(f) is not None]
+    for fig in result.figures:
+        if fig["unit"] != "%" or fig["aspect"] not in ("self_funding", "equipment_cap"):
+            continue
+        share = budget * fig["value"] / 100
+        if fig["key"] == "subsidy_share" and caps:   # the grant: the share, but never above its cap
+            capped = [c for c in caps if cap_in_wan(c) < share]
+            if len(capped) < len(caps):   # some grant is not capped: the share itself
+                notes.append(kb.message("budget_grant_share", budget=amount_wan(budget), share=number(fig["value"]),
+                                        result=amount_wan(share),
+                                        labels="、".join(c["label"] for c in caps if c not in capped)))
+            for cap in capped:
+                notes.append(kb.message("budget_grant", budget=amount_wan(budget), share=number(fig["value"]),
+                                        computed=amount_wan(share), label=cap["label"], cap=amount_wan(cap_in_wan(cap))))
+        else:
+            notes.append(kb.message("budget_share", budget=amount_wan(budget), label=fig["label"],
+                                    qualifier=fig.get("qualifier") or "", share=number(fig["value"]),
+                                    computed=amount_wan(share)))
+    return notes
 
 
 def assess_all(kb, facts: dict, measure_ids=None) -> list:

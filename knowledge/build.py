@@ -128,6 +128,7 @@ def build_db(sources: dict, path: Path) -> None:
     lex_rows += [{"kind": "hotline", "key": h["id"], "value": None, "phrase": w} for h in hot for w in h["aliases"]]
     lex_rows += [{"kind": "out_of_scope", "key": "out_of_scope", "value": None, "phrase": w}
                  for w in lex.get("out_of_scope") or []]
+    lex_rows += [{"kind": "budget", "key": "budget", "value": None, "phrase": w} for w in lex.get("budget") or []]
     lex_rows += [{"kind": "about_bot", "key": "about_bot", "value": None, "phrase": w}
                  for w in lex.get("about_bot") or []]
     lex_rows += [{"kind": "typo", "key": "typo", "value": right, "phrase": wrong}

@@ -253,7 +253,7 @@ def validate(sources: dict) -> None:
     for wrong, right in ((lex or {}).get("typos") or {}).items():
         if not isinstance(right, str) or len(wrong) != len(right):
             c.fail(f"typos.{wrong}", "the correction must be a word of the same length")
-    for key in ("out_of_scope", "about_bot"):
+    for key in ("out_of_scope", "about_bot", "budget"):
         if not isinstance((lex or {}).get(key, []), list):
             c.fail(key, "expected a list of phrases")
     for key in ("nouns", "down", "up"):

@@ -98,6 +98,13 @@ def chat(kb, *turns, now=OPEN):
     (["阮欲問勞保老年給付按怎算"], ["不在關稅支持措施的範圍"], []),
     # no figure of the kind asked: what the measure does pay
     ([("AI人才培訓要自己出多少", "ask_self_funding")], ["12萬元"], []),
+    # 還款期 asks for a loan's term, not for debt negotiation; a firm over the SME size is a large one
+    ([("我要貸款買新的生產設備，還款期最長多久？", "ask_term")], ["最長7年"], ["債務協商"]),
+    ([("我們公司規模超過中小企業標準，外銷貸款保證最高能保多少額度", "ask_amount")], ["1億元"], ["6,000萬元"]),
+    # a project budget is worked out; 「預算想借…」 is still a loan
+    ([("計畫總經費600萬，研發轉型補助最多可以補多少", "ask_amount")], ["最多可補助300萬元"], []),
+    ([("我們是特定工廠 整個計畫要花800萬 可以補多少", "ask_amount")], ["超過個案補助上限，最多可補助300萬元"], []),
+    ([("預算想借500萬", "ask_amount")], ["利率減碼：貸款額度1,000萬元以內 1.5%"], ["總經費"]),
     # typos
     ([("研發轉形補助 納官工廠最多補多少", "ask_amount")], ["300萬元", "0800-288-019"], []),
     (["想省電費，有沒有節能輔導"], ["0800-035-803"], []),

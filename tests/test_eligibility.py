@@ -138,3 +138,27 @@ def test_applies_with_unknown_fact():
     assert applies({"amount": {"le": 100}}, {}) is None
     assert applies({"amount": {"le": 100}}, {"amount": 50}) is True
     assert applies(None, {}) is True
+
+
+@pytest.mark.parametrize("measure, facts, expected", [
+    # half of the budget while it is under the cap, the cap above it; the equipment share worked out too
+    ("rd_transform", {"budget": 600}, ["最多可補助300萬元", "即240萬元"]),
+    ("rd_transform", {"budget": 1200}, ["產業聯盟補助不超過50%，最多可補助600萬元", "超過個案補助上限，最多可補助500萬元"]),
+    ("rd_transform_managed", {"budget": 600, "factory_type": "specific"}, ["最多可補助300萬元"]),
+    ("rd_transform_managed", {"budget": 800, "factory_type": "specific"}, ["50%是400萬元，超過個案補助上限，最多可補助300萬元"]),
+    ("overseas_orders", {"budget": 1200}, ["自籌款須達全案總經費50%，即600萬元"]),
+])
+def test_budget_worked_out(kb, measure, facts, expected):
+    notes = "\n".join(assess(kb, facts, measure).notes)
+    for e in expected:
+        assert e in notes, notes
+
+
+def test_no_budget_no_budget_notes(kb):
+    assert not [n for n in assess(kb, {"amount": 600}, "rd_transform").notes if "總經費" in n]
+
+
+def test_stated_not_affected_fails_the_declared_requirement(kb):
+    a = assess(kb, {"tariff_affected": False, "size": "sme", "revenue_change": -20}, "sme_loan")
+    assert a.status == NOT_ELIGIBLE and any("關稅" in r for r in a.reasons)
+    assert assess(kb, {"size": "sme", "revenue_change": -20}, "sme_loan").status == ELIGIBLE
