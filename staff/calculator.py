@@ -28,8 +28,8 @@ CHOICES = {
 for _fact in ("size", "factory_type", "purpose"):
     assert {v for v, _ in CHOICES[_fact]} == FACTS[_fact], f"calculator choices for {_fact} differ from the schema"
 
-FIELD_ORDER = ("size", "revenue_change", "us_export_3y", "trade_registered", "factory_type", "amount", "purpose",
-               "applicants")
+FIELD_ORDER = ("size", "revenue_change", "us_export_3y", "trade_registered", "factory_type", "amount", "budget",
+               "purpose", "applicants")
 NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
@@ -74,7 +74,7 @@ def parse_facts(query) -> FormInput:
                 form.errors[name] = "請輸入 -100 到 1000 之間的百分比，減少用負號（例：-15）"
             else:
                 form.facts[name] = value
-        elif name == "amount":
+        elif name in ("amount", "budget"):
             value = _number(raw)
             if value is None or value <= 0:
                 form.errors[name] = "請輸入大於 0 的金額（萬元），例：800"
@@ -110,6 +110,8 @@ def describe_facts(facts: dict) -> list:
             out.append(("工廠類型", labels["factory_type"][v]))
         elif name == "amount":
             out.append(("想申請金額", f"{number(v)}萬元"))
+        elif name == "budget":
+            out.append(("計畫總經費", f"{number(v)}萬元"))
         elif name == "purpose":
             out.append(("資金用途", labels["purpose"][v]))
         elif name == "applicants":

@@ -73,6 +73,13 @@ def test_over_the_cap_is_noted(kb):
     assert any("超過上限" in n and "3,500萬元" in n for n in loan.notes)
 
 
+def test_a_project_budget_is_worked_out(kb):
+    rd = by_id(calc(kb, factory_type="specific", budget=800).eligible)["rd_transform_managed"]
+    assert any("最多可補助300萬元" in n for n in rd.notes)
+    assert ("計畫總經費", "800萬元") in describe_facts(parse_facts({"budget": "800"}).facts)
+    assert parse_facts({"budget": "很多"}).errors["budget"]
+
+
 def test_joint_application_picks_the_joint_cap(kb):
     orders = by_id(calc(kb, trade_registered="yes", applicants=3).eligible)["overseas_orders"]
     texts = [f["text"] for f in orders.figures]
