@@ -34,7 +34,8 @@ def state_from(tracker: Tracker) -> State:
     facts = {k: tracker.get_slot(k) for k in FACT_SLOTS if tracker.get_slot(k) is not None}
     return State(facts=facts, focus=list(tracker.get_slot("focus_measures") or []),
                  fallbacks=int(tracker.get_slot("fallback_stage") or 0),
-                 aspects=list(tracker.get_slot("focus_aspects") or []))
+                 aspects=list(tracker.get_slot("focus_aspects") or []),
+                 hotlines=list(tracker.get_slot("focus_hotlines") or []))
 
 
 def turn_from(tracker: Tracker) -> Turn:
@@ -63,6 +64,7 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or [])
         events = [SlotSet(k, reply.state.facts.get(k)) for k in FACT_SLOTS if reply.state.facts.get(k) is not None]
         events += [SlotSet("focus_measures", reply.state.focus), SlotSet("focus_aspects", reply.state.aspects),
+                   SlotSet("focus_hotlines", reply.state.hotlines),
                    SlotSet("fallback_stage", float(reply.state.fallbacks)),
                    SlotSet("answer_kind", reply.kind), SlotSet("answered_measures", reply.measures),
                    SlotSet("answered_hotlines", reply.hotlines)]

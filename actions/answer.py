@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from actions.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, assess
 from actions.facts import number_facts, read
+from knowledge.schema import FACTS
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 MAX_HOTLINES = 3
@@ -31,6 +32,8 @@ INTENT_ASPECT = {
 }
 SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat", "out_of_scope"}
 DIET_FACTS = ("size", "factory_type", "purpose")
+SWITCH = re.compile(r"^\s*(那|那麼|那如果是|如果是|換成)?.{1,16}(呢|的話)\s*[？?]?\s*$")
+DAY_WORDS = re.compile(r"星期[六日天]|禮拜[六日天]|週[六日末]|周[六日末]|假日|連假|過年|國定")
 PACKAGE_WORDS = re.compile(r"700|七百億|六面向|六大面向|工業六|14項|十四項|措施有哪些")
 STAGE_WORDS = re.compile(r"輔導團|階段|三階段")
 DIRECTORY_WORDS = re.compile(r"(所有|全部|各|哪些|一覽|總表|列表|清單).{0,6}(專線|電話|窗口)|(專線|電話|窗口).{0,3}(一覽|總表|列表|清單|有哪些)")
@@ -51,6 +54,7 @@ class State:
     focus: list = field(default_factory=list)
     fallbacks: int = 0
     aspects: list = field(default_factory=list)    # what was last asked about the focus (rate, guarantee ...)
+    hotlines: list = field(default_factory=list)   # hotlines the last turn asked about by name (「信保基金電話」 → 「幾點？」)
 
 
 @dataclass
@@ -105,7 +109,8 @@ def _merge_facts(kb, turn: Turn, state: State):
     if budgets:
         new["budget"] = float(budgets[0]["value"])
     for e in turn.entities or []:   # DIET's entities fill what the lexicon did not see
-        if e.get("entity") in DIET_FACTS and e.get("value") and e["entity"] not in reading.compared:
+        # only values the engine knows: DIET may hand back the raw words (中小微 inside 「中小微貸款加碼」)
+        if e.get("entity") in DIET_FACTS and e.get("value") in FACTS[e["entity"]] and e["entity"] not in reading.compared:
             new.setdefault(e["entity"], e["value"])
         if e.get("entity") == "measure" and kb.measure(e.get("value") or "") and e["value"] not in reading.measures:
             reading.measures.append(e["value"])
@@ -190,6 +195,8 @@ def _aspect_lines(kb, mid: str, aspect: str, a) -> list:
         missing = [kb.message("not_in_deck", name=measure["short_name"], aspect=kb.message("aspect." + aspect))]
         if aspect == "self_funding":   # 「AI人才培訓要自己出多少」: no share in the deck, but what it pays is
             return missing + [f["text"] for f in a.figures if f["aspect"] == "amount"]
+        if aspect == "term" and (kb.dates(mid) or measure.get("application")):
+            return _aspect_lines(kb, mid, "application", a)   # a grant's 期限 is its application period
         return missing
     if aspect == "eligibility":
         lines = [f"・{c['text']}" for c in kb.criteria(mid)]
@@ -344,8 +351,20 @@ def answer_hours(kb, hotline_ids: list, now: datetime) -> list:
                 lines.append(kb.message("hours_closed_now", now=now.astimezone(TAIPEI).strftime("%H:%M"),
                                         name=h["name"], hours=h["hours_text"]))
         else:
-            lines.append(kb.message("hours_unknown", name=h["name"]))
+            general = kb.general_hotline()
+            lines.append(kb.message("hours_unknown", name=h["name"], general=general["name"],
+                                    number=general["number"], hours=general["hours_text"]))
     return lines
+
+
+def hotline_answer(kb, hotline_ids: list, aspects: list, now: datetime, text: str = "") -> list:
+    """About hotlines themselves: their hours when asked, else what each handles."""
+    if "hours" in aspects:
+        lines = answer_hours(kb, hotline_ids, now)
+        if DAY_WORDS.search(text):   # 「星期六可以打嗎」: the deck gives times of day, not days
+            lines.append(kb.message("hours_days_unknown"))
+        return lines
+    return [f"{kb.hotline(h)['name']}：{kb.hotline(h)['handles']}" for h in hotline_ids]
 
 
 def overview(kb, text: str, focus: list) -> tuple:
@@ -408,7 +427,8 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     aspects = _aspects(reading, turn)
     general = kb.general_hotline()
 
-    def reply(texts, kind, hotline_ids=(), buttons=(), measures=(), focus=None, fallbacks=0, allow_many=False):
+    def reply(texts, kind, hotline_ids=(), buttons=(), measures=(), focus=None, fallbacks=0, allow_many=False,
+              about_hotlines=False):
         ids = list(hotline_ids) if allow_many else list(hotline_ids)[:MAX_HOTLINES]
         lines, call_buttons = hotline_block(kb, [kb.hotline(h) for h in ids], now)
         messages = [{"text": t} for t in [*notices, *texts] if t]
@@ -422,7 +442,8 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
         new_focus = list(focus if focus is not None else state.focus)
         # what was asked stays in mind while the measure does: 「利率多少」「電話呢」「如果只借80萬呢」
         kept = [a for a in aspects if a in CARRIED_ASPECTS] or (state.aspects if new_focus == state.focus else [])
-        new_state = State(facts=facts, focus=new_focus, fallbacks=fallbacks, aspects=kept)
+        new_state = State(facts=facts, focus=new_focus, fallbacks=fallbacks, aspects=kept,
+                          hotlines=list(hotline_ids) if about_hotlines else [])
         return Reply(messages, new_state, kind, list(measures), ids)
 
     if not reading.text.strip():
@@ -445,9 +466,18 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     if reading.out_of_scope and not reading.measures:
         return reply([kb.message("out_of_scope", name=general["name"], number=general["number"])], "out_of_scope")
 
+    if state.hotlines and aspects and set(aspects) <= {"hours", "hotline"} and not (
+            reading.measures or reading.topics or reading.hotlines or new_facts):
+        # 「信保基金電話幾號」 then 「幾點有人接」: still about that line
+        return reply(hotline_answer(kb, state.hotlines, aspects, now, reading.text), "answer", state.hotlines,
+                     about_hotlines=True)
+
     focus, how = _focus(kb, reading, new_facts, facts, aspects, state, turn.intent)
     # What the firm asked in words; 「額度降成90萬呢」 names the amount it changes, it does not ask for the cap.
     explicit = [a for a in reading.aspects if a not in ("hotline", "hours") and not (a == "amount" and "amount" in new_facts)]
+    if how == "named" and not explicit and not new_facts and state.aspects and SWITCH.search(reading.text):
+        # 「中小微企業貸款加碼保證成數」 then 「那外銷貸款保證呢」: the same question about the other measure
+        aspects = state.aspects + [a for a in aspects if a in ("hotline", "hours") and a not in state.aspects]
     if how == "previous" and new_facts and state.aspects and not explicit:
         # 「利率多少」 then 「如果只借80萬呢」: the same question for the new amount (whatever intent DIET gives it).
         aspects = state.aspects + [a for a in aspects if a in ("hotline", "hours") and a not in state.aspects]
@@ -467,9 +497,10 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     about_measure = set(aspects) & (FIGURE_ASPECTS | {"eligibility", "application", "items", "period"})
     if reading.hotlines and not about_measure and (not focus or how in ("previous", "aspect", "topic")):
         # 「信保基金電話幾號」「產業競爭力發展中心幾點有人接」: about a hotline itself.
-        texts = answer_hours(kb, reading.hotlines, now) if "hours" in aspects else \
-            [f"{kb.hotline(h)['name']}：{kb.hotline(h)['handles']}" for h in reading.hotlines]
-        return reply(texts, "answer", reading.hotlines)
+        # 「0800-023-800跟0800-005-288有什麼不同」 is about what they handle, whatever intent DIET guessed
+        asked = aspects if "hours" in reading.aspects or len(reading.hotlines) == 1 else reading.aspects
+        return reply(hotline_answer(kb, reading.hotlines, asked, now, reading.text), "answer", reading.hotlines,
+                     about_hotlines=True)
 
     if not focus:
         if "hours" in aspects or "hotline" in aspects:

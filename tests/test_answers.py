@@ -79,6 +79,10 @@ def chat(kb, *turns, now=OPEN):
     ([("馬上辦服務中心幾點有人接", "ask_hours")], ["0800-280-280"], ["0800-235-855"]),
     ([("ESCO節能服務團的總團是誰", "ask_measure")], ["能源署、台電", "0800-035-803"], []),
     ([("0800-023-800 是負責哪個措施", "ask_overview")], ["0800-023-800", "輔導團"], ["措施14"]),
+    ([("我們工廠空壓機很耗電，想做設備效率診斷", "inform")], ["0800-035-803"], ["0800-280-280"]),
+    ([("星期六可以打0800-000-257嗎", "ask_hours")], ["08:30–18:00", "沒有寫週末或假日"], []),
+    ([("0800-023-800跟0800-005-288有什麼不同", "ask_hours")], ["輔導團", "0800-005-288"], ["服務時間"]),
+    ([("信保基金幾點有人接", "ask_hours")], ["沒有寫信保基金的服務時間", "08:30–18:00"], ["建議於上班時間"]),
     # two sizes compared: both figures, no question back
     ([("外销贷款保证 中小企业和大企业的保证成数分别是多少", "ask_guarantee")], ["9.5成", "8~9成"], ["請問貴公司是"]),
     # 「有沒有別的貸款」 after ruling one out
@@ -139,6 +143,13 @@ def test_single_turn_answers(kb, turns, must, must_not):
     (["我想了解貸款", "我們是中小企業，營收掉了一成五"], ["✅", "3,500萬元"]),
     (["我營業額掉了15%能貸多少", "中小企業"], ["✅", "3,500萬元"]),
     (["ESCO節能", "服務時間呢"], ["0800-035-803", "沒有寫"]),
+    # 「那X呢」 asks the same question about another measure
+    (["中小微企業貸款加碼保證成數", "那外銷貸款保證呢"], ["9.5成", "8~9成"]),
+    # a grant's 期限 is its application period
+    (["研發轉型補助哪一天開始收件", "那期限呢"], ["經費用罄"]),
+    # a hotline asked about by name stays in mind for 「幾點有人接」
+    (["信保基金電話幾號", "幾點有人接"], ["沒有寫信保基金的服務時間", "0800-089-921"]),
+    (["產業競爭力發展中心的電話", "服務時間呢"], ["08:30–18:00"]),
     # a topic word with a question stays on the measure under discussion; a topic word alone moves on
     ([("中小企業貸款加碼", "ask_measure"), ("保證成數多少", "ask_guarantee")], ["一律10成"]),
     ([("AI診斷", "ask_measure"), ("那導入工具呢", "ask_measure")], ["工具導入補助"]),
@@ -247,3 +258,15 @@ def test_readings_that_generalise(kb, turns, must, must_not):
         assert m in text, f"{m!r} missing from:\n{text}"
     for m in must_not:
         assert m not in text, f"{m!r} should not be in:\n{text}"
+
+
+def test_diet_words_that_are_not_a_fact_value_are_ignored(kb):
+    """DIET may return the raw words of an entity (size 「中小微」 inside 「中小微貸款加碼」): not a size the engine knows,
+    so the firm is not refused on it, and nothing wrong is kept for later turns."""
+    text = "中小微貸款加碼的保證"
+    turn = Turn(text=text, intent="ask_guarantee", confidence=0.9,
+                entities=[{"entity": "size", "value": "中小微", "start": 0, "end": 3}])
+    reply = compose(kb, turn, State(), now=OPEN)
+    said = "\n".join(m["text"] for m in reply.messages)
+    assert "❌" not in said and "size" not in reply.state.facts
+    assert "一律10成" in said

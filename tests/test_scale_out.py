@@ -116,3 +116,23 @@ def test_lock_store_serialises_one_conversation_across_processes(stack):
     kinds = [e.get("name") if e["event"] == "action" else e["event"] for e in events
              if e["event"] == "user" or (e["event"] == "action" and e.get("name") == "action_answer")]
     assert kinds == ["user", "action_answer"] * 4, kinds
+
+
+def test_ticket_changes_are_atomic_across_processes(stack):
+    """Four lock stores (as four Rasa processes) issue 200 tickets for one conversation at once, then finish them:
+    every ticket is distinct and kept until finished, and the lock is gone at the end. Rasa's own RedisLockStore
+    reads and writes the lock in separate calls, so the same run gives duplicate or erased tickets."""
+    from serving.lock_store import AtomicRedisLockStore
+
+    secrets = dict(line.split("=", 1) for line in (stack.dir / "secrets.env").read_text().split())
+    stores = [AtomicRedisLockStore(host="127.0.0.1", port=int(stack.env["SCALE_REDIS_PORT"]), db=2,
+                                   password=secrets["REDIS_PASSWORD"], key_prefix="ticketstest") for _ in range(4)]
+    conversation = f"tickets-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(4) as pool:
+        tickets = [t for batch in pool.map(lambda s: [s.issue_ticket(conversation) for _ in range(50)], stores)
+                   for t in batch]
+    assert len(set(tickets)) == 200
+    assert sorted(t.number for t in stores[0].get_lock(conversation).tickets) == sorted(tickets)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: stores[i % 4].cleanup(conversation, tickets[i]), range(200)))
+    assert stores[0].get_lock(conversation) is None
