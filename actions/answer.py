@@ -32,6 +32,9 @@ INTENT_ASPECT = {
 }
 SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat", "out_of_scope"}
 DIET_FACTS = ("size", "factory_type", "purpose")
+FEEDBACK = ("👍", "👎")
+# 「114年7月送件來得及嗎」「2025年9月15日」「9月」: a date the firm names, compared with when intake starts
+ASKED_DATE = re.compile(r"(?:(\d{2,4})\s*年\s*)?(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日號])?")
 SWITCH = re.compile(r"^\s*(那|那麼|那如果是|如果是|換成)?.{1,16}(呢|的話)\s*[？?]?\s*$")
 DAY_WORDS = re.compile(r"星期[六日天]|禮拜[六日天]|週[六日末]|周[六日末]|假日|連假|過年|國定")
 PACKAGE_WORDS = re.compile(r"700|七百億|六面向|六大面向|工業六|14項|十四項|措施有哪些")
@@ -341,6 +344,32 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
     return texts, shown, hotline_ids, next_focus
 
 
+def date_checks(kb, measure_ids: list, text: str, now: datetime) -> list:
+    """「114年7月送件來得及嗎」: the named date against each measure's intake start (ROC years below 1000)."""
+    m = ASKED_DATE.search(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return []
+    year = int(m.group(1)) if m.group(1) else now.astimezone(TAIPEI).year
+    year = year + 1911 if year < 1000 else year
+    day = int(m.group(3) or 1)
+    asked_text = m.group(0).strip()
+    lines = []
+    for mid in measure_ids:
+        for d in kb.dates(mid):
+            if d["key"] != "intake_start":
+                continue
+            start = datetime.fromisoformat(d["ad"]).date()
+            try:
+                asked = datetime(year, int(m.group(2)), day).date()
+            except ValueError:
+                return []
+            whole_month_before = not m.group(3) and (asked.year, asked.month) < (start.year, start.month)
+            key = "date_before" if asked < start and (m.group(3) or whole_month_before) else \
+                "date_after" if asked >= start else "date_same_month"
+            lines.append(kb.message(key, asked=asked_text, start=d["roc"], name=kb.measure(mid)["short_name"], text=d["text"]))
+    return lines
+
+
 def answer_hours(kb, hotline_ids: list, now: datetime) -> list:
     lines = []
     for hid in hotline_ids:
@@ -428,7 +457,7 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     general = kb.general_hotline()
 
     def reply(texts, kind, hotline_ids=(), buttons=(), measures=(), focus=None, fallbacks=0, allow_many=False,
-              about_hotlines=False):
+              about_hotlines=False, ask_feedback=False):
         ids = list(hotline_ids) if allow_many else list(hotline_ids)[:MAX_HOTLINES]
         lines, call_buttons = hotline_block(kb, [kb.hotline(h) for h in ids], now)
         messages = [{"text": t} for t in [*notices, *texts] if t]
@@ -439,6 +468,9 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
                 messages[-1]["buttons"] = list(buttons)
             else:
                 messages.append({"text": kb.message("ask_topic"), "buttons": list(buttons)})
+        if ask_feedback:   # 👍/👎 as quick replies: the staff helper's review counts them per day
+            messages.append({"text": kb.message("feedback_ask"), "buttons": [
+                {"title": kb.message(k), "payload": kb.message(k)} for k in ("feedback_up_button", "feedback_down_button")]})
         new_focus = list(focus if focus is not None else state.focus)
         # what was asked stays in mind while the measure does: 「利率多少」「電話呢」「如果只借80萬呢」
         kept = [a for a in aspects if a in CARRIED_ASPECTS] or (state.aspects if new_focus == state.focus else [])
@@ -451,6 +483,10 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
 
     nothing_asked = not (reading.measures or reading.topics or reading.hotlines or new_facts
                          or set(reading.aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"}))
+    if reading.text.startswith(FEEDBACK) and len(reading.text) <= 12:   # the 👍/👎 buttons, or typed
+        key = "feedback_up" if reading.text.startswith(FEEDBACK[0]) else "feedback_down"
+        return reply([kb.message(key, name=general["name"], number=general["number"], hours=general["hours_text"])],
+                     "feedback")
     if reading.about_bot and nothing_asked:   # 「你是真人還是機器人」, whatever intent DIET guessed
         return reply([kb.message("chitchat")], "social")
     if turn.intent in SOCIAL and not (reading.measures or reading.topics or reading.hotlines or new_facts
@@ -525,8 +561,10 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
         texts, hot, _ = overview(kb, "", focus)
         return reply(texts, "overview", hot, measures=focus, focus=focus)
     texts, shown, hot, next_focus = answer_measures(kb, focus, aspects, facts, facts_known, now, how == "named")
+    if "application" in aspects:
+        texts += date_checks(kb, shown, reading.text, now)
     if "size" in reading.compared:   # both sizes were asked about and both are shown: no question back
         texts = [t for t in texts if t != kb.message("ask_size")]
     if "hours" in aspects:
         texts += answer_hours(kb, hot[:1], now)
-    return reply(texts, "answer", hot, measures=shown, focus=next_focus or focus)
+    return reply(texts, "answer", hot, measures=shown, focus=next_focus or focus, ask_feedback=True)

@@ -105,6 +105,10 @@ def chat(kb, *turns, now=OPEN):
     # 還款期 asks for a loan's term, not for debt negotiation; a firm over the SME size is a large one
     ([("我要貸款買新的生產設備，還款期最長多久？", "ask_term")], ["最長7年"], ["債務協商"]),
     ([("我們公司規模超過中小企業標準，外銷貸款保證最高能保多少額度", "ask_amount")], ["1億元"], ["6,000萬元"]),
+    # a date the firm names, against the intake start (ROC and AD years)
+    ([("研發轉型補助114年7月送件來得及嗎", "ask_application")], ["114年7月在「研發轉型補助」受理開始（114年8月7日）之前"], ["可以送件"]),
+    ([("爭取海外訂單 2025年9月15日申請可以嗎", "ask_application")], ["之後，可以送件", "一律線上申請"], []),
+    ([("研發轉型補助114年8月送件可以嗎", "ask_application")], ["114年8月當月要在這天以後送件"], []),
     # a project budget is worked out; 「預算想借…」 is still a loan
     ([("計畫總經費600萬，研發轉型補助最多可以補多少", "ask_amount")], ["最多可補助300萬元"], []),
     ([("我們是特定工廠 整個計畫要花800萬 可以補多少", "ask_amount")], ["超過個案補助上限，最多可補助300萬元"], []),
@@ -270,3 +274,23 @@ def test_diet_words_that_are_not_a_fact_value_are_ignored(kb):
     said = "\n".join(m["text"] for m in reply.messages)
     assert "❌" not in said and "size" not in reply.state.facts
     assert "一律10成" in said
+
+
+def test_answers_about_measures_ask_for_feedback_and_the_thumbs_are_answered(kb):
+    reply, _ = chat(kb, "研發轉型補助是什麼")
+    ask = reply.messages[-1]
+    assert ask["text"] == "這個回答有幫助嗎？"
+    assert [b["payload"] for b in ask["buttons"]] == ["👍 有幫助", "👎 沒幫助"]
+    # the call buttons stay on the hotline message before it
+    assert any(b.get("url", "").startswith("tel:") for b in reply.messages[-2]["buttons"])
+
+    up, up_text = chat(kb, "研發轉型補助是什麼", "👍 有幫助")
+    assert up.kind == "feedback" and "謝謝您的回饋" in up_text and "這個回答有幫助嗎" not in up_text
+    down, down_text = chat(kb, "研發轉型補助是什麼", "👎 沒幫助")
+    assert "0800-000-257" in down_text
+    # the conversation goes on about the same measure
+    _, after = chat(kb, "研發轉型補助是什麼", "👍", "電話呢")
+    assert "02-27089055" in after
+    # greetings and clarifications do not ask
+    greet, _ = chat(kb, ("你好", "greet"))
+    assert all(m["text"] != "這個回答有幫助嗎？" for m in greet.messages)
