@@ -101,16 +101,7 @@ def _merge_facts(kb, turn: Turn, state: State):
     entities = [e for e in turn.entities or [] if not (e.get("entity") == "amount" and
                 PACKAGE_WORDS.search(e.get("text") or turn.text[e.get("start") or 0:e.get("end") or 0]))]
     # 「總經費600萬」: the project's budget, from which a subsidy is worked out; not an amount to borrow
-    budget_words = [row["phrase"] for row in kb.snap.lexicon if row["kind"] == "budget"]
-    def is_budget(e) -> bool:
-        before = reading.text[max(0, (e.get("start") or 0) - 8):e.get("start") or 0]
-        ends = [before.rfind(w) + len(w) for w in budget_words if w in before]
-        return bool(ends) and not re.search("[借貸]", before[max(ends):])   # 「預算想借500萬」 is a loan
-    budgets = [e for e in entities if e.get("entity") == "amount" and is_budget(e)]
-    entities = [e for e in entities if e not in budgets]
-    new = dict(number_facts(entities))
-    if budgets:
-        new["budget"] = float(budgets[0]["value"])
+    new = number_facts(entities, reading.text, [row["phrase"] for row in kb.lexicon("budget")])
     for e in turn.entities or []:   # DIET's entities fill what the lexicon did not see
         # only values the engine knows: DIET may hand back the raw words (中小微 inside 「中小微貸款加碼」)
         if e.get("entity") in DIET_FACTS and e.get("value") in FACTS[e["entity"]] and e["entity"] not in reading.compared:
@@ -278,7 +269,7 @@ def _size_matters(kb, mid: str, aspects: list) -> bool:
 
 
 def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bool, now: datetime,
-                    named: bool) -> tuple:
+                    named: bool, compared: frozenset = frozenset()) -> tuple:
     assessments = {mid: assess(kb, facts, mid) for mid in focus}
     # A named measure the firm cannot get: show the linked measure that fits instead (納管工廠 → 300萬 program).
     alternatives, hints = [], []
@@ -331,7 +322,8 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
         hotline_ids += [h["id"] for h in kb.hotlines_for(mid)]
     hotline_ids = _dedupe(hotline_ids)[:MAX_HOTLINES]
     amount_question = not [x for x in aspects if x not in ("hotline", "hours")] or {"amount", "eligibility"} & set(aspects)
-    if "size" not in facts and any(assessments[m].status != NOT_ELIGIBLE and (_size_matters(kb, m, aspects) or
+    # no question back when both sizes were asked about: both are shown
+    if "size" not in facts and "size" not in compared and any(assessments[m].status != NOT_ELIGIBLE and (_size_matters(kb, m, aspects) or
                                    ("size" in assessments[m].missing and amount_question)) for m in shown):
         texts.append(kb.message("ask_size"))
     # What the next turn is about: a measure the firm was just refused gives way to its variant that fits
@@ -560,11 +552,10 @@ def compose(kb, turn: Turn, state: State, now: datetime | None = None, descripti
     if len(focus) > MAX_MEASURES and not (set(aspects) & FIGURE_ASPECTS) and not facts_known:
         texts, hot, _ = overview(kb, "", focus)
         return reply(texts, "overview", hot, measures=focus, focus=focus)
-    texts, shown, hot, next_focus = answer_measures(kb, focus, aspects, facts, facts_known, now, how == "named")
+    texts, shown, hot, next_focus = answer_measures(kb, focus, aspects, facts, facts_known, now, how == "named",
+                                                    frozenset(reading.compared))
     if "application" in aspects:
         texts += date_checks(kb, shown, reading.text, now)
-    if "size" in reading.compared:   # both sizes were asked about and both are shown: no question back
-        texts = [t for t in texts if t != kb.message("ask_size")]
     if "hours" in aspects:
         texts += answer_hours(kb, hot[:1], now)
     return reply(texts, "answer", hot, measures=shown, focus=next_focus or focus, ask_feedback=True)

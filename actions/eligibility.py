@@ -77,10 +77,12 @@ def _failure_reason(kb, criterion: dict, actual) -> str:
 def assess(kb, facts: dict, measure_id: str) -> Assessment:
     checks = [c for c in kb.criteria(measure_id) if c["kind"] == "check"]
     result = Assessment(measure_id, NO_CONDITIONS if not checks else ELIGIBLE)
-    result.declare = [c["text"] for c in kb.criteria(measure_id) if c["kind"] == "declare"]
-    # Proved with documents at the bank, so never asked for; but a firm that says it is not affected is told
     for c in kb.criteria(measure_id):
-        if c["kind"] == "declare" and compare(facts.get(c["fact"]), c["op"], c["value"]) is False:
+        if c["kind"] != "declare":
+            continue
+        result.declare.append(c["text"])
+        # proved with documents at the bank, so never asked for; but a firm that says it is not affected is told
+        if compare(facts.get(c["fact"]), c["op"], c["value"]) is False:
             result.reasons.append(_failure_reason(kb, c, facts.get(c["fact"])))
     for c in checks:
         outcome = compare(facts.get(c["fact"]), c["op"], c["value"])

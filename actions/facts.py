@@ -96,7 +96,7 @@ def read(kb, text: str) -> Reading:
     r = Reading(text)
     oos = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
     r.out_of_scope = bool(oos)
-    about_bot = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "about_bot"])
+    about_bot = _spans(text, [(row["phrase"], True) for row in kb.lexicon("about_bot")])
     r.about_bot = bool(about_bot)
     # Words inside an out-of-scope phrase (貸款 in 房屋貸款) or a question about the bot (AI in 你是AI嗎) must not
     # count as a topic, a measure or an aspect.
@@ -169,13 +169,12 @@ def read(kb, text: str) -> Reading:
         if fact not in r.facts or r.facts[fact] in NEGATIVE and value not in NEGATIVE:
             r.facts[fact] = value
     # 「中小企業和大企業的保證成數」 compares two sizes: it states neither, so the answer shows both
-    for fact in ("size",):
-        if len(seen.get(fact, ())) > 1:
-            r.facts.pop(fact, None)
-            r.compared.add(fact)
-    counts = {mm.group(1) for mm in _APPLICANTS.finditer(_ANOTHER.sub("兩家", text))}
-    m = _APPLICANTS.search(_ANOTHER.sub("兩家", text))
-    if len(counts) > 1:   # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
+    if len(seen.get("size", ())) > 1:
+        r.facts.pop("size", None)
+        r.compared.add("size")
+    applicants = list(_APPLICANTS.finditer(_ANOTHER.sub("兩家", text)))
+    m = applicants[0] if applicants else None
+    if len({a.group(1) for a in applicants}) > 1:   # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
         pass
     elif m and ("申請" in text or _JOINT.search(text) or m.group(0).endswith(("一起", "聯合", "共同", "合作"))):
         n = m.group(1)
@@ -189,12 +188,20 @@ def read(kb, text: str) -> Reading:
     return r
 
 
-def number_facts(entities: list) -> dict:
-    """Facts from the NumberExtractor's entities: revenue_change (signed %), amount (萬元)."""
+def number_facts(entities: list, text: str = "", budget_words=()) -> dict:
+    """Facts from the NumberExtractor's entities: revenue_change (signed %), amount (萬元), and budget (萬元): an
+    amount right after a budget word in text (「總經費600萬」), from which a subsidy is worked out."""
     out = {}
     for e in entities or []:
         if e.get("entity") == "revenue_change":
             out["revenue_change"] = float(e["value"])
         elif e.get("entity") == "amount":
-            out.setdefault("amount", float(e["value"]))
+            out.setdefault("budget" if _after_budget_word(text, e.get("start") or 0, budget_words) else "amount",
+                           float(e["value"]))
     return out
+
+
+def _after_budget_word(text: str, start: int, budget_words) -> bool:
+    before = text[max(0, start - 8):start]
+    ends = [before.rfind(w) + len(w) for w in budget_words if w in before]
+    return bool(ends) and not re.search("[借貸]", before[max(ends):])   # 「預算想借500萬」 is a loan

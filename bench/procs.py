@@ -11,6 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 RESERVED_PORTS = {5005, 5055, 8080, 8090}   # make run and make staff may be using them
+# How scripts/run.sh starts Rasa: `python -m serving` is the rasa command with the project's fixes (serving/)
+SERVING = [str(BIN / "python"), "-m", "serving"]
 
 
 def free_port() -> int:

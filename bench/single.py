@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load import CONVERSATION, is_answer
-from bench.procs import BIN, ROOT, Proc, free_port
+from bench.procs import BIN, ROOT, SERVING, Proc, free_port
 
 
 def post(url: str, sender: str, text: str, timeout: float = 30.0):
@@ -57,7 +57,7 @@ def wait_first_answer(url: str, procs, t0: float, not_answers: frozenset, timeou
 
 
 RASA_STOCK = [BIN / "rasa"]                          # Rasa's own command
-RASA_OURS = [BIN / "python", "-m", "serving"]        # the same, with our fixes to Rasa (serving/)
+RASA_OURS = SERVING                                  # the same, with our fixes to Rasa (serving/)
 
 
 def start(model: Path, workdir: Path, name: str, not_answers: frozenset, rasa_cmd=RASA_OURS,

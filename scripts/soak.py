@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -38,10 +37,10 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.procs import SERVING, child_env, free_port  # noqa: E402
 
 CONVERSATION = ("我營業額掉了15%能貸多少", "電話呢？", "我們是中小企業", "如果只借80萬呢", "利率多少",
                 "研發轉型補助是什麼", "謝謝")
-RESERVED_PORTS = {5005, 5055, 8080, 8090}  # make run and make staff
 
 
 @dataclass
@@ -156,23 +155,6 @@ def summary(turns: list, wall: float, stored: dict | None = None) -> dict:
 
 
 # --------------------------------------------------------------------------------------- a bot of its own
-def free_port() -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in RESERVED_PORTS:
-            return port
-
-
-def rasa_server() -> list:
-    """The command scripts/run.sh starts Rasa with: `python -m serving` (rasa with the project's fixes) where the
-    project has it, plain `rasa` otherwise."""
-    if (ROOT / "serving" / "__main__.py").exists():
-        return [str(ROOT / ".venv" / "bin" / "python"), "-m", "serving"]
-    return [str(ROOT / ".venv" / "bin" / "rasa")]
-
-
 def _ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -190,11 +172,10 @@ def local_bot(workdir: Path, env: dict | None = None, timeout: float = 300):
     endpoints.write_text((ROOT / "endpoints.yml").read_text(encoding="utf-8").replace(
         "localhost:5055", f"127.0.0.1:{action_port}"), encoding="utf-8")
     tracker_db = workdir / "tracker.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DB": str(tracker_db), "RASA_TELEMETRY_ENABLED": "false",
-           "SANIC_HOST": "127.0.0.1", **(env or {})}
+    env = child_env(TRACKER_DB=tracker_db, **(env or {}))
     rasa = str(ROOT / ".venv" / "bin" / "rasa")
     commands = {"actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-                "rasa": [*rasa_server(), "run", "--model", str(ROOT / "models" / "current-config.tar.gz"),
+                "rasa": [*SERVING, "run", "--model", str(ROOT / "models" / "current-config.tar.gz"),
                          "--enable-api", "-i", "127.0.0.1", "--port", str(rasa_port),
                          "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints)]}
     procs = []

@@ -58,3 +58,12 @@ def test_number_facts():
     ents = [{"entity": "revenue_change", "value": -15}, {"entity": "amount", "value": 800},
             {"entity": "amount", "value": 50}, {"entity": "percent", "value": 2.22}]
     assert number_facts(ents) == {"revenue_change": -15.0, "amount": 800.0}
+
+
+def test_number_facts_reads_a_budget_after_a_budget_word():
+    text = "計畫總經費600萬，想借200萬"
+    ents = [{"entity": "amount", "value": 600.0, "start": 5, "end": 9},
+            {"entity": "amount", "value": 200.0, "start": 12, "end": 16}]
+    assert number_facts(ents, text, ["總經費", "預算"]) == {"budget": 600.0, "amount": 200.0}
+    assert number_facts([{"entity": "amount", "value": 500.0, "start": 4, "end": 8}], "預算想借500萬", ["預算"]) == \
+        {"amount": 500.0}

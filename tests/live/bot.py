@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import ROOT, Process, free_port, get_json
+from bench.procs import SERVING, free_port
+from tests.e2e.servers import ROOT, Process, get_json
 
 sys.path.insert(0, str(ROOT / "tests" / "channels"))
 from fake_line_api import FakeLineApi  # noqa: E402
@@ -33,21 +34,8 @@ from fake_line_api import FakeLineApi  # noqa: E402
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 
 
-def rasa_server() -> list:
-    """How scripts/run.sh starts Rasa: `python -m serving` (rasa with the project's fixes) where the project has
-    it, plain `rasa` otherwise."""
-    if (ROOT / "serving" / "__main__.py").exists():
-        return [str(ROOT / ".venv" / "bin" / "python"), "-m", "serving"]
-    return [RASA]
 MODEL = ROOT / "models" / "current-config.tar.gz"
 LINE_SECRET = "live-test-channel-secret"
-RESERVED = {5005, 5055, 8080, 8090}  # `make run` and `make staff` may be using them
-
-
-def port() -> int:
-    while (p := free_port()) in RESERVED:
-        pass
-    return p
 
 
 class FakeLine:
@@ -78,8 +66,8 @@ class LiveBot:
     def __init__(self, workdir: Path, kb_source: Path, logs: Path, env: dict | None = None) -> None:
         self.workdir = workdir
         self.logs = logs
-        self.action_port = port()
-        self.rasa_port = port()
+        self.action_port = free_port()   # never one `make run` or `make staff` may be using
+        self.rasa_port = free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.action_url = f"http://127.0.0.1:{self.action_port}"
         self.tracker_db = workdir / "tracker.db"
@@ -118,7 +106,7 @@ class LiveBot:
         self.starts += 1
         self.start_actions(wait=False)
         self.rasa = Process(f"live-rasa-{self.starts}", [
-            *rasa_server(), "run", "--model", str(MODEL), "--enable-api", "-i", "127.0.0.1",
+            *SERVING, "run", "--model", str(MODEL), "--enable-api", "-i", "127.0.0.1",
             "--port", str(self.rasa_port), "--credentials", str(ROOT / "credentials.yml"),
             "--endpoints", str(self.endpoints)],
             env=self.env, log_dir=self.logs)
