@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e validate test-stories nlu-report bench scale-up scale-down soak purge clean
+.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e validate test-stories eval nlu-report bench scale-up scale-down soak purge clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ test-stories: train ## story tests in tests/test_stories.yml, failing on any pre
 	  --fail-on-prediction-errors --out results/stories
 
 test: train test-unit validate test-stories ## everything CI checks (trains first: the FAQ and story tests need the model)
+
+eval: train ## grade the public cases and every unseen set in tests/unseen/ per category: pass rate, dead ends (own bot)
+	$(PY) scripts/eval.py $(EVAL_ARGS)
 
 nlu-report: kb ## intent macro-F1, entity F1 on tests/nlu/ (CONFIG=config-spacy.yml: beside config.yml)
 	$(PY) scripts/nlu_report.py --config $(or $(CONFIG),config.yml)
