@@ -132,7 +132,7 @@ def test_calculator_page(server, staff):
 
 def test_calculator_form_errors_keep_the_input(server, staff):
     r = staff.get(server.url + "/calc", params={"revenue_change": "很多<b>", "size": "sme"})
-    assert "請輸入 -100 到 1000" in r.text and 'value="很多&lt;b&gt;"' in r.text
+    assert "看不懂「很多&lt;b&gt;」" in r.text and 'value="很多&lt;b&gt;"' in r.text
     assert '<option value="sme" selected>' in r.text
 
 

@@ -38,7 +38,7 @@ def test_revenue_down_6_is_not_eligible_with_the_10_percent_reason(kb):
 
 
 def test_revenue_up_says_it_increased(kb):
-    reason = " ".join(by_id(calc(kb, size="sme", revenue_change=5).not_eligible)["sme_loan"].reasons)
+    reason = " ".join(by_id(calc(kb, size="sme", revenue_change=5, revenue_direction="up").not_eligible)["sme_loan"].reasons)
     assert "增加5%" in reason
 
 
@@ -87,7 +87,7 @@ def test_joint_application_picks_the_joint_cap(kb):
 
 
 def test_nothing_fits_transfers_to_the_general_hotline(kb):
-    result = calc(kb, size="large", revenue_change=5, us_export_3y="no", trade_registered="no", factory_type="none")
+    result = calc(kb, size="large", revenue_change="+5", us_export_3y="no", trade_registered="no", factory_type="none")
     assert not result.eligible and not result.unknown
     assert result.transfer[0]["number"] == kb.general_hotline()["number"]
 

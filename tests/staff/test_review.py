@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from staff import review
+from staff import labels, review
 from tests.staff.tracker_factory import DAY1, DAY2, SAMPLE, T, ts, write_tracker
 
 
@@ -25,10 +25,11 @@ def test_fallbacks_grouped_by_normalised_text(tables):
     top = rows[0]
     # 「這個補助…？」, 「這個補助…」 and the Simplified 「这个补助…」 are one question
     assert top["text"] == "這個補助跟那個有什麼不同" and top["count"] == 3 and top["conversations"] == 2
-    assert "clarify" in top["reasons"] and "fallback" in top["reasons"]
+    reasons = labels.get("review.reasons")
+    assert reasons["clarify"] + "×2" in top["reasons"] and reasons["fallback"] + "×1" in top["reasons"]
     texts = [r["text"] for r in rows]
     assert "房貸利率多少" in texts                                      # out_of_scope
-    assert any(t.startswith("<script>") for t in texts)                  # intent nlu_fallback, even if answered
+    assert any(t.startswith("<script>") for t in texts)                  # the bot asked to clarify
     assert "我營業額掉了15%能貸多少" not in texts and "信保電話" not in texts   # answered: not in the list
     assert [k for k, _ in cols][:2] == ["text", "count"]
 
