@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 import logging
+import socket
+import time
 from urllib.parse import quote
 
 from staff.access_log import runner_options
@@ -10,7 +12,7 @@ from staff.app import create_app
 from tests.staff.conftest import PASSWORD, Server, client, make_settings
 
 SECRETS = ["鴻海精密", "八百萬", "1234", "一成五", "firm-a", "firm-b", "這個補助", "房貸利率", "script", "秘密",
-           "q=", "revenue", "amount", "?", "%E5", "Referer", "Mozilla", "python-requests", "127.0.0.1"]
+           "q=", "revenue", "amount", "?", "%E5", "\\x", "\\xe5", "Referer", "Mozilla", "python-requests", "127.0.0.1"]
 
 
 def test_log_has_no_figures_queries_sender_ids_or_message_text(kb, kb_path, password_hash, tracker_db):
@@ -36,6 +38,10 @@ def test_log_has_no_figures_queries_sender_ids_or_message_text(kb, kb_path, pass
             assert c.get(s.url + "/review/conversation/firm-b").status_code == 200
             assert c.get(s.url + "/review/fallbacks.csv", params={"days": "30"}).status_code == 200
             assert c.get(s.url + "/秘密/firm-a").status_code == 404
+            with socket.create_connection(("127.0.0.1", s.port), timeout=5) as raw:   # unencoded UTF-8: refused
+                raw.sendall("GET /calc?amount=八百萬 HTTP/1.1\r\nHost: x\r\n\r\n".encode("utf-8"))
+                assert b" 400 " in raw.recv(200)
+        time.sleep(0.2)          # aiohttp logs the refused request after answering it
     finally:
         for lg, (level, propagate) in zip(loggers, old):
             lg.removeHandler(handler)
@@ -43,6 +49,6 @@ def test_log_has_no_figures_queries_sender_ids_or_message_text(kb, kb_path, pass
     log = buf.getvalue()
     # what it keeps: method, route pattern, status, time
     assert "GET /calc 200" in log and "GET /search 200" in log and "GET /review/conversation/{sender} 200" in log
-    assert "GET /{tail} 404" in log and "POST /login 303" in log
+    assert "GET /{tail} 404" in log and "POST /login 303" in log and "bad HTTP request refused" in log
     for secret in SECRETS:
         assert secret not in log, (secret, log)
