@@ -27,6 +27,7 @@ def main() -> int:
         print(f"staff helper not started: {e}", file=sys.stderr)
         return 2
     from actions.kb import KB, KBUnavailable
+    from staff.access_log import runner_options
     from staff.app import create_app
     kb = KB(settings.kb_path) if settings.kb_path else KB()
     try:
@@ -38,7 +39,7 @@ def main() -> int:
         logging.warning("STAFF_HOST=%s is not a loopback address: the helper is internal; put it behind HTTPS "
                         "(and set STAFF_SECURE_COOKIE=1) before anyone else can reach it", settings.host)
     shown = "localhost" if settings.host in ("127.0.0.1", "localhost") else settings.host
-    web.run_app(create_app(settings, kb), host=settings.host, port=settings.port,
+    web.run_app(create_app(settings, kb), host=settings.host, port=settings.port, **runner_options(),
                 print=lambda _: print(f"staff helper on http://{shown}:{settings.port}/ (Ctrl-C stops it); "
                                       f"tracker store: {settings.tracker_db}", flush=True))
     return 0

@@ -13,6 +13,7 @@ import io
 import logging
 import secrets
 import time
+import traceback
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -21,7 +22,8 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from actions.kb import KB, KBUnavailable
-from staff import calculator, lookup, review
+from staff import calculator, labels, lookup, review
+from staff.access_log import route_of
 from staff.config import Settings
 
 logger = logging.getLogger("staff")
@@ -35,7 +37,6 @@ ENV = web.AppKey("jinja", jinja2.Environment)
 LOGIN_LOCK = web.AppKey("login_lock", asyncio.Lock)
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
-NAV = [("/", "查詢"), ("/calc", "資格試算"), ("/directory", "專線一覽"), ("/review", "對話回顧")]
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -61,7 +62,8 @@ def make_env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["highlight"] = highlight
-    env.globals["nav"] = NAV
+    env.globals["nav"] = [(item["href"], item["label"]) for item in labels.get("nav")]
+    env.globals["home"] = calculator.HOME_HOTLINE
     return env
 
 
@@ -137,11 +139,14 @@ async def security(request: web.Request, handler):
         raise
     except KBUnavailable as e:
         logger.error("knowledge base unavailable: %s", e)
-        resp = render(request, "error.html", status=503, title="知識庫無法讀取",
-                      message=f"知識庫無法讀取（{e}）。請先執行 make kb。")
-    except Exception:
-        logger.exception("error on %s", request.path)
-        resp = render(request, "error.html", status=500, title="發生錯誤", message="頁面發生錯誤，已記錄在伺服器日誌。")
+        resp = render(request, "error.html", status=503, title=labels.get("titles.kb_unavailable"),
+                      message=labels.get("errors.kb_unavailable", error=e))
+    except Exception as e:
+        # the route and where it failed, not the exception's message: it may quote what was typed
+        logger.error("error on %s: %s\n%s", route_of(request), type(e).__name__,
+                     "".join(traceback.format_tb(e.__traceback__)))
+        resp = render(request, "error.html", status=500, title=labels.get("titles.server_error"),
+                      message=labels.get("errors.server_error"))
     _harden(resp.headers)
     return resp
 
@@ -169,7 +174,8 @@ async def login_required(request: web.Request, handler):
 async def login_form(request: web.Request) -> web.Response:
     if _session_ok(request):
         raise web.HTTPSeeOther(safe_next(request.query.get("next")))
-    return render(request, "login.html", title="登入", next=safe_next(request.query.get("next")), error=None)
+    return render(request, "login.html", title=labels.get("titles.login"), next=safe_next(request.query.get("next")),
+                  error=None)
 
 
 async def login_submit(request: web.Request) -> web.Response:
@@ -184,7 +190,8 @@ async def login_submit(request: web.Request) -> web.Response:
             logger.warning("failed staff login from %s", request.remote)
             await asyncio.sleep(settings.login_delay)
     if not ok:
-        return render(request, "login.html", status=401, title="登入", next=target, error="密碼不正確。")
+        return render(request, "login.html", status=401, title=labels.get("titles.login"), next=target,
+                      error=labels.get("errors.wrong_password"))
     sessions = request.app[SESSIONS]
     now = time.time()
     for key in [k for k, exp in sessions.items() if exp < now]:
@@ -210,26 +217,25 @@ async def search_page(request: web.Request) -> web.Response:
     q = request.query.get("q", "").strip()[:100]
     hits = lookup.search(request.app[KB_KEY], q) if q else []
     if q and wants_csv(request):
-        cols = [("kind_label", "類別"), ("title", "標題"), ("body", "內容"), ("source", "出處"), ("hotlines", "專線")]
-        rows = [{**h, "hotlines": "、".join(f"{x['name']} {x['number']}" for x in h["hotlines"])} for h in hits]
-        return csv_response("search", cols, rows)
-    return render(request, "search.html", title="查詢", q=q, hits=hits)
+        return csv_response("search", labels.columns("search.csv_columns"), lookup.csv_rows(hits))
+    return render(request, "search.html", title=labels.get("titles.search"), q=q, hits=hits,
+                  max_cards=lookup.MAX_CARDS)
 
 
 async def calc_page(request: web.Request) -> web.Response:
     kb = request.app[KB_KEY]
     form = calculator.parse_facts(request.query)
     result = None if form.empty else calculator.evaluate(kb, form.facts)
-    return render(request, "calc.html", title="資格試算", form=form, result=result, choices=calculator.CHOICES,
-                  said=calculator.describe_facts(form.facts), home=calculator.HOME_HOTLINE)
+    return render(request, "calc.html", title=labels.get("titles.calc"), form=form, result=result,
+                  choices=calculator.CHOICES, said=calculator.describe_facts(form.facts),
+                  fields=labels.get("calc.fields"), words=labels.get("calc"))
 
 
 async def directory_page(request: web.Request) -> web.Response:
     kb = request.app[KB_KEY]
     if wants_csv(request) or request.path.endswith(".csv"):
-        return csv_response("directory", lookup.DIRECTORY_COLUMNS, lookup.directory_rows(kb))
-    return render(request, "directory.html", title="專線一覽", hotlines=lookup.directory(kb),
-                  home=calculator.HOME_HOTLINE)
+        return csv_response("directory", lookup.directory_columns(), lookup.directory_rows(kb))
+    return render(request, "directory.html", title=labels.get("titles.directory"), hotlines=lookup.directory(kb))
 
 
 def _days(request: web.Request) -> int:
@@ -260,7 +266,7 @@ EMPTY_COLUMNS = {
 
 async def review_page(request: web.Request) -> web.Response:
     tables, problem = _tracker_tables(request)
-    return render(request, "review.html", title="對話回顧", tables=tables, problem=problem, names=review.TABLES,
+    return render(request, "review.html", title=labels.get("titles.review"), tables=tables, problem=problem, names=review.TABLES,
                   days=_days(request), tracker=str(request.app[SETTINGS].tracker_db))
 
 
@@ -281,7 +287,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     try:
         con = review.connect(request.app[SETTINGS].tracker_db)
     except review.TrackerUnavailable as e:
-        return render(request, "error.html", status=404, title="對話", message=str(e))
+        return render(request, "error.html", status=404, title=labels.get("titles.review"), message=str(e))
     try:
         turns = review.load_turns(con, sender_id=sender)
     finally:
@@ -290,12 +296,13 @@ async def conversation_page(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     kb = request.app[KB_KEY]
     names = {h["id"]: f"{h['name']} {h['number']}" for h in kb.hotlines()}
-    return render(request, "conversation.html", title=f"對話 {sender}", sender=sender,
-                  turns=review.transcript(turns), hotline_names=names)
+    return render(request, "conversation.html", title=labels.get("titles.conversation", sender=sender), sender=sender,
+                  turns=review.transcript(turns), hotline_names=names, tapped=labels.get("review.tapped"))
 
 
 async def not_found(request: web.Request) -> web.Response:
-    return render(request, "error.html", status=404, title="找不到頁面", message="找不到這個頁面。")
+    return render(request, "error.html", status=404, title=labels.get("titles.not_found"),
+                  message=labels.get("errors.not_found"))
 
 
 # ------------------------------------------------------------------------------------------- app

@@ -6,31 +6,29 @@ still unknown (and which facts are missing), the figures for this firm and the h
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from actions.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, applies, assess
-from knowledge.render import number
+from actions.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, applies, assess, cap_in_wan
+from knowledge.render import amount_wan, figure_value, number
 from knowledge.schema import FACTS
+from staff import labels
+from staff.reader import AMOUNT_UNIT, COUNT_UNIT, PERCENT_UNIT, read
 
 HOME_HOTLINE = "mbd"      # 馬上辦服務中心 0800-280-280: the staff who use this helper
 
-# Form choices: (value, label). Values are checked against knowledge/schema.py so the two cannot drift.
-CHOICES = {
-    "size": [("sme", "中小微企業"), ("large", "非中小微企業"), ("tax_registered", "稅籍登記業者")],
-    "factory_type": [("registered", "有工廠登記證"), ("managed", "納管工廠"), ("specific", "特定工廠"),
-                     ("none", "沒有工廠登記")],
-    "purpose": [("working_capital", "週轉金"), ("equipment", "購置機器／設備")],
-    "us_export_3y": [("yes", "有"), ("no", "沒有")],
-    "trade_registered": [("yes", "有"), ("no", "沒有")],
-}
-for _fact in ("size", "factory_type", "purpose"):
+CHOICE_FACTS = ("size", "factory_type", "purpose")
+CHOICES = {name: labels.choices(name) for name in
+           (*CHOICE_FACTS, "us_export_3y", "trade_registered", "revenue_direction")}
+for _fact in CHOICE_FACTS:
     assert {v for v, _ in CHOICES[_fact]} == FACTS[_fact], f"calculator choices for {_fact} differ from the schema"
 
 FIELD_ORDER = ("size", "revenue_change", "us_export_3y", "trade_registered", "factory_type", "amount", "budget",
                "purpose", "applicants")
-NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+FORM_FIELDS = FIELD_ORDER[:2] + ("revenue_direction",) + FIELD_ORDER[2:]
+DIRECTION_SIGN = {"down": -1, "up": 1}
+REVENUE_MAX = {-1: 100, 1: 1000}   # a revenue cannot fall by more than 100%
+AMOUNT_MAX = 1_000_000             # 萬元 (100億): more is a unit mistake, not a firm's loan
+AMOUNT_LINE_ORDER = ("amount", "guarantee", "rate_cut")   # the cap first: it changes what the rest applies to
 
 
 @dataclass
@@ -44,79 +42,142 @@ class FormInput:
         return not self.facts
 
 
-def _number(text: str):
-    text = unicodedata.normalize("NFKC", text).replace("−", "-").replace("–", "-").replace(",", "")
-    text = text.replace("%", "").replace("萬元", "").replace("萬", "").replace(" ", "")
-    return float(text) if NUMBER.match(text) else None
+def _error(key: str, **values) -> str:
+    return labels.get("calc.errors." + key, **values)
+
+
+def _revenue(raw: str, direction: str, form: FormInput) -> None:
+    """The change's size from the text, its direction from the 減少/增加 choice (or the text's own sign)."""
+    chosen = DIRECTION_SIGN.get(direction, 0)
+    if not raw:
+        if chosen:
+            form.errors["revenue_change"] = _error("magnitude_missing")
+        return
+    reading = read(raw, PERCENT_UNIT)
+    if reading.error:
+        form.errors["revenue_change"] = reading.error
+        return
+    if reading.value == 0:
+        form.facts["revenue_change"] = 0.0
+        return
+    if chosen and reading.sign and chosen != reading.sign:
+        names = dict(CHOICES["revenue_direction"])
+        said = names["down" if reading.sign < 0 else "up"]
+        form.errors["revenue_change"] = _error("direction_conflict", raw=raw, said=said, chosen=names[direction])
+        return
+    sign = chosen or reading.sign
+    if not sign:                       # 15 with no direction: never guess (it used to be read as +15%)
+        form.errors["revenue_change"] = _error("direction_missing")
+    elif reading.value > REVENUE_MAX[sign]:
+        form.errors["revenue_change"] = _error("percent_range", max=REVENUE_MAX[sign])
+    else:
+        form.facts["revenue_change"] = sign * reading.value
+
+
+def _amount(name: str, raw: str, form: FormInput) -> None:
+    reading = read(raw, AMOUNT_UNIT)
+    if reading.error:
+        form.errors[name] = reading.error
+    elif reading.sign < 0 or reading.value <= 0:
+        form.errors[name] = _error("amount_range")
+    elif reading.value > AMOUNT_MAX:
+        form.errors[name] = _error("amount_too_large", raw=raw)
+    else:
+        form.facts[name] = reading.value
+
+
+def _applicants(raw: str, form: FormInput) -> None:
+    reading = read(raw, COUNT_UNIT)
+    if reading.error:
+        form.errors["applicants"] = reading.error
+    elif reading.sign < 0 or reading.value < 1 or not float(reading.value).is_integer():
+        form.errors["applicants"] = _error("applicants_range")
+    else:
+        form.facts["applicants"] = int(reading.value)
 
 
 def parse_facts(query) -> FormInput:
     """`query`: a mapping of form fields (strings). Blank or 「不知道」 leaves a fact unknown."""
     form = FormInput()
+    for name in FORM_FIELDS:
+        form.values[name] = (query.get(name) or "").strip()
     for name in FIELD_ORDER:
-        raw = (query.get(name) or "").strip()
-        form.values[name] = raw
+        raw = form.values[name]
+        if name == "revenue_change":
+            _revenue(raw, form.values["revenue_direction"], form)
+            continue
         if not raw or raw == "unknown":
             continue
-        if name in ("size", "factory_type", "purpose"):
+        if name in CHOICE_FACTS:
             if raw in FACTS[name]:
                 form.facts[name] = raw
             else:
-                form.errors[name] = "請從選項中選擇"
+                form.errors[name] = _error("choice")
         elif name in ("us_export_3y", "trade_registered"):
             if raw in ("yes", "no"):
                 form.facts[name] = raw == "yes"
             else:
-                form.errors[name] = "請選 有／沒有／不知道"
-        elif name == "revenue_change":
-            value = _number(raw)
-            if value is None or not -100 <= value <= 1000:
-                form.errors[name] = "請輸入 -100 到 1000 之間的百分比，減少用負號（例：-15）"
-            else:
-                form.facts[name] = value
+                form.errors[name] = _error("yes_no")
         elif name in ("amount", "budget"):
-            value = _number(raw)
-            if value is None or value <= 0:
-                form.errors[name] = "請輸入大於 0 的金額（萬元），例：800"
-            else:
-                form.facts[name] = value
+            _amount(name, raw, form)
         elif name == "applicants":
-            value = _number(raw)
-            if value is None or value < 1 or not float(value).is_integer():
-                form.errors[name] = "請輸入申請家數（1 以上的整數）"
-            else:
-                form.facts[name] = int(value)
+            _applicants(raw, form)
     return form
 
 
 def describe_facts(facts: dict) -> list:
     """The facts as the caller would say them back: [(label, value)], for staff to double-check."""
-    labels = {k: dict(v) for k, v in CHOICES.items()}
+    said = labels.get("calc.said")
+    names = {k: dict(v) for k, v in CHOICES.items()}
     out = []
     for name in FIELD_ORDER:
         if name not in facts:
             continue
         v = facts[name]
-        if name == "size":
-            out.append(("企業規模", labels["size"][v]))
+        if name in CHOICE_FACTS:
+            text = names[name][v]
         elif name == "revenue_change":
-            text = "持平（0%）" if v == 0 else (f"減少{number(-v)}%" if v < 0 else f"增加{number(v)}%")
-            out.append(("營業額變化", text))
-        elif name == "us_export_3y":
-            out.append(("近3年輸美實績", "有" if v else "沒有"))
-        elif name == "trade_registered":
-            out.append(("出進口廠商登記", "有" if v else "沒有"))
-        elif name == "factory_type":
-            out.append(("工廠類型", labels["factory_type"][v]))
-        elif name == "amount":
-            out.append(("想申請金額", f"{number(v)}萬元"))
-        elif name == "budget":
-            out.append(("計畫總經費", f"{number(v)}萬元"))
-        elif name == "purpose":
-            out.append(("資金用途", labels["purpose"][v]))
-        elif name == "applicants":
-            out.append(("申請家數", "單一企業" if v == 1 else f"{v}家聯合申請"))
+            text = (labels.get("calc.revenue_flat") if v == 0 else
+                    labels.get("calc.revenue_down" if v < 0 else "calc.revenue_up", value=number(abs(v))))
+        elif name in ("us_export_3y", "trade_registered"):
+            text = labels.get("calc.said_yes" if v else "calc.said_no")
+        elif name in ("amount", "budget"):
+            text = amount_wan(v)
+        else:
+            text = (labels.get("calc.single_applicant") if v == 1 else
+                    labels.get("calc.joint_applicants", count=v))
+        out.append((said[name], text))
     return out
+
+
+def amount_outcome(kb, facts: dict, measure: dict) -> str | None:
+    """What the amount asked for gets, in one line, from the figures that depend on it:
+    「借800萬元：保證成數最低9成，前6個月利率減碼1.5%」. None when no figure depends on the amount."""
+    amount = facts.get("amount")
+    if amount is None:
+        return None
+    phrase = labels.get("calc.amount")
+    figures = kb.figures(measure["id"])
+    parts = []
+    for fig in sorted(figures, key=lambda f: AMOUNT_LINE_ORDER.index(f["aspect"])
+                      if f["aspect"] in AMOUNT_LINE_ORDER else len(AMOUNT_LINE_ORDER)):
+        when = fig["when"] or {}
+        ok = applies(when, facts)
+        if "amount" in when:
+            if ok is not False:
+                template = phrase["part_months"] if fig.get("months") else phrase["part"]
+                parts.append(template.format(label=fig["label"], qualifier=fig.get("qualifier") or "",
+                                             value=figure_value({**fig, "qualifier": None, "months": None}),
+                                             months=fig.get("months")))
+            elif not any(applies(f["when"], facts) is not False for f in figures
+                         if f is not fig and f["label"] == fig["label"] and f["aspect"] == fig["aspect"]):
+                parts.append(phrase["not_applicable"].format(label=fig["label"], condition=fig["condition"]))
+        elif fig["aspect"] == "amount" and ok is True and cap_in_wan(fig) is not None and amount > cap_in_wan(fig):
+            parts.append(phrase["over_cap"].format(label=fig["label"], cap=amount_wan(cap_in_wan(fig))))
+    if not parts:
+        return None
+    line = phrase["line_loan"] if measure.get("family") == "loan" else phrase["line"]
+    return line.format(amount=amount_wan(amount), parts=phrase["sep"].join(parts))
 
 
 @dataclass
@@ -131,6 +192,7 @@ class MeasureResult:
     notes: list
     hotlines: list
     links: list            # [(short name, relation)]
+    amount_line: str | None = None   # what the amount asked for gets, in one line
 
 
 @dataclass
@@ -154,8 +216,9 @@ def _result(kb, facts: dict, mid: str) -> MeasureResult:
         except KeyError:
             missing.append(fact)
     links = [(kb.measure(to)["short_name"], rel) for to, rel in kb.links(mid) if kb.measure(to)]
-    return MeasureResult(kb.measure(mid), a.status, a.reasons, missing, a.passed, a.declare, figures, a.notes,
-                         kb.hotlines_for(mid), links)
+    measure = kb.measure(mid)
+    return MeasureResult(measure, a.status, a.reasons, missing, a.passed, a.declare, figures, a.notes,
+                         kb.hotlines_for(mid), links, amount_outcome(kb, facts, measure))
 
 
 def evaluate(kb, facts: dict) -> CalcResult:
@@ -166,14 +229,16 @@ def evaluate(kb, facts: dict) -> CalcResult:
             r = _result(kb, facts, m["id"])
             groups[r.status].append(r)
         else:
-            groups[NO_CONDITIONS].append(MeasureResult(m, NO_CONDITIONS, [], [], [], [], [], [], kb.hotlines_for(m["id"]), []))
+            groups[NO_CONDITIONS].append(MeasureResult(m, NO_CONDITIONS, [], [], [], [], [], [],
+                                                       kb.hotlines_for(m["id"]), []))
     transfer, basis = [], ""
-    for status, label in ((ELIGIBLE, "符合的措施"), (UNKNOWN, "尚待確認的措施")):
+    basis_labels = labels.get("calc.transfer_basis")
+    for status, label in ((ELIGIBLE, basis_labels["eligible"]), (UNKNOWN, basis_labels["unknown"])):
         for r in groups[status]:
             transfer += [h for h in r.hotlines if h["id"] not in {t["id"] for t in transfer}]
         if transfer:
             basis = label
             break
     if not transfer:
-        transfer, basis = [kb.general_hotline()], "沒有符合的措施：總諮詢專線"
+        transfer, basis = [kb.general_hotline()], basis_labels["none"]
     return CalcResult(groups[ELIGIBLE], groups[NOT_ELIGIBLE], groups[UNKNOWN], groups[NO_CONDITIONS], transfer, basis)

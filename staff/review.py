@@ -6,18 +6,32 @@ event: the slot's name), data (the event as JSON). After each user message Rasa 
 events it returned: bot messages and SlotSet for answer_kind, answered_measures, answered_hotlines. A turn here
 is one user message with what followed it until the next user message; slot events count only when they
 follow action_answer (session starts re-set carried-over slots, which must not count twice).
+
+A turn the bot failed is one whose answer_kind says so (clarify, fallback, out_of_scope): NLU's nlu_fallback
+alone is not a failure when the composer answered anyway (「中小企業」 after the bot's size question, 「👎 沒幫助」).
+A button tap arrives as its payload (「/ask_hotline」); it is shown as the label of the button with that
+payload in the bot's previous messages, and a payload with no such button (the widget's 「/greet」 when the page
+opens) as what its intent means (data/intent_descriptions.yml).
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
+
+from staff import labels
+
+INTENT_DESCRIPTIONS = Path(__file__).resolve().parent.parent / "data" / "intent_descriptions.yml"
+PAYLOAD = re.compile(r"^/(\w+)")
 TAIPEI = ZoneInfo("Asia/Taipei")
 FALLBACK_KINDS = {"clarify", "fallback", "out_of_scope"}
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -25,7 +39,6 @@ ANSWER_SLOTS = {"answer_kind", "answered_measures", "answered_hotlines"}
 THUMBS_UP, THUMBS_DOWN = "👍", "👎"
 FEEDBACK_INTENT_UP = re.compile(r"^(feedback_(positive|up|good|helpful)|thumbs_up)$")
 FEEDBACK_INTENT_DOWN = re.compile(r"^(feedback_(negative|down|bad|unhelpful)|thumbs_down)$")
-TRAILING = re.compile(r"[\s。.!！?？~～…,，、;；:：]+$")
 
 
 class TrackerUnavailable(RuntimeError):
@@ -44,19 +57,22 @@ class Turn:
     hotlines: list = field(default_factory=list)
     answer_ts: float | None = None   # when action_answer set the slots
     bot: list = field(default_factory=list)
+    shown: str = ""                  # what staff see: the text typed, or a tapped button's label
+    typed: bool = True               # False for a button tap or another payload
 
     @property
     def fell_back(self) -> bool:
-        return self.kind in FALLBACK_KINDS or (self.intent or "") in FALLBACK_INTENTS
+        """The bot itself said it could not answer; without an answer (no action_answer), NLU's fallback."""
+        if self.kind is not None:
+            return self.kind in FALLBACK_KINDS
+        return (self.intent or "") in FALLBACK_INTENTS
 
     @property
     def reason(self) -> str:
-        parts = []
-        if self.kind in FALLBACK_KINDS:
-            parts.append(self.kind)
-        if (self.intent or "") in FALLBACK_INTENTS and self.intent not in parts:
-            parts.append(self.intent)
-        return "+".join(parts)
+        if not self.fell_back:
+            return ""
+        return labels.get("review.reasons").get(self.kind or self.intent or "no_answer",
+                                               labels.get("review.reasons.no_answer"))
 
     @property
     def feedback(self) -> str | None:
@@ -76,9 +92,11 @@ def normalise(text: str) -> str:
         from components.normalize import normalize_text
         text = normalize_text(text or "")
     except Exception:        # OpenCC missing or broken: still group on NFKC + whitespace
-        import unicodedata
         text = " ".join(unicodedata.normalize("NFKC", text or "").split())
-    return TRAILING.sub("", text.casefold()).strip()
+    text = text.casefold().rstrip()
+    while text and (text[-1].isspace() or text[-1] == "~" or unicodedata.category(text[-1]).startswith("P")):
+        text = text[:-1]      # after NFKC, fullwidth ！？～ are ASCII; 。、… are punctuation (P*) too
+    return text.strip()
 
 
 def day(ts: float | None) -> str:
@@ -93,12 +111,12 @@ def connect(path: Path) -> sqlite3.Connection:
     """Read-only connection; raises TrackerUnavailable with a message for the page."""
     path = Path(path)
     if not path.exists():
-        raise TrackerUnavailable(f"找不到對話紀錄檔 {path}（機器人還沒有對話，或 TRACKER_DB 指向別處）。")
+        raise TrackerUnavailable(labels.get("errors.tracker_missing", path=path))
     try:
         con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         con.execute("select id, sender_id, type_name, timestamp, intent_name, action_name, data from events limit 1")
     except sqlite3.Error as e:
-        raise TrackerUnavailable(f"無法讀取對話紀錄檔 {path}：{e}") from None
+        raise TrackerUnavailable(labels.get("errors.tracker_unreadable", path=path, error=e)) from None
     return con
 
 
@@ -115,10 +133,10 @@ def load_turns(con: sqlite3.Connection, since: float | None = None, sender_id: s
     if where:
         sql += " where " + " and ".join(where)
     sql += " order by sender_id, id"
-    turns, current, last_action, last_sender = [], None, None, object()
+    turns, current, last_action, last_sender, buttons = [], None, None, object(), {}
     for sender, type_name, ts, intent_name, action_name, data in con.execute(sql, args):
         if sender != last_sender:
-            current, last_action, last_sender = None, None, sender
+            current, last_action, last_sender, buttons = None, None, sender, {}
         try:
             payload = json.loads(data) if data else {}
         except (TypeError, ValueError):
@@ -128,12 +146,16 @@ def load_turns(con: sqlite3.Connection, since: float | None = None, sender_id: s
             intent = intent_name or (parse.get("intent") or {}).get("name")
             conf = (parse.get("intent") or {}).get("confidence")
             current = Turn(sender, ts or 0.0, payload.get("text") or "", intent, conf)
+            current.shown, current.typed = shown_text(current.text, buttons)
             turns.append(current)
-            last_action = None
+            last_action, buttons = None, {}
         elif type_name == "action":
             last_action = action_name
-        elif type_name == "bot" and current is not None:
-            if payload.get("text"):
+        elif type_name == "bot":
+            for b in (payload.get("data") or {}).get("buttons") or []:
+                if isinstance(b, dict) and b.get("payload") and b.get("title"):
+                    buttons[str(b["payload"])] = str(b["title"])
+            if payload.get("text") and current is not None:
                 current.bot.append(payload["text"])
         elif type_name == "slot" and current is not None and last_action == "action_answer":
             name = action_name or payload.get("name")
@@ -150,6 +172,26 @@ def load_turns(con: sqlite3.Connection, since: float | None = None, sender_id: s
     return turns
 
 
+@functools.lru_cache(maxsize=1)
+def intent_meanings() -> dict:
+    try:
+        return yaml.safe_load(INTENT_DESCRIPTIONS.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+
+
+def shown_text(text: str, buttons: dict) -> tuple:
+    """(what to show, typed?) for a user message: a tapped button's label, a payload's meaning, or the text."""
+    text = text or ""
+    if text in buttons and buttons[text] != text:
+        return buttons[text], False
+    m = PAYLOAD.match(text.strip())
+    if m:
+        meaning = intent_meanings().get(m.group(1), m.group(1))
+        return labels.get("review.not_typed", meaning=meaning), False
+    return text, True
+
+
 # ------------------------------------------------------------------------------------------- tables
 # Each table: (columns, rows). Columns are (key, Chinese header); rows are dicts.
 
@@ -160,36 +202,32 @@ def conversations(turns: list, limit: int = 50) -> tuple:
     rows = []
     for sender, ts in by_sender.items():
         rows.append({"sender_id": sender, "started": when(ts[0].timestamp), "last": when(ts[-1].timestamp),
-                     "messages": len(ts), "fallbacks": sum(t.fell_back for t in ts), "last_text": ts[-1].text,
+                     "messages": len(ts), "fallbacks": sum(t.fell_back for t in ts), "last_text": ts[-1].shown,
                      "_ts": ts[-1].timestamp})
     rows.sort(key=lambda r: -r["_ts"])
-    cols = [("sender_id", "對話代號"), ("started", "開始"), ("last", "最後訊息"), ("messages", "使用者訊息數"),
-            ("fallbacks", "沒聽懂／範圍外"), ("last_text", "最後一句")]
-    return cols, rows[:limit]
+    return labels.columns("review.columns.conversations"), rows[:limit]
 
 
 def fallbacks(turns: list) -> tuple:
     groups = {}
     for t in turns:
-        if not t.fell_back or not t.text.strip():
+        if not t.fell_back or not t.shown.strip():
             continue
-        key = normalise(t.text)
+        key = normalise(t.shown)
         g = groups.setdefault(key, {"text": key, "count": 0, "senders": set(), "reasons": Counter(),
                                     "examples": Counter(), "first": t.timestamp, "last": t.timestamp})
         g["count"] += 1
         g["senders"].add(t.sender_id)
         g["reasons"][t.reason] += 1
-        g["examples"][t.text.strip()] += 1
+        g["examples"][t.shown.strip()] += 1
         g["first"], g["last"] = min(g["first"], t.timestamp), max(g["last"], t.timestamp)
     rows = [{"text": g["text"], "count": g["count"], "conversations": len(g["senders"]),
-             "reasons": "、".join(f"{r}×{n}" for r, n in g["reasons"].most_common()),
-             "examples": " ／ ".join(e for e, _ in g["examples"].most_common(3)),
+             "reasons": labels.get("list_sep").join(f"{r}×{n}" for r, n in g["reasons"].most_common()),
+             "examples": labels.get("examples_sep").join(e for e, _ in g["examples"].most_common(3)),
              "first": when(g["first"]), "last": when(g["last"]), "_last": g["last"]}
             for g in groups.values()]
     rows.sort(key=lambda r: (-r["count"], -r["_last"]))
-    cols = [("text", "問題（正規化）"), ("count", "次數"), ("conversations", "對話數"), ("reasons", "原因"),
-            ("examples", "原文示例"), ("first", "首次"), ("last", "最近")]
-    return cols, rows
+    return labels.columns("review.columns.fallbacks"), rows
 
 
 def per_day(turns: list, attr: str, names: dict) -> tuple:
@@ -199,9 +237,7 @@ def per_day(turns: list, attr: str, names: dict) -> tuple:
             counts[(day(t.answer_ts or t.timestamp), ref)] += 1
     rows = [{"day": d, "id": ref, "name": names.get(ref, ref), "count": n} for (d, ref), n in counts.items()]
     rows.sort(key=lambda r: (-int(r["day"].replace("-", "")), -r["count"], r["id"]))
-    label = "專線" if attr == "hotlines" else "措施"
-    cols = [("day", "日期"), ("id", f"{label}代號"), ("name", label), ("count", "回答次數")]
-    return cols, rows
+    return labels.columns("review.columns.per_day", label=labels.get("review.per_day_labels")[attr]), rows
 
 
 def feedback(turns: list) -> tuple:
@@ -210,16 +246,16 @@ def feedback(turns: list) -> tuple:
         if t.feedback:
             counts[day(t.timestamp)][t.feedback] += 1
     rows = [{"day": d, "up": c["up"], "down": c["down"]} for d, c in sorted(counts.items(), reverse=True)]
-    return [("day", "日期"), ("up", "👍"), ("down", "👎")], rows
+    return labels.columns("review.columns.feedback"), rows
 
 
 def transcript(turns: list) -> list:
-    return [{"when": when(t.timestamp), "text": t.text, "intent": t.intent or "", "kind": t.kind or "",
+    return [{"when": when(t.timestamp), "text": t.shown, "typed": t.typed, "raw": t.text, "intent": t.intent or "",
+             "kind": t.kind or "", "reason": t.reason,
              "fell_back": t.fell_back, "bot": t.bot, "hotlines": t.hotlines, "measures": t.measures} for t in turns]
 
 
-TABLES = {"conversations": "最近的對話", "fallbacks": "沒聽懂或範圍外的問題", "hotlines": "各專線每日回答次數",
-          "measures": "各措施每日回答次數", "feedback": "使用者回饋"}
+TABLES = labels.get("review.tables")
 
 
 def build_tables(con, kb, days: int, now: float | None = None) -> dict:
@@ -227,7 +263,7 @@ def build_tables(con, kb, days: int, now: float | None = None) -> dict:
     turns = load_turns(con, since=now - days * 86400)
     hotline_names = {h["id"]: f"{h['name']} {h['number']}" for h in kb.hotlines()}
     measure_names = {m["id"]: m["short_name"] for m in kb.measures()}
-    measure_names.update({pid: (kb.program(pid) or {}).get("name", pid) for pid in ("coaching_team", "package_700")})
+    measure_names.update({pid: p["name"] for pid, p in kb.snap.programs.items()})
     return {"conversations": conversations(turns), "fallbacks": fallbacks(turns),
             "hotlines": per_day(turns, "hotlines", hotline_names), "measures": per_day(turns, "measures", measure_names),
             "feedback": feedback(turns), "_turns": len(turns)}

@@ -29,16 +29,17 @@ def tracker_db(tmp_path_factory) -> Path:
 class Server:
     """An aiohttp app on 127.0.0.1:<free port>, run by its own event loop in a daemon thread."""
 
-    def __init__(self, app):
+    def __init__(self, app, **runner_options):
         from aiohttp import web
         self.app, self.web = app, web
+        self.runner_options = runner_options or {"access_log": None}
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         asyncio.set_event_loop(self.loop)
-        self.runner = self.web.AppRunner(self.app, access_log=None)
+        self.runner = self.web.AppRunner(self.app, **self.runner_options)
         self.loop.run_until_complete(self.runner.setup())
         site = self.web.TCPSite(self.runner, "127.0.0.1", 0)
         self.loop.run_until_complete(site.start())

@@ -132,7 +132,7 @@ def test_calculator_page(server, staff):
 
 def test_calculator_form_errors_keep_the_input(server, staff):
     r = staff.get(server.url + "/calc", params={"revenue_change": "很多<b>", "size": "sme"})
-    assert "請輸入 -100 到 1000" in r.text and 'value="很多&lt;b&gt;"' in r.text
+    assert "看不懂「很多&lt;b&gt;」" in r.text and 'value="很多&lt;b&gt;"' in r.text
     assert '<option value="sme" selected>' in r.text
 
 
@@ -198,3 +198,25 @@ def test_review_without_tracker_store(kb, kb_path, password_hash, tmp_path):
         r = c.get(s.url + "/review/fallbacks.csv")
         assert r.status_code == 200 and r.content.decode("utf-8-sig").strip() == "text,count,conversations,reasons,examples,first,last"
     assert not missing.exists()
+
+
+def test_search_guarantee_page_one_card_per_measure(server, staff):
+    """「保證」 used to give 15 one-figure cards, each repeating the transfer line, the first dumping the aliases."""
+    html = re.sub(r"</?mark>", "", staff.get(server.url + "/search", params={"q": "保證"}).text)
+    cards = html.split('<div class="card">')[1:]
+    titles = [c.split("</h3>", 1)[0] for c in cards]
+    assert sum("外銷貸款優惠保證加碼" in t for t in titles) == 1 and sum("中小微企業多元發展貸款加碼" in t for t in titles) == 1
+    assert len(cards) == 4                                          # two measures, two hotlines
+    export = next(c for c in cards if "外銷貸款優惠保證加碼" in c.split("</h3>", 1)[0])
+    assert export.count("轉接：") == 1 and export.count("0800-089-921") == 1 and "9.5成" in export
+    assert "export loan" not in html and "外銷貸款 外銷貸款保證" not in html
+
+
+def test_calculator_page_direction_and_amount_line(server, staff):
+    r = staff.get(server.url + "/calc", params={"size": "sme", "revenue_change": "15"})
+    assert 'id="revenue_change-error"' in r.text and "請選「減少」或「增加」" in r.text
+    r = staff.get(server.url + "/calc", params={"size": "sme", "revenue_change": "一成五", "revenue_direction": "down",
+                                                "amount": "八百萬"})
+    fits = r.text.split("✅ 符合", 1)[1].split("❓", 1)[0]
+    assert "中小微企業多元發展貸款加碼" in fits and "借800萬元：" in fits
+    assert '<input type="radio" name="revenue_direction" value="down" checked>' in r.text

@@ -54,13 +54,24 @@ def test_login_search_and_calculate(server, page):
     assert "信保基金" in first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "staff-search.png"), full_page=True)
 
+    page.fill("input[name=q]", "保證")
+    page.press("input[name=q]", "Enter")
+    sync_api.expect(page.locator(".card").first).to_contain_text("9.5成")
+    assert page.locator(".card").count() == 4                 # one card per measure and per hotline
+    page.screenshot(path=str(ARTIFACTS / "staff-search-guarantee.png"), full_page=True)
+
     page.click("nav >> text=資格試算")
     page.select_option("select[name=size]", "sme")
-    page.fill("input[name=revenue_change]", "-15")
+    page.fill("input[name=revenue_change]", "一成五")
+    page.click("button:has-text('試算')")
+    sync_api.expect(page.locator("#revenue_change-error")).to_contain_text("減少")   # 15 with no direction: asked
+    page.check("input[name=revenue_direction][value=down]")
+    page.fill("input[name=amount]", "八百萬")
     page.click("button:has-text('試算')")
     transfer = page.locator(".transfer")
     sync_api.expect(transfer).to_contain_text("0800-280-280")
     sync_api.expect(page.locator(".card.ok").first).to_contain_text("3,500萬元")
+    sync_api.expect(page.locator(".card.ok .amount-line").first).to_contain_text("借800萬元：")
     page.screenshot(path=str(ARTIFACTS / "staff-calc.png"), full_page=True)
 
     page.click("text=登出")

@@ -111,3 +111,22 @@ def test_not_mounted_on_the_public_rasa_server():
     for f in public:
         if f.is_file():
             assert not uses.search(f.read_text(encoding="utf-8", errors="replace")), f
+
+
+def test_staff_words_live_in_labels_and_templates_not_python():
+    """Labels, choices and sentences are in staff/labels.yml and the templates (issue 14): Chinese in string
+    literals of staff/*.py (docstrings aside) stays at zero."""
+    import ast
+    import re
+    cjk = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+    found = {}
+    for path in sorted((ROOT / "staff").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {id(n.body[0].value) for n in ast.walk(tree)
+                if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.body
+                and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        count = sum(len(cjk.findall(n.value)) for n in ast.walk(tree)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs)
+        if count:
+            found[path.name] = count
+    assert found == {}

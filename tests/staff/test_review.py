@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from staff import review
+from staff import labels, review
 from tests.staff.tracker_factory import DAY1, DAY2, SAMPLE, T, ts, write_tracker
 
 
@@ -25,10 +25,11 @@ def test_fallbacks_grouped_by_normalised_text(tables):
     top = rows[0]
     # 「這個補助…？」, 「這個補助…」 and the Simplified 「这个补助…」 are one question
     assert top["text"] == "這個補助跟那個有什麼不同" and top["count"] == 3 and top["conversations"] == 2
-    assert "clarify" in top["reasons"] and "fallback" in top["reasons"]
+    reasons = labels.get("review.reasons")
+    assert reasons["clarify"] + "×2" in top["reasons"] and reasons["fallback"] + "×1" in top["reasons"]
     texts = [r["text"] for r in rows]
     assert "房貸利率多少" in texts                                      # out_of_scope
-    assert any(t.startswith("<script>") for t in texts)                  # intent nlu_fallback, even if answered
+    assert any(t.startswith("<script>") for t in texts)                  # the bot asked to clarify
     assert "我營業額掉了15%能貸多少" not in texts and "信保電話" not in texts   # answered: not in the list
     assert [k for k, _ in cols][:2] == ["text", "count"]
 
@@ -145,3 +146,67 @@ actions: [action_answer]
     tables = review.build_tables(con, kb, days=30, now=t0 + 60)
     assert [r["text"] for r in tables["fallbacks"][1]] == ["那個東西怎麼弄"]
     assert {r["id"]: r["count"] for r in tables["hotlines"][1]} == {"mbd": 1, "smeg": 1}
+
+
+# --------------------------------------------------------------------- issue 13: only real failures, taps by label
+CLARIFY_BUTTONS = [{"title": "聯絡電話", "payload": "/ask_hotline"}, {"title": "申請資格", "payload": "/ask_eligibility"}]
+FEEDBACK_BUTTONS = [{"title": "👍 有幫助", "payload": "👍 有幫助"}, {"title": "👎 沒幫助", "payload": "👎 沒幫助"}]
+CALLER = [
+    T("/greet", "greet", "social", ts(DAY2, "09:00"), bot="您好！"),
+    T("我營業額掉了15%能貸多少", "ask_amount", "answer", ts(DAY2, "09:01"), ["sme_loan"], ["mbd"],
+      bot="請問貴公司是中小微企業、非中小微企業，還是稅籍登記業者？", buttons=FEEDBACK_BUTTONS),
+    T("中小企業", "nlu_fallback", "answer", ts(DAY2, "09:02"), ["sme_loan"], ["mbd"], buttons=FEEDBACK_BUTTONS),
+    T("👎 沒幫助", "nlu_fallback", "feedback", ts(DAY2, "09:03")),
+    T("那個東西怎麼弄", "nlu_fallback", "clarify", ts(DAY2, "09:04"), bot="不太確定您想問的是哪一項，請選一個：",
+      buttons=CLARIFY_BUTTONS),
+    T("/ask_hotline", "ask_hotline", "answer", ts(DAY2, "09:05"), [], ["center"]),
+    T("/ask_rate", "ask_rate", "answer", ts(DAY2, "09:06"), [], ["center"]),
+]
+
+
+@pytest.fixture
+def caller(tmp_path):
+    db = write_tracker(tmp_path / "caller.db", {"caller-1": CALLER})
+    con = review.connect(db)
+    yield con
+    con.close()
+
+
+def test_only_turns_the_bot_failed_are_listed(kb, caller):
+    tables = review.build_tables(caller, kb, days=30)
+    assert [r["text"] for r in tables["fallbacks"][1]] == ["那個東西怎麼弄"]       # not 中小企業, not 👎 沒幫助
+    assert tables["conversations"][1][0]["fallbacks"] == 1
+    assert {(r["up"], r["down"]) for r in tables["feedback"][1]} == {(0, 1)}
+
+
+def test_nlu_fallback_without_an_answer_still_counts(kb, tmp_path):
+    """A turn action_answer never answered (no answer_kind) falls back to what NLU said."""
+    db = write_tracker(tmp_path / "t.db", {"x": [T("嗯嗯嗯", "nlu_fallback", None, ts(DAY2))]})
+    con = review.connect(db)
+    rows = review.build_tables(con, kb, days=30)["fallbacks"][1]
+    assert [r["text"] for r in rows] == ["嗯嗯嗯"] and rows[0]["reasons"].startswith(labels.get("review.reasons.nlu_fallback"))
+
+
+def test_button_taps_show_the_buttons_label(caller):
+    turns = review.transcript(review.load_turns(caller))
+    shown = [(t["text"], t["typed"]) for t in turns]
+    assert shown[5] == ("聯絡電話", False)                 # tapped on the clarify message before it
+    assert shown[0] == ("（打招呼）", False)                # the widget's /greet: no button, its meaning
+    assert shown[6] == ("（貸款利率）", False)              # a payload with no button before it
+    assert shown[2] == ("中小企業", True) and shown[3] == ("👎 沒幫助", True)   # the payload is its own label
+    assert not any(t["text"].startswith("/") for t in turns)
+    assert turns[5]["raw"] == "/ask_hotline"
+
+
+def test_review_pages_show_labels_not_payloads(kb, kb_path, password_hash, tmp_path):
+    from staff.app import create_app
+    from tests.staff.conftest import PASSWORD, Server, client, make_settings
+    db = write_tracker(tmp_path / "caller.db", {"caller-1": CALLER})
+    with Server(create_app(make_settings(password_hash, db, kb_path), kb)) as s:
+        c = client(s.url)
+        c.post(s.url + "/login", data={"password": PASSWORD})
+        page = c.get(s.url + "/review").text
+        failed = page.split('id="fallbacks"', 1)[1].split("<h2", 1)[0]
+        assert "那個東西怎麼弄" in failed and "中小企業" not in failed and "沒幫助" not in failed
+        convo = c.get(s.url + "/review/conversation/caller-1").text
+        assert "聯絡電話" in convo and "/ask_hotline" not in convo and "/greet" not in convo

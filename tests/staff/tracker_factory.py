@@ -37,6 +37,7 @@ class T:
     measures: list = field(default_factory=list)
     hotlines: list = field(default_factory=list)
     bot: str = "（機器人的回答）"
+    buttons: list = field(default_factory=list)     # quick replies on the bot's message: [{"title", "payload"}]
 
 
 def _row(con, sender, type_name, at, data, intent=None, action=None):
@@ -65,7 +66,7 @@ def write_tracker(path: Path, conversations: dict) -> Path:
             _row(con, sender, "user_featurization", t.at, {"use_text_for_featurization": False})
             _row(con, sender, "action", t.at + 1, {"name": "action_answer", "policy": "RulePolicy", "confidence": 1.0},
                  action="action_answer")
-            _row(con, sender, "bot", t.at + 1, {"text": t.bot, "data": {}})
+            _row(con, sender, "bot", t.at + 1, {"text": t.bot, "data": {"buttons": t.buttons} if t.buttons else {}})
             for name, value in (("focus_measures", t.measures), ("fallback_stage", 0.0), ("answer_kind", t.kind),
                                 ("answered_measures", t.measures), ("answered_hotlines", t.hotlines)):
                 _row(con, sender, "slot", t.at + 1, {"name": name, "value": value}, action=name)
@@ -90,7 +91,7 @@ SAMPLE = {
         T("这个补助跟那个有什么不同", "nlu_fallback", "clarify", ts(DAY2, "14:00")),
         T("房貸利率多少", "out_of_scope", "out_of_scope", ts(DAY2, "14:01")),
         T("信保電話", "ask_hotline", "answer", ts(DAY2, "14:02"), [], ["smeg"]),
-        T("<script>alert(1)</script>=SUM(A1)", "nlu_fallback", "answer", ts(DAY2, "14:03"), ["sme_loan"], ["mbd"]),
+        T("<script>alert(1)</script>=SUM(A1)", "nlu_fallback", "clarify", ts(DAY2, "14:03"), ["sme_loan"], ["mbd"]),
         T("👎 沒回答到", "deny", "social", ts(DAY2, "14:04")),
         T("=1+1 是什麼", "out_of_scope", "out_of_scope", ts(DAY2, "14:05")),
     ],
