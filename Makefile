@@ -47,10 +47,8 @@ train-spacy: kb check-spacy ## train the spaCy variant (config-spacy.yml; needs 
 run: kb web ## start the action server (5055), Rasa (5005: REST, socket.io, LINE) and the widget page (8080); Ctrl-C stops all
 	scripts/run.sh
 
-shell: kb ## talk to the bot in the terminal
-	@model=$$(scripts/train.sh config.yml); \
-	  $(RASA) run actions --actions actions --port 5055 >var/actions-shell.log 2>&1 & pid=$$!; \
-	  trap "kill $$pid" EXIT; mkdir -p var; TRACKER_DB=$(CURDIR)/var/shell-tracker.db $(RASA) shell --model $$model --endpoints endpoints.yml
+shell: train ## talk to the bot in the terminal: a bot of its own on free ports (beside make run), buttons as numbers
+	@$(PY) scripts/shell.py
 
 staff: kb ## internal helper for the 馬上辦 staff on http://localhost:8090/ (needs STAFF_PASSWORD_HASH or STAFF_PASSWORD_FILE: see staff/README.md)
 	@mkdir -p var
