@@ -113,7 +113,7 @@ def main(argv=None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"starting a bot of its own (about 30 s; logs in {workdir.relative_to(ROOT)}/) …", flush=True)
     try:
-        with local_bot(workdir, tracker_db=args.tracker_db.resolve()) as (url, _):
+        with local_bot(workdir, timeout=1800, tracker_db=args.tracker_db.resolve()) as (url, _):   # slow when busy
             print(f"ready: {url}", flush=True)
             converse(url)
     except KeyboardInterrupt:
