@@ -617,6 +617,13 @@ class LineInput(InputChannel):
         self._channel_secret = channel_secret or None
         self.max_body_bytes = max_body_bytes
         self.api = LineApiClient(api_base, channel_access_token or None, http_timeout)
+        if not self._channel_secret and not channel_access_token:
+            # The usual case when LINE is not used: one line, not an error (REST and the widget work).
+            logger.info(
+                "LINE channel not configured (%s and %s unset): its webhook answers 401; "
+                "REST and the web widget are unaffected.", ENV_CHANNEL_SECRET, ENV_CHANNEL_ACCESS_TOKEN,
+            )
+            return
         if not self._channel_secret:
             logger.error(
                 "LINE: channel secret is not configured (set %s); every webhook "

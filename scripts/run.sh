@@ -17,5 +17,10 @@ pids+=($!)
 pids+=($!)
 RASA_URL="${RASA_URL:-http://localhost:${RASA_PORT:-5005}}" .venv/bin/python scripts/serve_web.py --port "${WEB_PORT:-8080}" &
 pids+=($!)
-echo "REST http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook · web widget http://localhost:${WEB_PORT:-8080}/ · Ctrl-C stops all"
+echo "starting: loading the model takes about 30 s; a line says when the bot answers"
+# Rasa's port opens only once the model is loaded: print "ready" when it and the action server answer
+if .venv/bin/python scripts/wait_ready.py --pid "${pids[0]}" --pid "${pids[1]}" \
+    "http://127.0.0.1:${RASA_PORT:-5005}/" "http://127.0.0.1:${ACTIONS_PORT:-5055}/health"; then
+  echo "ready: REST http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook · web widget http://localhost:${WEB_PORT:-8080}/ · Ctrl-C stops all"
+fi
 wait -n "${pids[@]}"

@@ -164,14 +164,14 @@ def _ready(url: str) -> bool:
 
 
 @contextmanager
-def local_bot(workdir: Path, env: dict | None = None, timeout: float = 300):
+def local_bot(workdir: Path, env: dict | None = None, timeout: float = 300, tracker_db: Path | None = None):
     """The action server and Rasa (models/current-config.tar.gz, the repo's credentials) on free ports, with a
-    fresh tracker store in workdir; yields (Rasa's URL, the tracker file)."""
+    fresh tracker store in workdir (or tracker_db); yields (Rasa's URL, the tracker file)."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text((ROOT / "endpoints.yml").read_text(encoding="utf-8").replace(
         "localhost:5055", f"127.0.0.1:{action_port}"), encoding="utf-8")
-    tracker_db = workdir / "tracker.db"
+    tracker_db = tracker_db or workdir / "tracker.db"
     env = child_env(TRACKER_DB=tracker_db, **(env or {}))
     rasa = str(ROOT / ".venv" / "bin" / "rasa")
     commands = {"actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],

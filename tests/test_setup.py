@@ -57,3 +57,24 @@ def test_model_hash_sees_dictionary_contents(tmp_path, monkeypatch):
     assert model_hash.model_hash() == before                 # stable
     d.write_text("中小微企業 2000 n\n輸美實績 2000 n\n", encoding="utf-8")
     assert model_hash.model_hash() != before                 # a dictionary edit forces a retrain
+
+
+def make_targets_with_recipes() -> list:
+    """The .PHONY targets of the Makefile that have a recipe (lines starting with a tab after the rule)."""
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    phony = next(line for line in lines if line.startswith(".PHONY:")).split(":", 1)[1].split()
+    with_recipe = set()
+    for i, line in enumerate(lines[:-1]):
+        target = line.split(":", 1)[0]
+        if ":" in line and target in phony and lines[i + 1].startswith("\t"):
+            with_recipe.add(target)
+    return sorted(with_recipe)
+
+
+def test_make_help_lists_every_target():
+    targets = make_targets_with_recipes()
+    assert {"test-e2e", "test-stories", "scale-up", "help"} <= set(targets)   # the parser sees digits and dashes
+    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    listed = {line.split()[1] for line in out.stdout.splitlines() if line.strip().startswith("make ")}
+    assert not set(targets) - listed, f"missing from make help: {sorted(set(targets) - listed)}"

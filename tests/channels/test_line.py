@@ -688,3 +688,19 @@ def test_signature_helper_matches_line_sdk():
 def test_resolve_setting_falls_back_to_env(monkeypatch, value):
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "from-env")
     assert line.resolve_setting(value, "LINE_CHANNEL_SECRET") == "from-env"
+
+
+def test_unconfigured_line_is_one_info_line_not_errors(caplog):
+    """LINE is optional: without either secret, starting the bot logs one INFO line, no ERROR."""
+    with caplog.at_level(logging.DEBUG, logger="channels.line"):
+        LineInput(None, None)
+    records = [r for r in caplog.records if r.name == "channels.line"]
+    assert [r.levelno for r in records] == [logging.INFO]
+    assert "not configured" in records[0].getMessage()
+
+
+def test_half_configured_line_is_an_error(caplog):
+    with caplog.at_level(logging.INFO, logger="channels.line"):
+        LineInput(None, TOKEN)
+    assert any(r.levelno == logging.ERROR and "channel secret is not configured" in r.getMessage()
+               for r in caplog.records)
