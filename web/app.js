@@ -133,5 +133,20 @@
   new MutationObserver(function () { disarmLinks(chat); })
     .observe(chat, { childList: true, subtree: true, attributes: true, attributeFilter: ["href"] });
 
+  // A message the firm sends while the bot's bubbles of the previous turn are still being put on screen (the
+  // widget's typing dots show then) waits for them: otherwise it lands between the answer and its hotline. The
+  // widget submits its form with a non-bubbling "submit" event; capturing here sees it before the form's handler.
+  function botStillShowing() { return !!chat.querySelector(".rw-typing-indication"); }
+  chat.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!botStillShowing() || !form.classList || !form.classList.contains("rw-sender")) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    (function retry() {
+      if (botStillShowing()) return window.setTimeout(retry, 30);
+      form.dispatchEvent(new Event("submit", { cancelable: true }));
+    })();
+  }, true);
+
   window.tariffWebchat = { linkPhones: linkPhones }; // for tests
 })();
