@@ -19,6 +19,15 @@
     });
   }
 
+  /** A call button's title wraps on a narrow screen, but never inside its number: a word joiner (U+2060, invisible)
+   * after each hyphen of the number takes away the line break the hyphen allows. The tel: link is untouched. */
+  function keepNumberTogether(button) {
+    if (!button || typeof button.title !== "string" || !/^tel:/.test(button.url || "")) return;
+    button.title = button.title.replace(PHONE, function (_, before, number) {
+      return before + number.replace(/-/g, "-\u2060");
+    });
+  }
+
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   /** 下午 3:05 today, 11/26 15:05 on another day. */
@@ -109,6 +118,7 @@
       // Runs before the widget's own handler, on the same object: make phone numbers tappable.
       bot_uttered: function (message) {
         if (message && typeof message.text === "string") message.text = linkPhones(message.text);
+        if (message && Array.isArray(message.buttons)) message.buttons.forEach(keepNumberTogether);
       },
       connect_error: function () {
         showError("unreachable");

@@ -54,6 +54,15 @@ def assert_call_buttons_show_their_number(page) -> int:
         assert digits in re.sub(r"\D", "", button.inner_text()), f"{button.inner_text()!r} does not show {digits}"
         # the text is not clipped: the button is as wide as its content
         assert button.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), button.inner_text()
+        # the number stays on one line (the title may wrap before it)
+        lines = button.evaluate(r"""b => {
+            const node = [...b.childNodes].find(n => n.nodeType === 3 && /\d/.test(n.textContent));
+            const m = node.textContent.match(/\d[\d\-\u2060]+\d/g).pop();
+            const range = document.createRange();
+            const start = node.textContent.lastIndexOf(m);
+            range.setStart(node, start); range.setEnd(node, start + m.length);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }""")
+        assert lines == 1, f"the number of {button.inner_text()!r} is split over {lines} lines"
     return len(buttons)
 
 
