@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -76,20 +75,6 @@ def session_id(page) -> str | None:
 
 
 # --------------------------------------------------------------------------------------- against the channel
-@pytest.fixture(scope="module")
-def stub_bot(browser, artifacts):
-    """The configured socket.io channel with a scripted bot, in its own process on a free port."""
-    port = free_port()
-    proc = Process("stub_bot", [sys.executable, "-m", "tests.e2e.stub_bot", "--port", str(port)],
-                   env={"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        proc.wait_until(lambda: get(url + "/status")[0] == 200, 120, "HTTP on /status")
-        yield url
-    finally:
-        proc.stop()
-
-
 def test_widget_against_the_channel(browser, stub_bot, artifacts):
     from playwright.sync_api import expect
 
@@ -282,7 +267,15 @@ def test_whole_bot(browser, whole_bot, artifacts):
             assert small.evaluate("document.documentElement.scrollWidth") <= 390
             assert_readable_and_inside(small, "the answer on a phone")
             small.screenshot(path=str(artifacts / "widget-answer-phone.png"))
-            docs_screenshot(small, "phone-answer.png")
+            if SCREENSHOTS_DIR:  # the whole answer, from the firm's question down, as a phone's scrolling screenshot
+                below = small.evaluate("""() => { const m = document.querySelector('#rw-messages');
+                    const asked = [...m.querySelectorAll('.rw-client')].pop().closest('.rw-message');
+                    return m.scrollHeight - (asked.offsetTop - m.offsetTop) - m.clientHeight + 8; }""")
+                small.set_viewport_size({"width": 390, "height": 844 + max(0, min(int(below), 1600))})
+                small.wait_for_timeout(300)
+                small.evaluate("() => { const m = document.querySelector('#rw-messages'); m.scrollTop = m.scrollHeight; }")
+                assert_readable_and_inside(small, "the whole answer on a phone")
+                docs_screenshot(small, "phone-answer.png")
         finally:
             phone.close()
     finally:

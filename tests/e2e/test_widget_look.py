@@ -17,7 +17,7 @@ import pytest
 from tests.e2e.page_checks import horizontal_overflow, low_contrast, low_contrast_in_states
 from tests.e2e.servers import ROOT, free_port, get, web_server
 from tests.e2e.stub_bot import HOTLINE_TEXT, QUESTION as SIZE_QUESTION, TOPICS
-from tests.e2e.test_widget import WAIT_MS, open_chat, say, stub_bot, wait_for_texts  # noqa: F401 (fixture)
+from tests.e2e.test_widget import WAIT_MS, open_chat, say, wait_for_texts
 
 QUESTION = "我營業額掉了15%能貸多少"
 WIDTHS = {320: 568, 390: 844, 1280: 800}
