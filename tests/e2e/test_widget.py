@@ -187,7 +187,7 @@ def whole_bot(browser, artifacts, tmp_path_factory):
         if started[0] is not rasa:
             started[0].wait_until(lambda: _action_server_ready("http://localhost:5055"), 120,
                                   "action server health")
-        rasa.wait_until(lambda: _rasa_ready(rasa_url), 360, "model loaded (GET /status)")  # slow on a busy 2-core machine
+        rasa.wait_until(lambda: _rasa_ready(rasa_url), 600, "model loaded (GET /status)")  # minutes on a busy 2-core machine
         with web_server(rasa_url) as url:
             yield Bot(url, rasa.log)
     finally:

@@ -79,6 +79,7 @@ def test_readable_and_inside_the_screen(browser, stub_bot, artifacts, width):
             assert [t.strip() for t in replies.all_inner_texts()] == [t["title"] for t in TOPICS]
             if width < 900:  # a compact header: one row, not a sixth of the screen
                 header = page.locator("header.intro").bounding_box()["height"]
+                print(f"header at {width} px: {header:.0f} px high")
                 assert header <= 56, f"the header takes {header:.0f} px of {WIDTHS[width]}"
             assert_readable_and_inside(page, f"greeting at {width} px")
             page.screenshot(path=str(artifacts / f"look-{width}-greeting.png"))
