@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e validate test-stories eval nlu-report bench scale-up scale-down soak purge clean
+.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e screenshots validate test-stories eval nlu-report bench scale-up scale-down soak purge clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ test-unit: kb web browser ## pytest: knowledge base, eligibility, components, ac
 
 test-e2e: train web browser ## only the web widget's end-to-end tests (socket.io, page, headless Chromium)
 	$(PY) -m pytest -q tests/e2e
+
+screenshots: train web browser ## the README's pictures of the web widget (phone greeting and answer, desktop answer) into docs/screenshots/, from the browser test against the whole bot
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e/test_widget.py -k whole_bot
 
 validate: kb ## rasa data validate (domain, NLU data, rules, stories)
 	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings

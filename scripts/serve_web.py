@@ -4,8 +4,10 @@
 Only these paths answer; everything else is 404 (no directory listing, nothing outside web/):
   /                     web/index.html
   /<file in web/>       the files of web/ (flat: index.html, style.css, app.js, ...)
-  /config.js            generated: where the page finds Rasa's socket.io channel (RASA_URL)
-  /vendor/rasa-webchat.js   node_modules/rasa-webchat/lib/index.js (the widget's UMD bundle; `npm ci` installs it)
+  /config.js            generated: where the page finds Rasa's socket.io channel (RASA_URL), and the hotlines the
+                        page shows when it cannot reach the bot (read from the knowledge base, never typed in)
+  /vendor/rasa-webchat.js   node_modules/rasa-webchat/lib/index.js (the widget's UMD bundle; `npm ci` installs it),
+                        without its @import of Google Fonts: the page asks nothing of a third party
 
 Environment: WEB_PORT (8080), WEB_HOST (127.0.0.1), RASA_URL (http://localhost:5005); the command line
 options --port/--host/--rasa-url override them.
@@ -15,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import sqlite3
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,13 +29,19 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 WIDGET_BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 WIDGET_PATH = "/vendor/rasa-webchat.js"
-CSP = "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+KB = ROOT / "knowledge" / "kb.sqlite"
+HOTLINES_YAML = ROOT / "knowledge" / "hotlines.yml"
+# The lines the page gives when the bot cannot be reached: the general one (`general: true` in hotlines.yml) and
+# 馬上辦 (urgent cases), by their ids in knowledge/hotlines.yml; names, numbers and hours come from there.
+DOWN_NOTICE_LINES = ("mbd",)
+# rasa-webchat's CSS starts with this @import (the Inter font): the page uses the system's fonts instead.
+THIRD_PARTY_FONTS = re.compile(rb"@import url\(https?://fonts\.googleapis\.com/[^)]*\);?")
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
+    ".svg": "image/svg+xml; charset=utf-8",
     ".png": "image/png",
     ".ico": "image/x-icon",
     ".json": "application/json; charset=utf-8",
@@ -39,9 +49,49 @@ TYPES = {
 }
 
 
+def csp(rasa_url: str) -> str:
+    """Everything from this server; connections also to Rasa (http polling, then the websocket). Scripts only from
+    here: no inline script, event handler or javascript: link can run, even if markup ever reached the page.
+    Inline styles are needed by the widget (React style attributes and the CSS its bundle injects)."""
+    rasa = urlsplit(rasa_url)
+    connect = ["'self'"]
+    if rasa.scheme in ("http", "https") and rasa.netloc:
+        ws = "wss" if rasa.scheme == "https" else "ws"
+        connect += [f"{rasa.scheme}://{rasa.netloc}", f"{ws}://{rasa.netloc}"]
+    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            f"font-src 'self'; connect-src {' '.join(connect)}; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'")
+
+
+def help_lines() -> list[dict]:
+    """The general line and 馬上辦, from knowledge/kb.sqlite (or knowledge/hotlines.yml when it is not built)."""
+    rows = []
+    if KB.is_file():
+        con = sqlite3.connect(f"file:{KB}?mode=ro", uri=True)
+        try:
+            rows = [{"id": r[0], "number": r[1], "name": r[2], "hours": r[3] or "", "general": bool(r[4])}
+                    for r in con.execute("select id, number, name, hours_text, general from hotlines")]
+        except sqlite3.Error:
+            rows = []
+        finally:
+            con.close()
+    if not rows:
+        import yaml  # in .venv; only needed before `make kb`
+        rows = [{"id": h["id"], "number": h["number"], "name": h["name"],
+                 "hours": (h.get("hours") or {}).get("text", ""), "general": bool(h.get("general"))}
+                for h in yaml.safe_load(HOTLINES_YAML.read_text(encoding="utf-8"))["hotlines"]]
+    chosen = [r for r in rows if r["general"]] + [r for r in rows if r["id"] in DOWN_NOTICE_LINES and not r["general"]]
+    return [{"name": r["name"], "number": r["number"], "tel": "tel:" + re.sub(r"\D", "", r["number"]),
+             "hours": r["hours"]} for r in chosen]
+
+
 def config_js(rasa_url: str) -> bytes:
-    config = {"socketUrl": rasa_url.rstrip("/"), "socketPath": "/socket.io/"}
-    return ("window.WEBCHAT_CONFIG = " + json.dumps(config) + ";\n").encode("utf-8")
+    config = {"socketUrl": rasa_url.rstrip("/"), "socketPath": "/socket.io/", "helpLines": help_lines()}
+    return ("window.WEBCHAT_CONFIG = " + json.dumps(config, ensure_ascii=False) + ";\n").encode("utf-8")
+
+
+def widget_bundle() -> bytes:
+    return THIRD_PARTY_FONTS.sub(b"", WIDGET_BUNDLE.read_bytes())
 
 
 def web_files() -> dict[str, Path]:
@@ -76,7 +126,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(HTTPStatus.SERVICE_UNAVAILABLE, body, TYPES[".js"], head)
             return self._send(HTTPStatus.NOT_FOUND, b"not found\n", TYPES[".txt"], head)
         ctype = TYPES.get(file.suffix, "application/octet-stream")
-        self._send(HTTPStatus.OK, file.read_bytes(), ctype, head, cache=file == WIDGET_BUNDLE)
+        body = widget_bundle() if file == WIDGET_BUNDLE else file.read_bytes()
+        self._send(HTTPStatus.OK, body, ctype, head, cache=file == WIDGET_BUNDLE)
 
     def _send(self, status: HTTPStatus, body: bytes, ctype: str, head: bool, cache: bool = False) -> None:
         self.send_response(status)
@@ -85,9 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "public, max-age=3600" if cache else "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
-        # scripts only from this server: no inline script, event handler or javascript: link can run, even if
-        # markup ever reached the page
-        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("Content-Security-Policy", csp(self.rasa_url))
         self.end_headers()
         if not head:
             self.wfile.write(body)

@@ -19,6 +19,15 @@
     });
   }
 
+  /** A call button's title wraps on a narrow screen, but never inside its number: a word joiner (U+2060, invisible)
+   * after each hyphen of the number takes away the line break the hyphen allows. The tel: link is untouched. */
+  function keepNumberTogether(button) {
+    if (!button || typeof button.title !== "string" || !/^tel:/.test(button.url || "")) return;
+    button.title = button.title.replace(PHONE, function (_, before, number) {
+      return before + number.replace(/-/g, "-\u2060");
+    });
+  }
+
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   /** 下午 3:05 today, 11/26 15:05 on another day. */
@@ -30,9 +39,27 @@
     return (d.getMonth() + 1) + "/" + d.getDate() + " " + time;
   }
 
-  function showError(text) {
+  /** The notice above the chat, with the general line and 馬上辦 as tap-to-call links (config.helpLines, read from
+   * the knowledge base by scripts/serve_web.py). kind: "unreachable" or "not-loaded" (the notice's data-*). */
+  function showError(kind) {
     var el = document.getElementById("webchat-error");
-    el.textContent = text;
+    el.querySelector(".notice-text").textContent = el.getAttribute("data-" + kind);
+    var list = el.querySelector(".notice-lines");
+    var lines = config.helpLines || [];
+    if (!list.children.length) {
+      var template = document.getElementById("help-line");
+      lines.forEach(function (line) {
+        var item = template.content.firstElementChild.cloneNode(true);
+        var number = item.querySelector(".help-number");
+        number.textContent = line.number;
+        number.href = line.tel;
+        item.querySelector(".help-name").textContent = line.name;
+        if (line.hours) item.querySelector(".help-hours span").textContent = line.hours;
+        else item.querySelector(".help-hours").remove();
+        list.appendChild(item);
+      });
+    }
+    el.querySelector(".notice-help").hidden = lines.length === 0;
     el.hidden = false;
   }
 
@@ -56,7 +83,7 @@
   });
 
   if (!window.WebChat || typeof window.WebChat.default !== "function") {
-    showError("對話元件沒有載入（伺服器上請先執行 npm ci）。請稍後再試。");
+    showError("not-loaded");
     return;
   }
 
@@ -83,17 +110,18 @@
     mainColor: "#0b5394",
     userBackgroundColor: "#0b5394",
     userTextColor: "#ffffff",
-    customMessageDelay: function (message) {
-      var delay = (message || "").length * 8;
-      return Math.max(300, Math.min(delay, 1200));
-    },
+    // Every bubble of a turn at once. With a "typing" delay per bubble (it was 300–1200 ms each) a turn of three
+    // bubbles took up to 3.6 s to show, and a firm that typed meanwhile saw its next message land between the
+    // answer and its hotline (tests/e2e/test_widget_look.py measures it).
+    customMessageDelay: function () { return 0; },
     onSocketEvent: {
       // Runs before the widget's own handler, on the same object: make phone numbers tappable.
       bot_uttered: function (message) {
         if (message && typeof message.text === "string") message.text = linkPhones(message.text);
+        if (message && Array.isArray(message.buttons)) message.buttons.forEach(keepNumberTogether);
       },
       connect_error: function () {
-        showError("暫時連不上助理服務，系統會自動重試，請稍候。");
+        showError("unreachable");
       },
       connect: function () {
         document.getElementById("webchat-error").hidden = true;
@@ -114,6 +142,21 @@
   var chat = document.getElementById("webchat");
   new MutationObserver(function () { disarmLinks(chat); })
     .observe(chat, { childList: true, subtree: true, attributes: true, attributeFilter: ["href"] });
+
+  // A message the firm sends while the bot's bubbles of the previous turn are still being put on screen (the
+  // widget's typing dots show then) waits for them: otherwise it lands between the answer and its hotline. The
+  // widget submits its form with a non-bubbling "submit" event; capturing here sees it before the form's handler.
+  function botStillShowing() { return !!chat.querySelector(".rw-typing-indication"); }
+  chat.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!botStillShowing() || !form.classList || !form.classList.contains("rw-sender")) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    (function retry() {
+      if (botStillShowing()) return window.setTimeout(retry, 30);
+      form.dispatchEvent(new Event("submit", { cancelable: true }));
+    })();
+  }, true);
 
   window.tariffWebchat = { linkPhones: linkPhones }; // for tests
 })();

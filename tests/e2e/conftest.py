@@ -7,11 +7,12 @@ test-artifacts/.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import ARTIFACTS, ROOT
+from tests.e2e.servers import ARTIFACTS, ROOT, Process, free_port, get
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 WIDGET_BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -48,3 +49,19 @@ def browser(artifacts):
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def stub_bot(artifacts):
+    """The configured socket.io channel with a scripted bot (tests/e2e/stub_bot.py), in its own process on a free
+    port, shared by the browser tests (starting it loads Rasa: tens of seconds). List `browser` before it in a
+    test's arguments, so that a test without a browser skips before starting it."""
+    port = free_port()
+    proc = Process("stub_bot", [sys.executable, "-m", "tests.e2e.stub_bot", "--port", str(port)],
+                   env={"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        proc.wait_until(lambda: get(url + "/status")[0] == 200, 120, "HTTP on /status")
+        yield url
+    finally:
+        proc.stop()

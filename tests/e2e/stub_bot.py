@@ -20,11 +20,20 @@ ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = Path(os.environ.get("E2E_CREDENTIALS", ROOT / "credentials.yml"))
 
 GREETING = "您好！我是關稅支持措施小幫手（測試替身）。"
-TOPICS = [{"title": "💰 貸款與額度", "payload": "/ask_topic{\"topic\": \"loan\"}"},
-          {"title": "🏭 輔導與補助", "payload": "/ask_topic{\"topic\": \"subsidy\"}"}]
+# as many topic buttons as the real greeting (knowledge/messages.yml topic.*)
+TOPICS = [{"title": title, "payload": f"/ask_topic{{\"topic\": \"{topic}\"}}"} for topic, title in [
+    ("loan", "貸款與保證"), ("rd", "研發轉型補助"), ("coaching", "AI診斷與人才培訓"), ("export", "拓銷與海外訂單"),
+    ("energy", "ESCO節能"), ("directory", "所有專線")]]
 ANSWER_LINE = "急需協助請洽馬上辦服務中心（0800-280-280）。"
-HOTLINE_TEXT = "📞 馬上辦服務中心：0800-280-280"
+# A turn is at most three bubbles, as the real bot's: the answer; the hotlines with their call buttons; one
+# question with buttons for its answers. The second call button has the longest title the bot ever sent (it ran
+# past a phone's right edge): the page must wrap it.
+HOTLINE_TEXT = "📞 馬上辦服務中心：0800-280-280\n📞 研發轉型補助 個案補助 聯絡窗口（產發署）：02-27089055"
 HOTLINE_BUTTON = {"title": "📞 撥打 馬上辦服務中心 0800-280-280", "type": "web_url", "url": "tel:0800280280"}
+LONG_CALL_BUTTON = {"title": "📞 撥打 研發轉型補助 個案補助 聯絡窗口（產發署） 02-27089055", "type": "web_url",
+                    "url": "tel:0227089055"}
+QUESTION = "請問貴公司是中小微企業、非中小微企業，還是稅籍登記業者？"
+SIZE_BUTTONS = [{"title": t, "payload": t} for t in ("中小微企業", "非中小微企業", "稅籍登記業者")]
 
 _names = itertools.count()
 
@@ -78,7 +87,8 @@ class StubAgent:
             replies = [BotUttered(f"收到：{message.text}（第 {len(self.received)} 則，對話 {message.sender_id}）\n"
                                   f"{ANSWER_LINE}")]
             if self.hotline:
-                replies.append(BotUttered(HOTLINE_TEXT, data={"buttons": [HOTLINE_BUTTON]}))
+                replies.append(BotUttered(HOTLINE_TEXT, data={"buttons": [HOTLINE_BUTTON, LONG_CALL_BUTTON]}))
+                replies.append(BotUttered(QUESTION, data={"buttons": SIZE_BUTTONS}))
         try:
             for reply in replies:  # as rasa.core.processor.MessageProcessor._send_bot_messages does
                 await message.output_channel.send_response(message.sender_id, reply.message())

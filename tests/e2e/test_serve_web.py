@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import http.client
 import importlib.util
+import json
 import threading
 
 import pytest
+import yaml
 
 from tests.e2e.servers import ROOT
 
@@ -45,10 +47,50 @@ def test_the_page(server):
     assert fetch(server, "/?utm=1")[0] == 200
 
 
-def test_the_config_says_where_rasa_is(server):
-    status, headers, body = fetch(server, "/config.js")
+def config(port: int) -> dict:
+    status, headers, body = fetch(port, "/config.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
-    assert body.decode() == 'window.WEBCHAT_CONFIG = {"socketUrl": "http://rasa.test:5999", "socketPath": "/socket.io/"};\n'
+    prefix, suffix = "window.WEBCHAT_CONFIG = ", ";\n"
+    text = body.decode("utf-8")
+    assert text.startswith(prefix) and text.endswith(suffix), text
+    return json.loads(text[len(prefix):-len(suffix)])
+
+
+def test_the_config_says_where_rasa_is(server):
+    settings = config(server)
+    assert settings["socketUrl"] == "http://rasa.test:5999" and settings["socketPath"] == "/socket.io/"
+
+
+def test_the_config_gives_the_general_line_and_mbd_from_the_knowledge_base(server):
+    hotlines = yaml.safe_load((ROOT / "knowledge" / "hotlines.yml").read_text(encoding="utf-8"))["hotlines"]
+    general = next(h for h in hotlines if h.get("general"))
+    mbd = next(h for h in hotlines if h["id"] == "mbd")
+    expected = [{"name": h["name"], "number": h["number"], "tel": "tel:" + h["number"].replace("-", ""),
+                 "hours": (h.get("hours") or {}).get("text", "")} for h in (general, mbd)]
+    assert config(server)["helpLines"] == expected
+    assert expected[0]["hours"] == general["hours"]["text"] and expected[0]["tel"].startswith("tel:0800")
+
+
+def test_the_lines_come_from_the_yaml_before_make_kb(server, monkeypatch, tmp_path):
+    from_kb = serve_web.help_lines()
+    monkeypatch.setattr(serve_web, "KB", tmp_path / "missing.sqlite")
+    assert serve_web.help_lines() == from_kb
+
+
+def test_no_third_party_fonts_and_a_strict_policy(server):
+    status, headers, body = fetch(server, serve_web.WIDGET_PATH)
+    if status == 200:
+        assert b"fonts.googleapis.com" in serve_web.WIDGET_BUNDLE.read_bytes()  # what is stripped
+        assert b"fonts.googleapis.com" not in body and b".rw-conversation-container" in body
+    policy = fetch(server, "/")[1]["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "font-src 'self'" in policy and "script-src 'self';" in policy
+    assert "connect-src 'self' http://rasa.test:5999 ws://rasa.test:5999;" in policy
+    assert serve_web.csp("https://bot.example.tw").count("wss://bot.example.tw") == 1
+
+
+def test_the_favicon(server):
+    status, headers, body = fetch(server, "/favicon.svg")
+    assert status == 200 and headers["Content-Type"].startswith("image/svg+xml") and body.startswith(b"<svg")
 
 
 def test_the_page_files_and_the_bundle(server):

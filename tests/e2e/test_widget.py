@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,6 +29,10 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
          "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 MODEL = ROOT / "models" / "current-config.tar.gz"
+# `make screenshots` sets it (docs/screenshots): the README's pictures of the widget, from test_whole_bot
+SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
+DOCS_PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 1}
 
 
 # ------------------------------------------------------------------------------------------------- page helpers
@@ -72,20 +75,6 @@ def session_id(page) -> str | None:
 
 
 # --------------------------------------------------------------------------------------- against the channel
-@pytest.fixture(scope="module")
-def stub_bot(browser, artifacts):
-    """The configured socket.io channel with a scripted bot, in its own process on a free port."""
-    port = free_port()
-    proc = Process("stub_bot", [sys.executable, "-m", "tests.e2e.stub_bot", "--port", str(port)],
-                   env={"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        proc.wait_until(lambda: get(url + "/status")[0] == 200, 120, "HTTP on /status")
-        yield url
-    finally:
-        proc.stop()
-
-
 def test_widget_against_the_channel(browser, stub_bot, artifacts):
     from playwright.sync_api import expect
 
@@ -198,7 +187,7 @@ def whole_bot(browser, artifacts, tmp_path_factory):
         if started[0] is not rasa:
             started[0].wait_until(lambda: _action_server_ready("http://localhost:5055"), 120,
                                   "action server health")
-        rasa.wait_until(lambda: _rasa_ready(rasa_url), 180, "model loaded (GET /status)")
+        rasa.wait_until(lambda: _rasa_ready(rasa_url), 600, "model loaded (GET /status)")  # minutes on a busy 2-core machine
         with web_server(rasa_url) as url:
             yield Bot(url, rasa.log)
     finally:
@@ -211,8 +200,35 @@ def _known_button_bug_in(log: Path | None) -> bool:
     return "KeyError: 'payload'" in text and "rasa/core/channels/socketio.py" in text
 
 
+def docs_screenshot(page, name: str) -> None:
+    if SCREENSHOTS_DIR:
+        folder = Path(SCREENSHOTS_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / name))
+
+
+def assert_readable_and_inside(page, where: str) -> None:
+    from tests.e2e.page_checks import horizontal_overflow, low_contrast
+
+    problems = [f"contrast {item}" for item in low_contrast(page)] + horizontal_overflow(page)
+    assert not problems, f"{where}:\n" + "\n".join(problems)
+
+
 def test_whole_bot(browser, whole_bot, artifacts):
     from playwright.sync_api import Error as PlaywrightError, expect
+
+    # the greeting on a phone: its topic buttons readable
+    phone = browser.new_context(locale="zh-TW", **DOCS_PHONE)
+    try:
+        greeting = phone.new_page()
+        open_chat(greeting, whole_bot.url)
+        greeting.locator("#rw-messages .rw-reply").first.wait_for(state="visible", timeout=WAIT_MS)
+        greeting.wait_for_timeout(300)
+        assert_readable_and_inside(greeting, "the greeting on a phone")
+        greeting.screenshot(path=str(artifacts / "widget-greeting-phone.png"))
+        docs_screenshot(greeting, "phone-greeting.png")
+    finally:
+        phone.close()
 
     context = browser.new_context(locale="zh-TW", **DESKTOP)
     try:
@@ -230,6 +246,9 @@ def test_whole_bot(browser, whole_bot, artifacts):
         finally:
             page.screenshot(path=str(artifacts / "widget-answer.png"))
         expect(page.locator('#rw-messages a[href="tel:0800280280"]').first).to_be_visible()
+        page.wait_for_timeout(500)  # the turn's last bubbles
+        assert_readable_and_inside(page, "the answer on a desktop")
+        docs_screenshot(page, "desktop-answer.png")
         before = message_texts(page)
 
         page.reload(wait_until="load")
@@ -240,13 +259,23 @@ def test_whole_bot(browser, whole_bot, artifacts):
         page.screenshot(path=str(artifacts / "widget-after-reload.png"))
 
         # the same conversation on a phone-sized screen (same browser storage)
-        phone = context.browser.new_context(locale="zh-TW", storage_state=context.storage_state(), **PHONE)
+        phone = context.browser.new_context(locale="zh-TW", storage_state=context.storage_state(), **DOCS_PHONE)
         try:
             small = phone.new_page()
             open_chat(small, whole_bot.url)
             wait_for_texts(small, QUESTION, "3,500萬", timeout=10_000)
             assert small.evaluate("document.documentElement.scrollWidth") <= 390
+            assert_readable_and_inside(small, "the answer on a phone")
             small.screenshot(path=str(artifacts / "widget-answer-phone.png"))
+            if SCREENSHOTS_DIR:  # the whole answer, from the firm's question down, as a phone's scrolling screenshot
+                below = small.evaluate("""() => { const m = document.querySelector('#rw-messages');
+                    const asked = [...m.querySelectorAll('.rw-client')].pop().closest('.rw-message');
+                    return m.scrollHeight - (asked.offsetTop - m.offsetTop) - m.clientHeight + 8; }""")
+                small.set_viewport_size({"width": 390, "height": 844 + max(0, min(int(below), 1600))})
+                small.wait_for_timeout(300)
+                small.evaluate("() => { const m = document.querySelector('#rw-messages'); m.scrollTop = m.scrollHeight; }")
+                assert_readable_and_inside(small, "the whole answer on a phone")
+                docs_screenshot(small, "phone-answer.png")
         finally:
             phone.close()
     finally:

@@ -5,7 +5,7 @@ tel: links still work. Needs Chromium (skips without it, as the other browser te
 from __future__ import annotations
 
 from tests.e2e.servers import web_server
-from tests.e2e.test_widget import PHONE, open_chat, say, stub_bot, wait_for_texts  # noqa: F401 (fixture)
+from tests.e2e.test_widget import PHONE, open_chat, say, wait_for_texts
 
 ATTACKS = [
     "<img src=x onerror=\"window.__pwned='img'\">",
