@@ -1,0 +1,8 @@
+"""The LINE Messaging API channel, in the shape of Rasa's facebook.py: ``text`` (LINE's limits),
+``messages`` (pure conversion of Rasa's messages to LINE's: text, Flex, quick replies), ``api`` (the HTTP calls),
+``events`` (what each webhook event does), ``webhook`` (the input channel: signature and checks), and
+``richmenu`` (``make line-richmenu``). credentials.yml names ``channels.line.LineInput``."""
+from channels.line.events import LineOutput
+from channels.line.webhook import LineInput
+
+__all__ = ["LineInput", "LineOutput"]
