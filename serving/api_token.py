@@ -44,7 +44,8 @@ def usage(path: Path, token: str | None) -> str:
     shown = token if token else f"$(cat {path})"
     return (f"Rasa's HTTP API (conversations, model) needs a token, generated into {path} (mode 600).\n"
             + (f"  token: {token}\n" if token else "")
-            + f"  e.g. curl \"http://localhost:5005/conversations/<id>/tracker?token={shown}\"\n"
+            + f"  e.g. curl \"http://localhost:{os.environ.get('RASA_PORT', '5005')}/conversations/<id>/tracker"
+              f"?token={shown}\"\n"
             + "  The channels (/webhooks/…, /socket.io/) need none. Delete the file to generate a new token.")
 
 
