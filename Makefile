@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e screenshots validate test-stories eval nlu-report bench scale-up scale-down soak purge clean
+.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e screenshots validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -93,6 +93,10 @@ soak: train ## 16 senders at once for 60 s on REST (own bot, fresh tracker): mes
 
 purge: ## delete conversations older than RETENTION_DAYS (default 90) from the tracker store (TRACKER_DB, var/tracker.db)
 	@$(PY) scripts/purge.py "$${TRACKER_DB:-$(CURDIR)/var/tracker.db}"
+
+line-richmenu: $(VENV)/.installed ## create LINE's default rich menu (6 areas, image drawn here; idempotent; needs LINE_CHANNEL_ACCESS_TOKEN)
+	@scripts/ensure_cjk_font.sh
+	@$(PY) -m channels.line.richmenu $(RICHMENU_ARGS)
 
 clean: ## remove built artefacts (models, knowledge base, results)
 	rm -rf models results knowledge/kb.sqlite knowledge/dict

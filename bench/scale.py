@@ -37,6 +37,11 @@ class Stack:
     def rasa_b(self) -> str:
         return self.url("SCALE_RASA_B_PORT")
 
+    @property
+    def api_token(self) -> str:
+        """Rasa's API token (scripts/scale.sh generates it into the stack's folder, mode 600)."""
+        return (self.dir / "rasa-api-token").read_text(encoding="ascii").strip()
+
     def pid(self, name: str) -> int | None:
         try:
             return int((self.dir / f"{name}.pid").read_text().split()[0])

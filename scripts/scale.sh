@@ -2,7 +2,9 @@
 # Scale-out on one machine with Rasa's own mechanisms (make scale-up / make scale-down / scripts/scale.sh status):
 # PostgreSQL tracker store, Redis lock store, two Rasa processes and the action server, nginx in front; everything
 # on 127.0.0.1. Debian's packages are installed when missing (as root). Data, logs, pid files and the generated
-# passwords live in $SCALE_DIR (default var/scale, kept between runs); deploy/ holds the configuration.
+# passwords and Rasa's API token (rasa-api-token, mode 600) live in $SCALE_DIR (default var/scale, kept between runs);
+# deploy/ holds the configuration. nginx publishes only the channels; behind it everything listens on 127.0.0.1,
+# and Rasa's HTTP API also needs the token (other users of this machine reach 127.0.0.1 too).
 # Settings (environment): SCALE_DIR, SCALE_MODEL (default: the current model, trained if needed) and the ports
 # SCALE_NGINX_PORT (public), SCALE_RASA_A_PORT, SCALE_RASA_B_PORT, SCALE_ACTIONS_PORT, SCALE_NGINX_ACTIONS_PORT,
 # SCALE_PG_PORT, SCALE_REDIS_PORT. Exit 3: a package is missing and this is not root.
@@ -179,9 +181,12 @@ up() {
   rasa_env
   start_bg actions .venv/bin/rasa run actions --actions actions --port "$SCALE_ACTIONS_PORT"
   # Both processes may create the tracker store's tables at once: Rasa logs the loser's error and carries on.
+  .venv/bin/python -m serving.api_token "$SCALE_DIR/rasa-api-token"
   start_bg rasa-a .venv/bin/python -m serving run --model "$model" --enable-api -i 127.0.0.1 \
+    --auth-token-file "$SCALE_DIR/rasa-api-token" \
     --port "$SCALE_RASA_A_PORT" --credentials credentials.yml --endpoints deploy/endpoints-scale.yml
   start_bg rasa-b .venv/bin/python -m serving run --model "$model" --enable-api -i 127.0.0.1 \
+    --auth-token-file "$SCALE_DIR/rasa-api-token" \
     --port "$SCALE_RASA_B_PORT" --credentials credentials.yml --endpoints deploy/endpoints-scale.yml
   start_nginx
   wait_ready

@@ -4,6 +4,8 @@ any message failed or was lost.
 
     python scripts/soak.py                          # starts its own action server + Rasa (free ports, fresh tracker)
     python scripts/soak.py --senders 16 --duration 60 --url http://localhost:5005 --tracker-db var/tracker.db
+    python scripts/soak.py --url http://localhost:5005   # checks the store through Rasa's API, with the token of
+                                                         # `make run` (var/rasa-api-token; --token-file another)
 
 Each sender plays whole conversations one message at a time, waiting for each reply (a firm reads before it types),
 with a new conversation id for each conversation. The bot it starts runs with RATE_LIMIT_PER_MINUTE=0: the soak
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
@@ -114,8 +117,10 @@ async def soak(url: str, senders: int = 16, duration: float = 60.0, timeout: flo
         return turns, time.monotonic() - start
 
 
-def stored_user_texts(senders: set, tracker_db: Path | None = None, url: str | None = None) -> dict:
-    """sender -> the user messages the tracker store holds, read from the SQLite file or through Rasa's API."""
+def stored_user_texts(senders: set, tracker_db: Path | None = None, url: str | None = None,
+                      token: str | None = None) -> dict:
+    """sender -> the user messages the tracker store holds, read from the SQLite file or through Rasa's API (with
+    its token, when it has one)."""
     stored: dict = {s: [] for s in senders}
     if tracker_db:
         con = sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True, timeout=30)
@@ -128,7 +133,9 @@ def stored_user_texts(senders: set, tracker_db: Path | None = None, url: str | N
             con.close()
         return stored
     for sender in senders:
-        with urllib.request.urlopen(f"{url.rstrip('/')}/conversations/{sender}/tracker", timeout=30) as response:
+        query = f"?token={urllib.parse.quote(token)}" if token else ""
+        with urllib.request.urlopen(f"{url.rstrip('/')}/conversations/{sender}/tracker{query}",
+                                    timeout=30) as response:
             events = json.loads(response.read())["events"]
         stored[sender] = [e.get("text") for e in events if e.get("event") == "user"]
     return stored
@@ -219,12 +226,17 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds")
     parser.add_argument("--url", help="a running bot (default: start one with a fresh tracker store)")
     parser.add_argument("--tracker-db", type=Path, help="with --url: its tracker store (default: Rasa's API)")
+    parser.add_argument("--token-file", type=Path, default=ROOT / "var" / "rasa-api-token",
+                        help="with --url and no --tracker-db: Rasa's API token (default: make run's)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
     def run(url, tracker_db):
         turns, wall = asyncio.run(soak(url, args.senders, args.duration))
-        stored = stored_user_texts({t.sender for t in turns}, tracker_db, url)
+        token = None
+        if not tracker_db and args.token_file.is_file():
+            token = args.token_file.read_text(encoding="ascii").strip()
+        stored = stored_user_texts({t.sender for t in turns}, tracker_db, url, token)
         return summary(turns, wall, stored)
 
     if args.url:

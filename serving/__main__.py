@@ -1,8 +1,25 @@
-"""`python -m serving <rasa arguments>`: the `rasa` command (same arguments), after installing our fixes."""
-from serving import action_validation, sqlite_tuning
+"""`python -m serving <rasa arguments>`: the `rasa` command (same arguments), after installing our fixes, plus
+`--auth-token-file FILE`: Rasa's `--auth-token` read from FILE (serving/api_token.py) inside the process, so the
+token is never on a command line that `ps` shows."""
+import sys
+
+from serving import action_validation, api_token, sqlite_tuning
+
+TOKEN_FILE_FLAG = "--auth-token-file"
+
+
+def token_from_file(argv: list) -> list:
+    """argv with `--auth-token-file FILE` replaced by `--auth-token <the file's token>`."""
+    if TOKEN_FILE_FLAG not in argv:
+        return argv
+    i = argv.index(TOKEN_FILE_FLAG)
+    if i + 1 >= len(argv):
+        raise SystemExit(f"{TOKEN_FILE_FLAG} needs a file")
+    return argv[:i] + ["--auth-token", api_token.read(argv[i + 1])] + argv[i + 2:]
 
 
 def main() -> None:
+    sys.argv = token_from_file(sys.argv)
     action_validation.install()
     sqlite_tuning.install()
     from rasa.__main__ import main as rasa_main

@@ -47,6 +47,7 @@ def stack():
     except RuntimeError as error:
         s.remove()
         pytest.fail(str(error))
+    TOKEN["api"] = s.api_token
     yield s
     s.down()
     s.remove()
@@ -57,9 +58,12 @@ def text(reply) -> str:
     return "\n".join(m.get("text") or "" for m in reply)
 
 
+TOKEN = {}
+
+
 def tracker(webhook_url: str, sender: str) -> dict:
     base = webhook_url.split("/webhooks/")[0]
-    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker", timeout=30) as response:
+    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker?token={TOKEN['api']}", timeout=30) as response:
         return json.loads(response.read())
 
 
@@ -136,3 +140,35 @@ def test_ticket_changes_are_atomic_across_processes(stack):
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda i: stores[i % 4].cleanup(conversation, tickets[i]), range(200)))
     assert stores[0].get_lock(conversation) is None
+
+
+def status_of(url: str, method: str = "GET") -> int:
+    request = urllib.request.Request(url, data=b"{}" if method != "GET" else None, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_behind_nginx_everything_listens_on_loopback_and_the_api_needs_the_token(stack):
+    """nginx publishes only the channels; Rasa's own ports, which other users of the machine can reach, refuse the
+    tracker and the model without the token (mode 600 in the stack's folder)."""
+    from tests.netns import listening
+    from bench.procs import descendants
+
+    pids = [p for name in ("nginx", "rasa-a", "rasa-b", "actions", "redis") if (p := stack.pid(name))]
+    sockets = listening([q for p in pids for q in (p, *descendants(p))])
+    assert sockets and all(address == "127.0.0.1" for address, _ in sockets), sockets
+    ports = {int(v) for k, v in stack.env.items() if k.endswith("_PORT")}   # PostgreSQL's too
+    assert all(address == "127.0.0.1" for address, port in listening() if port in ports), listening()
+    assert (stack.dir / "rasa-api-token").stat().st_mode & 0o077 == 0
+    sender = f"scale-{uuid.uuid4().hex[:8]}"
+    assert text(post(stack.nginx, sender, LOAN_QUESTION))
+    for port in ("SCALE_RASA_A_PORT", "SCALE_RASA_B_PORT"):
+        assert status_of(stack.url(port, f"/conversations/{sender}/tracker")) == 401
+        assert status_of(stack.url(port, "/model"), "PUT") == 401
+        assert status_of(stack.url(port, f"/conversations/{sender}/tracker?token={stack.api_token}")) == 200
+    assert status_of(stack.url("SCALE_NGINX_PORT", f"/conversations/{sender}/tracker?token={stack.api_token}")) == 404
+    assert status_of(stack.url("SCALE_NGINX_PORT", "/model"), "PUT") == 404

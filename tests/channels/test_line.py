@@ -1,4 +1,4 @@
-"""Tests for channels.line (LINE Messaging API input channel).
+"""Tests for channels.line (LINE Messaging API input channel): the webhook, events and message conversion.
 
 The webhook tests run, inside one ``asyncio.run`` per test, a real Sanic
 server (Rasa's ``register`` mounts the channel at /webhooks/line) and the
@@ -23,22 +23,21 @@ import pytest
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from channels import line
 from channels.clean import MAX_INPUT_CHARS
 from channels.guard import apology
 from channels.limits import notice
-from channels.line import (
-    LineInput,
+from channels.line import LineInput, webhook
+from channels.line.messages import (
     build_line_messages,
+    channel_text,
     convert_bot_message,
     fit_messages,
     hotline_label,
-    make_label,
     quick_reply_items,
-    truncate_text,
-    utf16_len,
 )
-from fake_line_api import PUSH_PATH, REPLY_PATH, FakeLineApi
+from channels.line.text import make_label, truncate_text, utf16_len
+from fake_line_api import LOADING_PATH, MARK_AS_READ_PATH, PUSH_PATH, REPLY_PATH, FakeLineApi
+from line_limits import assert_valid_messages
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
@@ -179,6 +178,14 @@ def run(coro):
     return asyncio.run(coro)
 
 
+def sent(fake: FakeLineApi) -> List[Dict[str, Any]]:
+    """The calls that carry messages (reply, push), every message checked against LINE's limits."""
+    calls = [c for c in fake.calls if c["path"] in (REPLY_PATH, PUSH_PATH)]
+    for call in calls:
+        assert_valid_messages(call["json"]["messages"])
+    return calls
+
+
 def uri_actions(message: Dict[str, Any]) -> List[Dict[str, Any]]:
     """All URI actions anywhere inside a LINE message."""
     found = []
@@ -215,7 +222,7 @@ def test_valid_signature_sends_one_reply_with_hotline_and_quick_replies():
     async def scenario():
         async with running_stack() as s:
             status, _ = await s.post(webhook_body(text_event()))
-            return status, s.fake.calls, s.agent
+            return status, sent(s.fake), s.agent
 
     status, calls, agent = run(scenario())
     assert status == 200
@@ -328,16 +335,16 @@ def test_sticker_gets_polite_text_without_calling_rasa():
     async def scenario():
         async with running_stack() as s:
             result = await s.post(webhook_body(event))
-            return result, s.fake.calls, s.agent.received
+            return result, sent(s.fake), s.agent.received
 
     (status, _), calls, received = run(scenario())
     assert status == 200
     assert received == []
     assert len(calls) == 1 and calls[0]["path"] == REPLY_PATH
     assert calls[0]["json"]["messages"] == [
-        {"type": "text", "text": line.channel_text("line_unsupported")}
+        {"type": "text", "text": channel_text("line_unsupported")}
     ]
-    assert "文字" in line.channel_text("line_unsupported")
+    assert "文字" in channel_text("line_unsupported")
 
 
 def test_image_message_gets_polite_text_without_calling_rasa():
@@ -348,11 +355,11 @@ def test_image_message_gets_polite_text_without_calling_rasa():
     async def scenario():
         async with running_stack() as s:
             await s.post(webhook_body(event))
-            return s.fake.calls, s.agent.received
+            return sent(s.fake), s.agent.received
 
     calls, received = run(scenario())
     assert received == []
-    assert calls[0]["json"]["messages"][0]["text"] == line.channel_text("line_unsupported")
+    assert calls[0]["json"]["messages"][0]["text"] == channel_text("line_unsupported")
 
 
 def test_follow_sends_greet_to_rasa_and_replies():
@@ -362,7 +369,7 @@ def test_follow_sends_greet_to_rasa_and_replies():
     async def scenario():
         async with running_stack() as s:
             await s.post(webhook_body(event))
-            return s.fake.calls, s.agent
+            return sent(s.fake), s.agent
 
     calls, agent = run(scenario())
     assert agent.texts == ["/greet"]
@@ -377,7 +384,7 @@ def test_postback_data_is_sent_to_rasa():
     async def scenario():
         async with running_stack() as s:
             await s.post(webhook_body(event))
-            return s.fake.calls, s.agent
+            return sent(s.fake), s.agent
 
     calls, agent = run(scenario())
     assert agent.texts == ["/ask_rate"]
@@ -405,7 +412,7 @@ def test_expired_reply_token_falls_back_to_push():
         async with running_stack() as s:
             s.fake.expire_reply_tokens = True
             result = await s.post(webhook_body(text_event()))
-            return result, s.fake.calls
+            return result, sent(s.fake)
 
     (status, _), calls = run(scenario())
     assert status == 200
@@ -472,7 +479,7 @@ def test_over_the_rate_limit_the_message_gets_the_notice_and_is_not_processed(mo
             for i in range(5):
                 assert (await s.post(webhook_body(text_event(f"q{i}", token=f"rt-{i}"))))[0] == 200
             await s.post(webhook_body(text_event("other", token="rt-other", user_id=other_user)))
-            return s.fake.calls, s.agent
+            return sent(s.fake), s.agent
 
     calls, agent = run(scenario())
     assert agent.texts == ["q0", "q1", "q2", "other"]  # the 4th and 5th never reached Rasa
@@ -492,7 +499,7 @@ def test_rejected_requests_do_not_use_up_the_users_limit(monkeypatch):
             forged = [await s.post(body, signature=sign(body, "another-channel-secret")) for _ in range(10)]
             garbage = [await s.post(body, signature=sig) for sig in ("not base64 at all!", "=" * 5000, "A" * 44)]
             genuine = [await s.post(webhook_body(text_event(f"q{i}", token=f"rt-{i}"))) for i in range(2)]
-            return forged + garbage, genuine, s.fake.calls, s.agent.texts
+            return forged + garbage, genuine, sent(s.fake), s.agent.texts
 
     rejected, genuine, calls, texts = run(scenario())
     assert {status for status, _ in rejected} == {401}
@@ -511,7 +518,7 @@ def test_whitespace_control_characters_and_long_texts_reach_rasa_cleaned():
                 text_event("\x00\x1b[31m貸款\u202e\u200b", token="rt-ctrl"),
                 text_event(long_text, token="rt-long"),
             ))
-            return s.fake.calls, s.agent.texts
+            return sent(s.fake), s.agent.texts
 
     calls, texts = run(scenario())
     assert texts == ["", "[31m貸款", long_text[:MAX_INPUT_CHARS]]
@@ -528,7 +535,7 @@ def test_one_bad_event_does_not_stop_the_others_and_text_is_not_logged(caplog):
                 "not an event",
                 text_event("second message", token="rt-good"),
             ))
-            return result, s.fake.calls
+            return result, sent(s.fake)
 
     with caplog.at_level(logging.INFO):
         (status, _), calls = run(scenario())
@@ -625,14 +632,28 @@ def test_hotline_button_becomes_tel_uri_action_with_short_label():
     assert messages[0]["altText"].startswith(BOT_RESPONSE["text"])
 
 
-def test_long_hotline_title_keeps_the_number_and_is_listed_in_full():
-    title = "📞 產業競爭力發展中心 諮詢專線 0800-000-257"
-    label = hotline_label(title, "tel:0800000257")
-    assert utf16_len(label) <= 20 and label.endswith("0800-000-257")
-    messages, _ = convert_bot_message(
-        {"text": "請洽", "buttons": [{"title": title, "url": "tel:0800000257"}]})
+def test_long_hotline_title_label_comes_from_the_buttons_data_not_the_title():
+    """The action's button carries the hotline's name and number (data); the channel never parses the title."""
+    title = "📞 撥打 產業競爭力發展中心 諮詢專線 0800-000-257"
+    button = {"title": title, "url": "tel:0800000257", "hotline": "general",
+              "name": "產業競爭力發展中心", "number": "0800-000-257"}
+    label = hotline_label(button, "tel:0800000257")
+    assert utf16_len(label) <= 20 and label.endswith(" 0800-000-257") and label.startswith("產業競爭力")
+    nested = {"title": title, "url": "tel:0800000257",
+              "hotline": {"id": "general", "name": "產業競爭力發展中心", "number": "0800-000-257"}}
+    assert hotline_label(nested, "tel:0800000257") == label
+    messages, _ = convert_bot_message({"text": "請洽", "buttons": [button]})
     body_texts = [c.get("text") for c in messages[0]["contents"]["body"]["contents"]]
-    assert title in body_texts
+    assert title in body_texts   # the label was shortened: the full line is in the bubble
+    assert_valid_messages(messages)
+
+
+def test_hotline_button_without_data_falls_back_to_the_urls_number():
+    title = "📞 撥打 產業競爭力發展中心 諮詢專線 0800-000-257"
+    label = hotline_label({"title": title, "url": "tel:0800000257"}, "tel:0800000257")
+    assert label == "0800000257"   # the tel: uri's number, not a regex over the title
+    messages, _ = convert_bot_message({"text": "請洽", "buttons": [{"title": title, "url": "tel:0800000257"}]})
+    assert title in [c.get("text") for c in messages[0]["contents"]["body"]["contents"]]
 
 
 def test_label_truncation():
@@ -677,30 +698,178 @@ def test_signature_helper_matches_line_sdk():
     from linebot import SignatureValidator
 
     body = webhook_body(text_event())
-    signature = line.compute_signature(SECRET, body)
+    signature = webhook.compute_signature(SECRET, body)
     assert SignatureValidator(SECRET).validate(body.decode("utf-8"), signature)
-    assert line.is_valid_signature(SECRET, body, signature)
-    assert not line.is_valid_signature(SECRET, body + b" ", signature)
-    assert not line.is_valid_signature(SECRET, body, "不是base64")
+    assert webhook.is_valid_signature(SECRET, body, signature)
+    assert not webhook.is_valid_signature(SECRET, body + b" ", signature)
+    assert not webhook.is_valid_signature(SECRET, body, "不是base64")
 
 
 @pytest.mark.parametrize("value", ["", "   ", "${LINE_CHANNEL_SECRET}", None])
 def test_resolve_setting_falls_back_to_env(monkeypatch, value):
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "from-env")
-    assert line.resolve_setting(value, "LINE_CHANNEL_SECRET") == "from-env"
+    assert webhook.resolve_setting(value, "LINE_CHANNEL_SECRET") == "from-env"
+
+
+def test_every_flex_message_the_channel_builds_is_within_lines_limits():
+    """Hotline bubbles of every shape the bot can produce: short and long titles, many links, long texts,
+    emoji, quick replies over the cap, link and payload buttons mixed."""
+    long_name = "經濟部中小及新創企業署" * 3
+    hotlines = [{"title": f"📞 撥打 {long_name}{i} 0800-000-25{i}", "url": f"tel:080000025{i}",
+                 "name": f"{long_name}{i}", "number": f"0800-000-25{i}"} for i in range(9)]
+    cases = [
+        [BOT_RESPONSE],
+        [{"text": "請洽", "buttons": hotlines[:3]}],
+        [{"text": "字" * 1999 + "😀", "buttons": hotlines}],
+        [{"text": "字" * 4000, "buttons": hotlines[:1]}],
+        [{"text": "", "buttons": hotlines[:2] + [PAYLOAD_BUTTON]}],
+        [{"text": "網站", "buttons": [{"title": "經濟部" * 20, "url": "https://www.moea.gov.tw/" + "a" * 900}]}],
+        [{"text": f"第{i}則", "buttons": hotlines[i:i + 2] + [{"title": "選項" * 15 + str(i), "payload": f"/o{i}"}
+                                                         for _ in range(3)]} for i in range(7)],
+        [{"text": "選", "buttons": [{"title": f"選項{i}" * 8, "payload": f"/p{i}"} for i in range(30)]}],
+    ]
+    for bot in cases:
+        messages = build_line_messages(json.loads(json.dumps(bot)))
+        assert_valid_messages(messages)
+        flex = [m for m in messages if m["type"] == "flex"]
+        assert flex or not any(b.get("url") for m in bot for b in m.get("buttons", [])), "a hotline was dropped"
+        quick = messages[-1].get("quickReply", {}).get("items", [])
+        assert len(quick) <= 13 and all(utf16_len(i["action"]["label"]) <= 20 for i in quick)
+
+
+def test_the_validator_refuses_what_line_refuses():
+    good = build_line_messages([BOT_RESPONSE])
+    assert_valid_messages(good)
+    bad_cases = []
+    too_many = json.loads(json.dumps(good))
+    too_many[-1]["quickReply"]["items"] *= 14
+    bad_cases.append(too_many)
+    long_label = json.loads(json.dumps(good))
+    uri_actions(long_label[0])[0]["label"] = "一二三四五六七八九十一二三四五六七八九十一"
+    bad_cases.append(long_label)
+    bad_cases.append([{"type": "text", "text": "x" * 5001}])
+    bad_cases.append([{"type": "text", "text": "x"}] * 6)
+    empty_text = json.loads(json.dumps(good))
+    empty_text[0]["contents"]["body"]["contents"][0]["text"] = ""
+    bad_cases.append(empty_text)
+    for bad in bad_cases:
+        with pytest.raises(AssertionError):
+            assert_valid_messages(bad)
+
+
+# --------------------------------------------------------------------------
+# LINE the way LINE users expect it: loading animation, mark as read, redeliveries
+# --------------------------------------------------------------------------
+
+
+def test_loading_animation_starts_before_rasa_is_called_in_one_to_one_chats():
+    class Recording(StubAgent):
+        async def handle_message(self, message):
+            self.paths_at_call = [c["path"] for c in self.fake.calls]
+            await super().handle_message(message)
+
+    agent = Recording()
+
+    async def scenario():
+        async with running_stack(agent=agent) as s:
+            agent.fake = s.fake
+            await s.post(webhook_body(text_event()))
+            return s.fake.calls
+
+    calls = run(scenario())
+    assert agent.paths_at_call == [LOADING_PATH]   # before Rasa saw the message
+    loading = calls[0]["json"]
+    assert loading["chatId"] == USER_ID and 5 <= loading["loadingSeconds"] <= 60
+    assert loading["loadingSeconds"] % 5 == 0
+    assert [c["path"] for c in calls] == [LOADING_PATH, REPLY_PATH]
+
+
+def test_no_loading_animation_in_groups():
+    event = text_event()
+    event["source"] = {"type": "group", "groupId": "Cgroup", "userId": USER_ID}
+
+    async def scenario():
+        async with running_stack() as s:
+            await s.post(webhook_body(event))
+            return s.fake.calls
+
+    assert [c["path"] for c in run(scenario())] == [REPLY_PATH]
+
+
+@pytest.mark.parametrize("failure", ["error", "slow"])
+def test_a_failing_or_slow_loading_call_never_blocks_the_answer(failure):
+    async def scenario():
+        async with running_stack() as s:
+            if failure == "error":
+                s.fake.fail_loading = True
+            else:
+                s.fake.loading_delay = 30
+            started = asyncio.get_running_loop().time()
+            status, _ = await s.post(webhook_body(text_event()))
+            return status, asyncio.get_running_loop().time() - started, sent(s.fake), s.agent.texts
+
+    status, seconds, replies, texts = run(scenario())
+    assert status == 200 and texts == [PRIVATE_TEXT]
+    assert len(replies) == 1 and uri_actions(replies[0]["json"]["messages"][0])
+    assert seconds < 10, f"the answer waited {seconds:.1f} s for the loading call"
+
+
+def test_marked_as_read_after_the_answer_when_line_gives_a_token():
+    event = text_event()
+    event["message"]["markAsReadToken"] = "mark-token-1"
+    no_token = text_event("second", token="rt-2")
+
+    async def scenario():
+        async with running_stack() as s:
+            await s.post(webhook_body(event))
+            await s.post(webhook_body(no_token))
+            return s.fake.calls
+
+    calls = run(scenario())
+    assert [c["path"] for c in calls] == [LOADING_PATH, REPLY_PATH, MARK_AS_READ_PATH, LOADING_PATH, REPLY_PATH]
+    assert calls[2]["json"] == {"markAsReadToken": "mark-token-1"}
+
+
+def test_a_redelivered_event_is_answered_once():
+    event = text_event()
+    redelivery = json.loads(json.dumps(event))
+    redelivery["deliveryContext"] = {"isRedelivery": True}
+
+    async def scenario():
+        async with running_stack() as s:
+            first = await s.post(webhook_body(event))
+            second = await s.post(webhook_body(redelivery))
+            third = await s.post(webhook_body(text_event("another question", token="rt-3")))
+            return [first[0], second[0], third[0]], sent(s.fake), s.agent.texts
+
+    statuses, replies, texts = run(scenario())
+    assert statuses == [200, 200, 200]   # LINE must not keep redelivering it
+    assert texts == [PRIVATE_TEXT, "another question"]
+    assert [c["json"]["replyToken"] for c in replies] == ["reply-token-1", "rt-3"]
+
+
+def test_remembered_event_ids_are_bounded():
+    from channels.line.events import SeenEvents
+
+    seen = SeenEvents(size=3)
+    assert all(seen.first_time(f"id{i}") for i in range(5))
+    assert len(seen) == 3
+    assert not seen.first_time("id4") and seen.first_time("id0")   # the oldest were forgotten
+    assert seen.first_time(None) and seen.first_time(None)           # no id: always handled
+
 
 
 def test_unconfigured_line_is_one_info_line_not_errors(caplog):
     """LINE is optional: without either secret, starting the bot logs one INFO line, no ERROR."""
-    with caplog.at_level(logging.DEBUG, logger="channels.line"):
+    with caplog.at_level(logging.DEBUG, logger="channels.line.webhook"):
         LineInput(None, None)
-    records = [r for r in caplog.records if r.name == "channels.line"]
+    records = [r for r in caplog.records if r.name == "channels.line.webhook"]
     assert [r.levelno for r in records] == [logging.INFO]
     assert "not configured" in records[0].getMessage()
 
 
 def test_half_configured_line_is_an_error(caplog):
-    with caplog.at_level(logging.INFO, logger="channels.line"):
+    with caplog.at_level(logging.INFO, logger="channels.line.webhook"):
         LineInput(None, TOKEN)
     assert any(r.levelno == logging.ERROR and "channel secret is not configured" in r.getMessage()
                for r in caplog.records)

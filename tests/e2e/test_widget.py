@@ -140,7 +140,9 @@ def test_widget_against_the_channel(browser, stub_bot, artifacts):
 
 # ------------------------------------------------------------------------------------------------- whole bot
 def _rasa_ready(url: str) -> bool:
-    status = get_json(url + "/status")
+    token_file = ROOT / "var" / "rasa-api-token"   # make run's API token (its /status needs it)
+    token = f"?token={token_file.read_text().strip()}" if url.endswith(":5005") and token_file.is_file() else ""
+    status = get_json(url + "/status" + token)
     return bool(status and status.get("model_file"))
 
 

@@ -112,7 +112,7 @@ class LiveBot:
             env=self.env, log_dir=self.logs)
         self.actions.wait_until(lambda: (get_json(self.action_url + "/health") or {}).get("status") == "ok", 120,
                                 "action server health")
-        self.rasa.wait_until(lambda: bool((get_json(self.url + "/status") or {}).get("model_file")), 240,
+        self.rasa.wait_until(lambda: bool((get_json(self.url + "/status") or {}).get("model_file")), 600,
                              "model loaded (GET /status)")
 
     def stop(self) -> None:

@@ -35,3 +35,5 @@ def test_info_logs_carry_no_message_text(live_bot):
         for spelling in spellings(private):
             assert spelling not in log, f"{spelling!r} is in the logs ({live_bot.logs})"
     assert line_user not in log
+    for secret in (live_bot.env["LINE_CHANNEL_SECRET"], live_bot.env["LINE_CHANNEL_ACCESS_TOKEN"]):
+        assert secret not in log, "a LINE secret is in the logs"
