@@ -19,6 +19,8 @@ def say(kb, state, text, intent="nlu_fallback", now=OPEN, ranking=None):
     reply = compose(kb, turn, state, now=now, descriptions={"ask_rate": "貸款利率", "ask_amount": "額度上限"})
     # at most three messages a turn: the answer, the hotlines, one question or the feedback line (issue 13)
     assert len(reply.messages) <= 3, [m["text"] for m in reply.messages]
+    # Rasa's output channels split a text at a blank line into separate messages: none, so three stay three
+    assert not [m for m in reply.messages if "\n\n" in m["text"]]
     return reply, "\n".join(m["text"] + " ".join(b.get("url", "") for b in m.get("buttons", [])) for m in reply.messages)
 
 

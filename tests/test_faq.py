@@ -38,6 +38,7 @@ def test_faq(agent, kb, case):
                     entities=msg.get("entities", []), ranking=msg.get("intent_ranking", []))
         reply = compose(kb, turn, state)
         assert len(reply.messages) <= 3, [m["text"] for m in reply.messages]   # issue 13: at most three a turn
+        assert not [m for m in reply.messages if "\n\n" in m["text"]]   # Rasa's channels split at a blank line
         state = reply.state
     body = "\n".join(m["text"] for m in reply.messages)
     for fact in case.get("contains", []):

@@ -28,8 +28,8 @@ def question_buttons(kb, question: str) -> list:
 def _bubbles(kb, ans: Answer, notices: list, now: datetime) -> list:
     messages = []
     paragraphs = [render(kb, b) for b in [*notices, *ans.blocks]]
-    if any(paragraphs):
-        messages.append({"text": "\n\n".join(p for p in paragraphs if p)})
+    if any(paragraphs):   # one line break: Rasa's channels split a text at a blank line into separate messages
+        messages.append({"text": "\n".join(p for p in paragraphs if p)})
     ids = list(ans.hotlines) if ans.allow_many else list(ans.hotlines)[:MAX_HOTLINES]
     lines, buttons = hotline_block(kb, [kb.hotline(h) for h in ids], now)
     if lines:
