@@ -77,6 +77,11 @@ def _break(src, filename, mutate):
      "measures[rd_transform].dates[0].ad"),
     ("programs.yml", lambda d: d["programs"][0]["pillars"][0]["measures"].append(99),
      "knowledge/programs.yml: programs[package_700].pillars"),
+    # behaviour carried by flags, not ids in code: the flags are checked too
+    ("measures.yml", lambda d: [m for m in d["measures"] if m["id"] == "sme_loan"][0]["implied_by"]["facts"].update(
+        sizes="any"), "measures[sme_loan].implied_by.sizes: unknown fact"),
+    ("programs.yml", lambda d: d["programs"][1].pop("role"), "exactly one program must have role: stages"),
+    ("lexicon.yml", lambda d: d["cues"].pop("days_off"), "knowledge/lexicon.yml: cues.days_off: missing"),
 ])
 def test_malformed_source_names_the_field_and_keeps_the_old_kb(kb_src, tmp_path, filename, mutate, expected):
     db = tmp_path / "kb.sqlite"
