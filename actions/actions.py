@@ -1,5 +1,5 @@
-"""Rasa custom actions. The reasoning lives in answer.py; this module only moves data between the tracker
-(slots, latest message) and the composer, and sends the messages."""
+"""Rasa custom actions: the thin adapter. The reasoning lives in actions/answering/ (the domain core); this module
+only moves data between the tracker (slots, latest message) and the composer, and sends the messages."""
 from __future__ import annotations
 
 import logging
@@ -12,13 +12,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import State, Turn, compose
+from actions.answering import State, UserMessage, compose
 from actions.kb import KBUnavailable, default_kb, emergency_text
+from knowledge.registry import FACT_SLOTS
 
 logger = logging.getLogger(__name__)
 
-FACT_SLOTS = ("size", "revenue_change", "amount", "budget", "purpose", "factory_type", "us_export_3y",
-              "trade_registered", "applicants")
 DESCRIPTIONS = Path(__file__).resolve().parent.parent / "data" / "intent_descriptions.yml"
 
 
@@ -35,13 +34,14 @@ def state_from(tracker: Tracker) -> State:
     return State(facts=facts, focus=list(tracker.get_slot("focus_measures") or []),
                  fallbacks=int(tracker.get_slot("fallback_stage") or 0),
                  aspects=list(tracker.get_slot("focus_aspects") or []),
-                 hotlines=list(tracker.get_slot("focus_hotlines") or []))
+                 hotlines=list(tracker.get_slot("focus_hotlines") or []),
+                 asked=list(tracker.get_slot("asked_questions") or []))
 
 
-def turn_from(tracker: Tracker) -> Turn:
+def message_from(tracker: Tracker) -> UserMessage:
     msg = tracker.latest_message or {}
     intent = msg.get("intent") or {}
-    return Turn(text=msg.get("text") or "", intent=intent.get("name") or "nlu_fallback",
+    return UserMessage(text=msg.get("text") or "", intent=intent.get("name") or "nlu_fallback",
                 confidence=float(intent.get("confidence") or 0.0), entities=msg.get("entities") or [],
                 ranking=msg.get("intent_ranking") or [])
 
@@ -55,7 +55,8 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         try:
-            reply = compose(default_kb(), turn_from(tracker), state_from(tracker), descriptions=intent_descriptions())
+            reply = compose(default_kb(), message_from(tracker), state_from(tracker),
+                            descriptions=intent_descriptions())
         except KBUnavailable as e:
             logger.error("knowledge base unavailable: %s", e)
             dispatcher.utter_message(text=emergency_text("kb_unavailable"))
@@ -65,7 +66,8 @@ class ActionAnswer(Action):
         events = [SlotSet(k, reply.state.facts.get(k)) for k in FACT_SLOTS if reply.state.facts.get(k) is not None]
         events += [SlotSet("focus_measures", reply.state.focus), SlotSet("focus_aspects", reply.state.aspects),
                    SlotSet("focus_hotlines", reply.state.hotlines),
+                   SlotSet("asked_questions", reply.state.asked),
                    SlotSet("fallback_stage", float(reply.state.fallbacks)),
-                   SlotSet("answer_kind", reply.kind), SlotSet("answered_measures", reply.measures),
+                   SlotSet("answer_kind", reply.kind.value), SlotSet("answered_measures", reply.measures),
                    SlotSet("answered_hotlines", reply.hotlines)]
         return events

@@ -52,12 +52,14 @@ def cap_in_wan(fig: dict):
 class Assessment:
     measure_id: str
     status: str
-    reasons: list = field(default_factory=list)     # why not eligible
+    reasons: list = field(default_factory=list)     # why not eligible, rendered (the staff calculator shows them)
+    why: list = field(default_factory=list)         # the same as (message key, values): the composer renders them
     missing: list = field(default_factory=list)     # facts still needed
     passed: list = field(default_factory=list)      # criteria texts met
     declare: list = field(default_factory=list)     # requirements the firm proves with documents
     figures: list = field(default_factory=list)     # figures that apply, or may apply
-    notes: list = field(default_factory=list)       # e.g. the request is over the cap
+    notes: list = field(default_factory=list)       # e.g. the request is over the cap, rendered (staff calculator)
+    said: list = field(default_factory=list)        # the same as (message key, values): the composer renders them
     excluded: list = field(default_factory=list)    # figures this firm cannot get at all (個案補助 for a large firm)
 
     @property
@@ -65,13 +67,21 @@ class Assessment:
         return self.status in (ELIGIBLE, NO_CONDITIONS)
 
 
-def _failure_reason(kb, criterion: dict, actual) -> str:
+def _failure_reason(criterion: dict, actual) -> tuple:
+    """(message key, values) saying why a criterion fails."""
     if criterion["fact"] == "revenue_change" and isinstance(actual, (int, float)):
         if actual > 0:
-            return kb.message("revenue_increase", actual=number(actual), criterion=criterion["text"])
-        return kb.message("revenue_below_threshold", direction="減少" if actual < 0 else "變動",
-                          actual=number(abs(actual)), criterion=criterion["text"])
-    return kb.message("criterion_failed", criterion=criterion["text"])
+            return "revenue_increase", {"actual": number(actual), "criterion": criterion["text"]}
+        return "revenue_below_threshold", {"direction": "direction.down" if actual < 0 else "direction.change",
+                                           "actual": number(abs(actual)), "criterion": criterion["text"]}
+    return "criterion_failed", {"criterion": criterion["text"]}
+
+
+def _refuse(kb, result: "Assessment", criterion: dict, actual) -> None:
+    key, values = _failure_reason(criterion, actual)
+    result.why.append((key, values))
+    shown = {k: kb.message(v) if k == "direction" else v for k, v in values.items()}
+    result.reasons.append(kb.message(key, **shown))
 
 
 def assess(kb, facts: dict, measure_id: str) -> Assessment:
@@ -83,11 +93,11 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
         result.declare.append(c["text"])
         # proved with documents at the bank, so never asked for; but a firm that says it is not affected is told
         if compare(facts.get(c["fact"]), c["op"], c["value"]) is False:
-            result.reasons.append(_failure_reason(kb, c, facts.get(c["fact"])))
+            _refuse(kb, result, c, facts.get(c["fact"]))
     for c in checks:
         outcome = compare(facts.get(c["fact"]), c["op"], c["value"])
         if outcome is False:
-            result.reasons.append(_failure_reason(kb, c, facts.get(c["fact"])))
+            _refuse(kb, result, c, facts.get(c["fact"]))
         elif outcome is None:
             result.missing.append(c["fact"])
         else:
@@ -113,33 +123,40 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
         cap = cap_in_wan(fig)
         if (amount is not None and cap is not None and fig["aspect"] == "amount" and amount > cap
                 and ok is True and "amount" not in (fig["when"] or {})):
-            result.notes.append(kb.message("over_cap", requested=amount_wan(amount), limit=figure_value(fig), cap=amount_wan(cap)))
+            _note(kb, result, "over_cap", {"requested": amount_wan(amount), "limit": figure_value(fig),
+                                           "cap": amount_wan(cap)})
     if budget:
-        result.notes += _budget_notes(kb, result, budget)
+        for key, values in _budget_notes(result, budget):
+            _note(kb, result, key, values)
     return result
 
 
-def _budget_notes(kb, result: Assessment, budget: float) -> list:
-    """The shares of a project budget worked out: 50% of 600萬 is 300萬, capped by the grant that applies."""
+def _note(kb, result: Assessment, key: str, values: dict) -> None:
+    result.said.append((key, values))
+    result.notes.append(kb.message(key, **values))
+
+
+def _budget_notes(result: Assessment, budget: float) -> list:
+    """The shares of a project budget worked out, as (message key, values): 50% of 600萬 is 300萬, capped by the
+    grant that applies."""
     notes = []
     caps = [f for f in result.figures if f["aspect"] == "amount" and cap_in_wan(f) is not None]
     for fig in result.figures:
         if fig["unit"] != "%" or fig["aspect"] not in ("self_funding", "equipment_cap"):
             continue
         share = budget * fig["value"] / 100
+        base = {"budget": amount_wan(budget), "share": number(fig["value"])}
         if fig["key"] == "subsidy_share" and caps:   # the grant: the share, but never above its cap
             capped = [c for c in caps if cap_in_wan(c) < share]
             if len(capped) < len(caps):   # some grant is not capped: the share itself
-                notes.append(kb.message("budget_grant_share", budget=amount_wan(budget), share=number(fig["value"]),
-                                        result=amount_wan(share),
-                                        labels="、".join(c["label"] for c in caps if c not in capped)))
+                labels = "、".join(c["label"] for c in caps if c not in capped)
+                notes.append(("budget_grant_share", {**base, "result": amount_wan(share), "labels": labels}))
             for cap in capped:
-                notes.append(kb.message("budget_grant", budget=amount_wan(budget), share=number(fig["value"]),
-                                        computed=amount_wan(share), label=cap["label"], cap=amount_wan(cap_in_wan(cap))))
+                notes.append(("budget_grant", {**base, "computed": amount_wan(share), "label": cap["label"],
+                                               "cap": amount_wan(cap_in_wan(cap))}))
         else:
-            notes.append(kb.message("budget_share", budget=amount_wan(budget), label=fig["label"],
-                                    qualifier=fig.get("qualifier") or "", share=number(fig["value"]),
-                                    computed=amount_wan(share)))
+            notes.append(("budget_share", {**base, "label": fig["label"], "qualifier": fig.get("qualifier") or "",
+                                           "computed": amount_wan(share)}))
     return notes
 
 

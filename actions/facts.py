@@ -10,21 +10,11 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from actions.answering.words import cues
 from components.normalize import normalize_text
+from components.numbers import CLAUSE_END, small_count
 
-# 「兩家一起申請」「3家聯合」: how many firms apply together.
-_CN_DIGITS = {"一": 1, "單": 1, "兩": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_APPLICANTS = re.compile(r"([0-9]+|[一單兩二三四五六七八九十])\s*家(?:公司|企業|廠商)?\s*(?:一起|聯合|共同|合作)?")
-_JOINT = re.compile(r"聯合申請|一起申請|共同申請|多家")
-_SINGLE = re.compile(r"單一企業|單家|單獨申請|自己申請")
-# 「跟另一家公司一起」 is two firms, not one.
-_ANOTHER = re.compile(r"(?:另|另外|別|其他)\s*(?:一)?\s*家")
-# 「員工50人」「資本額5000萬」 describe the firm's size: not the employment or money topics.
-_COUNTS = re.compile(r"(?:員工|人數|資本額|資本)(?:人數|數)?\s*(?:約|大概|有|共|才)?\s*[0-9一二兩三四五六七八九十百千萬.,]+\s*(?:多|幾)?\s*(?:人|名|位|萬|億|元)")
-# 「出口美國十幾年了」 tells how long, it does not ask about a loan's term (幾年).
-_DURATIONS = re.compile(r"[十好]幾年|幾十年")
-# 「那有沒有別的貸款」: another measure of that kind than the one just named or refused.
-_OTHER = re.compile(r"(?:別的|其他|其它|另外的?|還有什麼|還有沒有)\s*(貸款|借款)")
+# 「0800-089-921是哪個單位」: a hotline named by its number
 _DIGITS = re.compile(r"\d[\d\-\s()]{6,14}\d")
 
 
@@ -74,12 +64,9 @@ def _follows(text: str, start: int, words: list) -> bool:
     return any(before.endswith(w) or before.endswith(w + "有") for w in words)
 
 
-_CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
-
-
 def _asked(text: str, start: int, asked: list) -> bool:
     """Whether the fact at start sits in a question about it: 「需要每家都有出進口廠商登記嗎」."""
-    clause = _CLAUSE_END.split(text[:start])[-1]
+    clause = CLAUSE_END.split(text[:start])[-1]
     return any(w in clause for w in asked)
 
 
@@ -105,7 +92,8 @@ def read(kb, text: str) -> Reading:
     masked = text
     for i, j, _ in oos:
         masked = masked[:i] + "\u3000" * (j - i) + masked[j:]
-    for m in [*_COUNTS.finditer(masked), *_DURATIONS.finditer(masked)]:
+    cue = cues(kb)
+    for m in [*cue.counts.finditer(masked), *cue.durations.finditer(masked)]:
         masked = masked[:m.start()] + "\u3000" * (m.end() - m.start()) + masked[m.end():]
     lex = kb.snap.lexicon
     fact_phrases = [(row["phrase"], (row["key"], json.loads(row["value"]))) for row in lex if row["kind"] == "fact"]
@@ -172,18 +160,17 @@ def read(kb, text: str) -> Reading:
     if len(seen.get("size", ())) > 1:
         r.facts.pop("size", None)
         r.compared.add("size")
-    applicants = list(_APPLICANTS.finditer(_ANOTHER.sub("兩家", text)))
-    m = applicants[0] if applicants else None
-    if len({a.group(1) for a in applicants}) > 1:   # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
+    counts = [small_count(m.group("n")) if m.group("n") else 2 for m in cue.applicants.finditer(text)]
+    first = next(cue.applicants.finditer(text), None)
+    if len(set(counts)) > 1:   # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
         pass
-    elif m and ("申請" in text or _JOINT.search(text) or m.group(0).endswith(("一起", "聯合", "共同", "合作"))):
-        n = m.group(1)
-        r.facts["applicants"] = int(n) if n.isdigit() else _CN_DIGITS[n]
-    elif _JOINT.search(text):
+    elif first and (cue.apply.search(text) or cue.joint.search(text) or first.group("together")):
+        r.facts["applicants"] = counts[0]
+    elif cue.joint.search(text):
         r.facts["applicants"] = 2
-    elif _SINGLE.search(text):
+    elif cue.single.search(text):
         r.facts["applicants"] = 1
-    if _OTHER.search(text):
+    if cue.other.search(text):
         r.other = [m for row in lex if row["kind"] == "topic" and row["key"] == "loan" for m in json.loads(row["value"])]
     return r
 

@@ -36,11 +36,12 @@ class Snapshot:
     notes: dict                # (measure_id, aspect) -> [text]
     links: dict                # measure_id -> [(to_id, relation)]
     programs: dict
-    package_aspects: list      # [{id, name, measures: [measure_id]}]
+    package_pillars: list      # the package's 六面向: [{id, name, measures: [measure_id]}]
     periods: dict              # group_id -> [period dict]
     lexicon: list              # rows of the lexicon table
     messages: dict
     stamp: tuple = field(default=())
+    derived: dict = field(default_factory=dict)   # things compiled from this snapshot once (word matchers)
 
 
 def _rows(con, sql, *args):
@@ -55,6 +56,8 @@ def _load(path: Path) -> Snapshot:
         con.row_factory = sqlite3.Row
         try:
             measures = {r["id"]: r for r in _rows(con, "select * from measures")}
+            for m in measures.values():
+                m["implied_by"] = json.loads(m.pop("implied_by_json") or "null")
             hotlines = {r["id"]: r for r in _rows(con, "select * from hotlines")}
             aliases = sorted(((r["alias"], r["measure_id"]) for r in _rows(con, "select * from aliases")),
                              key=lambda a: -len(a[0]))
@@ -80,10 +83,10 @@ def _load(path: Path) -> Snapshot:
             for r in _rows(con, "select * from periods order by position"):
                 periods.setdefault(r["group_id"], []).append(r)
             programs = {r["id"]: r for r in _rows(con, "select * from programs")}
-            aspects = _rows(con, "select * from package_aspects order by position")
-            for a in aspects:
-                a["measures"] = [r["measure_id"] for r in
-                                 _rows(con, "select measure_id from package_measures where aspect_id = ? order by number", a["id"])]
+            pillars = _rows(con, "select * from package_pillars order by position")
+            for a in pillars:
+                a["measures"] = [r["measure_id"] for r in _rows(
+                    con, "select measure_id from package_measures where pillar_id = ? order by number", a["id"])]
             lexicon = _rows(con, "select * from lexicon")
             messages = {r["key"]: r["text"] for r in _rows(con, "select * from messages")}
         finally:
@@ -91,7 +94,7 @@ def _load(path: Path) -> Snapshot:
     except sqlite3.Error as e:
         raise KBUnavailable(f"{path} cannot be read ({e}): rebuild it with `make kb`") from e
     return Snapshot(measures, hotlines, aliases, mh, ph, figs, crit, dates, items, notes, links, programs,
-                    aspects, periods, lexicon, messages)
+                    pillars, periods, lexicon, messages)
 
 
 class KB:
@@ -170,16 +173,27 @@ class KB:
     def program(self, program_id: str) -> dict | None:
         return self.snap.programs.get(program_id)
 
-    def package_aspects(self) -> list:
-        return self.snap.package_aspects
+    def program_with_role(self, role: str) -> dict:
+        """The program that plays role in overviews (programs.yml `role`: package, stages)."""
+        return next(p for p in self.snap.programs.values() if p.get("role") == role)
 
-    def stages(self, program_id: str = "coaching_team") -> list:
+    def package_pillars(self) -> list:
+        return self.snap.package_pillars
+
+    def stages(self, program_id: str) -> list:
         return sorted((m for m in self.snap.measures.values() if m["program_id"] == program_id),
                       key=lambda m: m["stage"])
 
     # -- words ----------------------------------------------------------------------------------------
     def lexicon(self, kind: str) -> list:
         return [r for r in self.snap.lexicon if r["kind"] == kind]
+
+    def derived(self, name: str, build):
+        """build(kb) computed once per knowledge-base snapshot (a rebuild of kb.sqlite makes a new one)."""
+        snap = self.snap
+        if name not in snap.derived:
+            snap.derived[name] = build(self)
+        return snap.derived[name]
 
     def message(self, key: str, **values) -> str:
         return self.snap.messages[key].format(**values)

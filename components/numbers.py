@@ -16,7 +16,7 @@ Units and values
   tenths: 一成五 -> 15, 兩成 -> 20, 1成 -> 10, 九成九 -> 99 (only for 0 < n <= 10 and
   not in words like 成本/成立/成功/一成不變).  一半 -> 50.
 * ``revenue_change`` -- a percentage whose clause has a direction word (lexicon
-  ``revenue.down``/``revenue.up`` plus a few built-ins such as 年減/年增/跌幅), signed:
+  ``revenue.down``/``revenue.up`` and ``numbers.down``/``numbers.up``: 年減/年增/跌幅 ...), signed:
   營業額掉了15% -> -15, 增加了20% -> +20.  "Level" phrasings give the change from
   100%: 只剩八成/剩下七成 -> -20/-30, 掉到八成/下降至80% -> -20, 成長到120% -> +20.
   A percentage that follows a rate/fee/subsidy/tariff word (利率, 利息, 減碼, 保證成數,
@@ -82,46 +82,9 @@ CAPITAL = "capital"
 
 # --------------------------------------------------------------------------- words
 
-_BUILTIN = {
-    "noun": ["營業額", "營收", "業績", "收入", "銷售額", "出貨", "訂單", "生意", "營業收入", "銷售"],
-    "down": [
-        "掉了", "掉", "少了", "減少", "衰退", "下滑", "下降", "跌了", "跌", "縮水", "少",
-        "降了", "砍了", "掉到", "少掉", "年減", "月減", "季減", "減了", "跌幅", "減幅", "降幅",
-        "短少", "流失", "萎縮", "下跌", "降低", "降到", "降至", "跌到", "減到", "少到", "掉剩",
-    ],
-    "up": [
-        "增加", "成長", "上升", "多了", "提高", "增長", "變多", "漲", "年增", "月增", "季增",
-        "增幅", "漲幅", "上漲", "提升", "成長率",
-        # 多 alone is too common (最多, 多少); these are the comparative uses: 營收比去年還多3%
-        "還多", "反而多", "多出", "多出了", "比去年多", "比去年同期多", "多賺",
-    ],
-    # the number is the remaining level: change = number - 100
-    "level": ["剩", "剩下", "只剩", "只剩下", "僅剩", "只有", "僅有", "只達", "僅達"],
-    # a percentage governed by one of these is a rate/share, never a revenue change
-    "rate": [
-        "利率", "利息", "年息", "年利率", "減碼", "加碼", "降息", "升息", "費率", "手續費",
-        "保證費", "成數", "保證成數", "保證", "補助", "補貼", "自籌", "自付", "負擔", "關稅",
-        "對等關稅", "稅率", "稅", "課徵", "加徵", "課", "占比", "佔比", "股份", "持股", "減免",
-        "貸款成數",
-        # subjects that are not revenue: 成本增加了30% is no revenue change
-        "成本", "費用", "價格", "售價", "價錢", "運費", "原物料", "毛利", "利潤", "匯率", "股價",
-        "薪資", "工資", "房租", "庫存", "支出",
-    ],
-    "approx": [
-        "快", "將近", "接近", "近", "約", "大約", "大概", "差不多", "超過", "逾", "至少", "不到",
-        "不足", "未滿", "少於", "低於", "高於", "多於", "約莫", "起碼", "最多", "最少",
-    ],
-    # consumed so that their characters do not match shorter words (多少 is not 少)
-    "neutral": ["多少", "不少", "成立", "減輕"],
-    # a clause-internal break: the subject search for a verb stops here
-    "reset": ["影響", "因為", "導致", "所以", "造成", "使得", "結果"],
-    "staff": [
-        "員工", "員工數", "員工人數", "人數", "僱用", "雇用", "聘僱", "聘用", "職員", "同仁",
-        "工人", "從業人員", "規模", "公司", "工廠", "勞工",
-    ],
-    "capital": ["資本額", "實收資本額", "實收資本", "資本", "登記資本額", "股本"],
-    "loan": ["借", "貸", "貸款", "申請", "需要", "想要", "週轉金", "周轉金", "額度", "融資"],
-}
+# Every word kind lives in knowledge/lexicon.yml: ``revenue`` (nouns, down, up: shared with the action-side reader)
+# and ``numbers`` (the reader's own kinds: level, rate, approx, neutral, reset, staff, capital, loan).
+_KINDS = ("noun", "down", "up", "level", "rate", "approx", "neutral", "reset", "staff", "capital", "loan")
 
 # when a word is listed under several kinds, the first kind here wins
 _KIND_PRIORITY = (
@@ -134,10 +97,14 @@ _RATE_ASPECTS = ("rate", "rate_cut", "guarantee", "fee", "self_funding")
 @functools.lru_cache(maxsize=1)
 def _vocabulary() -> Tuple["re.Pattern[str]", Dict[str, str]]:
     """One longest-first regex over every keyword, and word -> kind."""
-    lexicon = load_lexicon()
+    return vocabulary_from(load_lexicon())
+
+
+def vocabulary_from(lexicon: Dict[str, Any]) -> Tuple["re.Pattern[str]", Dict[str, str]]:
     revenue = lexicon.get("revenue") or {}
+    extra = lexicon.get("numbers") or {}
     aspects = lexicon.get("aspects") or {}
-    words: Dict[str, List[str]] = {kind: list(ws) for kind, ws in _BUILTIN.items()}
+    words: Dict[str, List[str]] = {kind: list(extra.get(kind) or []) for kind in _KINDS}
     words["noun"] = list(revenue.get("nouns") or []) + words["noun"]
     words["down"] = list(revenue.get("down") or []) + words["down"]
     words["up"] = list(revenue.get("up") or []) + words["up"]
@@ -165,6 +132,33 @@ def _keywords(text: str, start: int, end: int) -> List[Tuple[int, int, str, str]
 # --------------------------------------------------------------------------- patterns
 
 _CN_DIGITS = "零〇一二兩三四五六七八九"
+# numerals that may stand in a count or an amount (員工五十人, 資本額兩千萬), for patterns built elsewhere
+NUMERAL_CHARS = "一二兩三四五六七八九十百千萬"
+# a count of firms in one character: 兩家, 單家, 3家 is read as digits
+_SMALL_COUNTS = {"一": 1, "單": 1, "兩": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+COUNT_CHARS = "".join(_SMALL_COUNTS)
+
+
+def small_count(word: str) -> Optional[int]:
+    """「3」 -> 3, 「兩」 -> 2, 「單」 -> 1; None for anything else."""
+    return int(word) if word.isdigit() else _SMALL_COUNTS.get(word)
+
+
+# a date the firm names: 「114年7月」「2025年9月15日」「9月」 (ROC years below 1000)
+_DATE = re.compile(r"(?:(\d{2,4})\s*年\s*)?(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日號])?")
+
+
+def find_date(text: str) -> Optional[Tuple[Optional[int], int, Optional[int], str]]:
+    """The first date named in text as (year or None, month, day or None, the words), or None."""
+    m = _DATE.search(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    year = int(m.group(1)) if m.group(1) else None
+    return year, int(m.group(2)), int(m.group(3)) if m.group(3) else None, m.group(0).strip()
+
+
+# where a clause ends, for readers that look back within one (「需要每家都有…嗎」)
+CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
 _ARABIC = r"[0-9]+(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _NUM = re.compile(
     rf"(?:{_ARABIC}|[{_CN_DIGITS}十])"

@@ -58,7 +58,7 @@ def build_db(sources: dict, path: Path) -> None:
         "id": h["id"], "number": h["number"], "digits": h["number"].replace("-", ""), "name": h["name"],
         "handles": h["handles"], "hours_open": (h.get("hours") or {}).get("open"),
         "hours_close": (h.get("hours") or {}).get("close"), "hours_text": (h.get("hours") or {}).get("text"),
-        "general": bool(h.get("general")), "source": h["source"],
+        "general": bool(h.get("general")), "button": h.get("button") or h["name"], "source": h["source"],
     } for h in hot), pk="id")
 
     measures = sources["measures.yml"]["measures"]
@@ -67,6 +67,7 @@ def build_db(sources: dict, path: Path) -> None:
         "family": m["family"], "program_id": m.get("program"), "stage": m.get("stage"),
         "package_measure": m.get("package_measure"), "summary": m["summary"],
         "application": m.get("application"), "source": m["source"],
+        "implied_by_json": json.dumps(m["implied_by"]) if m.get("implied_by") else None,
     } for m in measures), pk="id")
     db["aliases"].insert_all(({"measure_id": m["id"], "alias": a}
                               for m in measures for a in dict.fromkeys([m["name"], m["short_name"], *m["aliases"]])),
@@ -97,18 +98,19 @@ def build_db(sources: dict, path: Path) -> None:
     fig_rows = [r for m in measures for r in _figure_rows(m["id"], m.get("figures"))]
 
     progs = sources["programs.yml"]
-    db["programs"].insert_all(({"id": p["id"], "name": p["name"], "summary": p["summary"], "source": p["source"]}
+    db["programs"].insert_all(({"id": p["id"], "name": p["name"], "summary": p["summary"], "role": p.get("role"),
+                                "source": p["source"]}
                                for p in progs["programs"]), pk="id")
     db["program_hotlines"].insert_all(({"program_id": p["id"], "hotline_id": h, "rank": r}
                                        for p in progs["programs"] for r, h in enumerate(p.get("hotlines") or [])))
     for p in progs["programs"]:
         fig_rows += _figure_rows(p["id"], p.get("figures"))
     by_number = {m["package_measure"]: m["id"] for m in measures if m.get("package_measure")}
-    db["package_aspects"].insert_all(({"program_id": p["id"], "id": a["id"], "name": a["name"], "position": i}
-                                      for p in progs["programs"] for i, a in enumerate(p.get("aspects") or [])),
+    db["package_pillars"].insert_all(({"program_id": p["id"], "id": a["id"], "name": a["name"], "position": i}
+                                      for p in progs["programs"] for i, a in enumerate(p.get("pillars") or [])),
                                      pk="id")
-    db["package_measures"].insert_all(({"aspect_id": a["id"], "number": n, "measure_id": by_number[n]}
-                                       for p in progs["programs"] for a in p.get("aspects") or [] for n in a["measures"]),
+    db["package_measures"].insert_all(({"pillar_id": a["id"], "number": n, "measure_id": by_number[n]}
+                                       for p in progs["programs"] for a in p.get("pillars") or [] for n in a["measures"]),
                                       pk="number", foreign_keys=[("measure_id", "measures", "id")])
     db["periods"].insert_all(({"group_id": per["id"], "position": i, **item, "source": per["source"]}
                               for per in progs.get("periods") or [] for i, item in enumerate(per["items"])))
@@ -133,6 +135,8 @@ def build_db(sources: dict, path: Path) -> None:
                  for w in lex.get("about_bot") or []]
     lex_rows += [{"kind": "typo", "key": "typo", "value": right, "phrase": wrong}
                  for wrong, right in (lex.get("typos") or {}).items()]
+    lex_rows += [{"kind": "cue", "key": cue, "value": None, "phrase": str(w)}
+                 for cue, words in (lex.get("cues") or {}).items() for w in words]
     db["lexicon"].insert_all(lex_rows)
     db["messages"].insert_all(({"key": k, "text": v} for k, v in sources["messages.yml"]["messages"].items()), pk="key")
 

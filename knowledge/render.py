@@ -30,3 +30,11 @@ def figure_value(fig: dict) -> str:
 def figure_text(fig: dict) -> str:
     cond = f"{fig['condition']} " if fig.get("condition") else ""
     return f"{fig['label']}：{cond}{figure_value(fig)}"
+
+
+def display_number(number: str) -> str:
+    """A phone number grouped for reading on a button: 02-27089055 -> 02-2708-9055 (0800 numbers stay)."""
+    area, _, rest = number.partition("-")
+    if len(area) == 2 and len(rest) == 8 and rest.isdigit():
+        return f"{area}-{rest[:4]}-{rest[4:]}"
+    return number

@@ -8,29 +8,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.registry import FACT_VALUES
+
 UNITS = {"萬元", "億元", "%", "成", "年", "個月", "個", "項", "家"}
 ASPECTS = {
     "amount", "rate", "rate_cut", "guarantee", "fee", "term", "eligibility", "period", "application",
     "items", "self_funding", "equipment_cap", "hotline", "hours", "overview",
 }
 FAMILIES = {"loan", "export", "rd", "coaching", "finance_help", "tech", "energy", "admin", "tax", "employment"}
-# fact -> allowed values (None: a number)
-FACTS = {
-    "size": {"sme", "large", "tax_registered"},
-    "revenue_change": None,
-    "us_export_3y": {True, False},
-    "trade_registered": {True, False},
-    "tariff_affected": {True, False},
-    "factory_type": {"registered", "managed", "specific", "none"},
-    "amount": None,
-    "purpose": {"working_capital", "equipment"},
-    "applicants": None,
-}
+# fact -> allowed values (None: a number): derived from the one fact table (knowledge/registry.py)
+FACTS = FACT_VALUES
 FIGURE_FIELDS = {"key", "aspect", "label", "value", "value_min", "unit", "qualifier", "condition", "when", "months",
                  "hotline", "source"}
 MEASURE_FIELDS = {"id", "name", "short_name", "agency", "family", "program", "stage", "package_measure", "aliases",
                   "summary", "hotlines", "source", "figures", "criteria", "dates", "links", "items", "services",
-                  "application", "notes"}
+                  "application", "notes", "implied_by"}
+# roles a program plays in overviews (programs.yml `role`): the package of pillars, the program of stages
+PROGRAM_ROLES = ("package", "stages")
+# cue word lists the composer needs (lexicon.yml `cues`; actions/answering/words.py)
+CUES = ("package", "stages", "days_off", "directory_collective", "directory_line", "directory_listing",
+        "switch_lead", "switch_tail", "joint", "single", "firm_counter", "firm_nouns", "together", "another_firm",
+        "apply", "other", "other_kind", "count_subject", "count_filler", "count_approx", "count_unit", "durations")
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -202,6 +200,17 @@ def validate(sources: dict) -> None:
                     y, mo, dd = map(int, re.findall(r"\d+", d["roc"]))
                     if d["ad"] != f"{y + 1911:04d}-{mo:02d}-{dd:02d}":
                         c.fail(f"{dw}.ad", f"{d['ad']} does not match {d['roc']} (ROC year + 1911)")
+        implied = m.get("implied_by")
+        if implied is not None:
+            if not isinstance(implied, dict) or not isinstance(implied.get("rank"), int) or \
+                    not isinstance(implied.get("facts"), dict):
+                c.fail(f"{where}.implied_by", "expected {rank: int, facts: {fact: [values] | any}}")
+            else:
+                for fact, values in implied["facts"].items():
+                    if fact not in FACTS:
+                        c.fail(f"{where}.implied_by.{fact}", f"unknown fact; known: {sorted(FACTS)}")
+                    elif values != "any" and (FACTS[fact] is None or not set(values) <= FACTS[fact]):
+                        c.fail(f"{where}.implied_by.{fact}", f"values must be 'any' or some of {FACTS[fact]}")
         for j, link in enumerate(m.get("links") or []):
             lw = f"{where}.links[{j}]"
             c.require(link, lw, {"to": str, "relation": str})
@@ -218,13 +227,15 @@ def validate(sources: dict) -> None:
             continue
         for j, fig in enumerate(p.get("figures") or []):
             check_figure(c, f"{where}.figures[{j}]", fig, hotline_ids)
+        if p.get("role") not in (None, *PROGRAM_ROLES):
+            c.fail(f"{where}.role", f"{p.get('role')!r} is not one of {PROGRAM_ROLES}")
         listed = []
-        for j, a in enumerate(p.get("aspects") or []):
-            c.require(a, f"{where}.aspects[{j}]", {"id": str, "name": str, "measures": list})
+        for j, a in enumerate(p.get("pillars") or []):
+            c.require(a, f"{where}.pillars[{j}]", {"id": str, "name": str, "measures": list})
             if isinstance(a, dict):
                 listed += a.get("measures") or []
-        if p.get("aspects") and sorted(listed) != sorted(package_numbers):
-            c.fail(f"{where}.aspects", f"measure numbers {sorted(listed)} differ from the package_measure "
+        if p.get("pillars") and sorted(listed) != sorted(package_numbers):
+            c.fail(f"{where}.pillars", f"measure numbers {sorted(listed)} differ from the package_measure "
                                        f"numbers in measures.yml {sorted(package_numbers)}")
         for s in p.get("stages") or []:
             if s not in measure_ids:
@@ -260,5 +271,12 @@ def validate(sources: dict) -> None:
         if not ((lex or {}).get("revenue") or {}).get(key):
             c.fail(f"revenue.{key}", "missing")
 
+    for role in PROGRAM_ROLES:
+        if sum(1 for p in (prog or {}).get("programs") or [] if isinstance(p, dict) and p.get("role") == role) != 1:
+            c.fail("programs", f"exactly one program must have role: {role}")
+    c = Checker("knowledge/lexicon.yml", errors)
+    for cue in CUES:
+        if not isinstance(((lex or {}).get("cues") or {}).get(cue), list):
+            c.fail(f"cues.{cue}", "missing: a list of words")
     if errors:
         raise KBError("knowledge base is invalid:\n  " + "\n  ".join(errors))

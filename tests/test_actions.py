@@ -42,6 +42,6 @@ def test_domain_writes_no_text_by_hand(domain):
 
 
 def test_every_slot_the_action_sets_is_in_the_domain(domain):
-    from actions.actions import FACT_SLOTS
-    for slot in (*FACT_SLOTS, "focus_measures", "focus_aspects", "fallback_stage", "answer_kind", "answered_measures", "answered_hotlines"):
+    from knowledge.registry import FACT_SLOTS
+    for slot in (*FACT_SLOTS, "focus_measures", "focus_aspects", "asked_questions", "fallback_stage", "answer_kind", "answered_measures", "answered_hotlines"):
         assert slot in domain["slots"]

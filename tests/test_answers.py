@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from actions.answer import MAX_HOTLINES, State, TAIPEI, Turn, compose
+from actions.answering import MAX_HOTLINES, TAIPEI, State, UserMessage, compose
 from components.normalize import normalize_text
 from components.numbers import extract_numbers
 
@@ -14,9 +14,13 @@ CLOSED = datetime(2026, 11, 26, 21, 30, tzinfo=TAIPEI)
 
 
 def say(kb, state, text, intent="nlu_fallback", now=OPEN, ranking=None):
-    turn = Turn(text=text, intent=intent, confidence=0.9, entities=extract_numbers(normalize_text(text)),
+    turn = UserMessage(text=text, intent=intent, confidence=0.9, entities=extract_numbers(normalize_text(text)),
                 ranking=ranking or [])
     reply = compose(kb, turn, state, now=now, descriptions={"ask_rate": "貸款利率", "ask_amount": "額度上限"})
+    # at most three messages a turn: the answer, the hotlines, one question or the feedback line (issue 13)
+    assert len(reply.messages) <= 3, [m["text"] for m in reply.messages]
+    # Rasa's output channels split a text at a blank line into separate messages: none, so three stay three
+    assert not [m for m in reply.messages if "\n\n" in m["text"]]
     return reply, "\n".join(m["text"] + " ".join(b.get("url", "") for b in m.get("buttons", [])) for m in reply.messages)
 
 
@@ -268,7 +272,7 @@ def test_diet_words_that_are_not_a_fact_value_are_ignored(kb):
     """DIET may return the raw words of an entity (size 「中小微」 inside 「中小微貸款加碼」): not a size the engine knows,
     so the firm is not refused on it, and nothing wrong is kept for later turns."""
     text = "中小微貸款加碼的保證"
-    turn = Turn(text=text, intent="ask_guarantee", confidence=0.9,
+    turn = UserMessage(text=text, intent="ask_guarantee", confidence=0.9,
                 entities=[{"entity": "size", "value": "中小微", "start": 0, "end": 3}])
     reply = compose(kb, turn, State(), now=OPEN)
     said = "\n".join(m["text"] for m in reply.messages)
@@ -277,7 +281,7 @@ def test_diet_words_that_are_not_a_fact_value_are_ignored(kb):
 
 
 def test_answers_about_measures_ask_for_feedback_and_the_thumbs_are_answered(kb):
-    reply, _ = chat(kb, "研發轉型補助是什麼")
+    reply, _ = chat(kb, "ESCO節能是什麼")   # no question about the firm to ask: the feedback line
     ask = reply.messages[-1]
     assert ask["text"] == "這個回答有幫助嗎？"
     assert [b["payload"] for b in ask["buttons"]] == ["👍 有幫助", "👎 沒幫助"]
@@ -294,3 +298,46 @@ def test_answers_about_measures_ask_for_feedback_and_the_thumbs_are_answered(kb)
     # greetings and clarifications do not ask
     greet, _ = chat(kb, ("你好", "greet"))
     assert all(m["text"] != "這個回答有幫助嗎？" for m in greet.messages)
+
+
+def test_one_question_or_the_feedback_line_never_both(kb):
+    first, _ = chat(kb, "研發轉型補助是什麼")   # the size changes the grant: asked, with its answers as buttons
+    texts = [m["text"] for m in first.messages]
+    assert "請問貴公司是中小微企業、非中小微企業，還是稅籍登記業者？" in texts and "這個回答有幫助嗎？" not in texts
+    assert len(first.messages) <= 3
+
+
+def test_the_size_question_is_asked_once_per_conversation(kb):
+    ask = "請問貴公司是中小微企業"
+    reply, text = chat(kb, "研發轉型補助是什麼")
+    assert ask in text and reply.state.asked == ["size"]
+    again, again_text = chat(kb, "研發轉型補助是什麼", "外銷貸款保證可以保多少")
+    assert ask not in again_text and "6,000萬元" in again_text and "1億元" in again_text   # both sizes shown
+    assert again.messages[-1]["text"] == "這個回答有幫助嗎？"
+    # the firm's words already settle it: no question at all
+    _, settled = chat(kb, "我們是小公司，研發轉型補助最多補多少")
+    assert ask not in settled
+
+
+@pytest.mark.parametrize("value", ["sme", "large", "tax_registered"])
+def test_size_buttons_round_trip(kb, value):
+    """Each size button's payload, sent back as the firm's message, is read as that size."""
+    from actions.answering import question_buttons
+    first, _ = chat(kb, "研發轉型補助是什麼")
+    buttons = first.messages[-1]["buttons"]
+    assert [b["title"] for b in buttons] == [b["title"] for b in question_buttons(kb, "size")]
+    payload = buttons[["sme", "large", "tax_registered"].index(value)]["payload"]
+    reply, _ = say(kb, first.state, payload)
+    assert reply.state.facts["size"] == value
+    assert reply.kind == "answer" and reply.measures   # still about the subsidy
+
+
+def test_call_buttons_are_short_number_first_and_carry_the_hotline(kb):
+    reply, _ = chat(kb, "有工廠登記的中小企業，研發轉型最多補多少")
+    calls = [b for m in reply.messages for b in m.get("buttons", []) if b.get("url", "").startswith("tel:")]
+    assert calls
+    for b in calls:
+        h = kb.hotline(b["hotline_id"])
+        assert b["number"] == h["number"] and b["name"] == h["name"] and b["url"] == "tel:" + h["digits"]
+        assert b["title"].startswith("📞 0") and len(b["title"]) <= 24   # fits a 320 px phone
+    assert "📞 02-2708-9055 個案補助" in [b["title"] for b in calls]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.answer import State, Turn, compose
+from actions.answering import State, UserMessage, compose
 from tests.conftest import ROOT
 
 MODEL = ROOT / "models" / "current-config.tar.gz"
@@ -34,9 +34,11 @@ def test_faq(agent, kb, case):
     state = State()
     for text in case["turns"]:
         msg = parse(agent, text)
-        turn = Turn(text=text, intent=msg["intent"]["name"], confidence=msg["intent"]["confidence"],
+        turn = UserMessage(text=text, intent=msg["intent"]["name"], confidence=msg["intent"]["confidence"],
                     entities=msg.get("entities", []), ranking=msg.get("intent_ranking", []))
         reply = compose(kb, turn, state)
+        assert len(reply.messages) <= 3, [m["text"] for m in reply.messages]   # issue 13: at most three a turn
+        assert not [m for m in reply.messages if "\n\n" in m["text"]]   # Rasa's channels split at a blank line
         state = reply.state
     body = "\n".join(m["text"] for m in reply.messages)
     for fact in case.get("contains", []):

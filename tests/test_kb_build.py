@@ -13,7 +13,7 @@ def test_tables_and_counts(kb_path):
     count = lambda t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: E731
     assert count("hotlines") == 12
     assert count("measures") >= 25
-    assert count("package_aspects") == 6
+    assert count("package_pillars") == 6
     assert count("package_measures") == 14
     assert con.execute("select count(*) from measures where source is null or source = ''").fetchone()[0] == 0
     assert con.execute("select count(*) from figures where source is null or source = ''").fetchone()[0] == 0
@@ -75,8 +75,13 @@ def _break(src, filename, mutate):
      "measures[sme_loan].criteria[0].fact: unknown fact 'sizes'"),
     ("measures.yml", lambda d: [m for m in d["measures"] if m["id"] == "rd_transform"][0]["dates"][0].update(ad="2025-08-08"),
      "measures[rd_transform].dates[0].ad"),
-    ("programs.yml", lambda d: d["programs"][0]["aspects"][0]["measures"].append(99),
-     "knowledge/programs.yml: programs[package_700].aspects"),
+    ("programs.yml", lambda d: d["programs"][0]["pillars"][0]["measures"].append(99),
+     "knowledge/programs.yml: programs[package_700].pillars"),
+    # behaviour carried by flags, not ids in code: the flags are checked too
+    ("measures.yml", lambda d: [m for m in d["measures"] if m["id"] == "sme_loan"][0]["implied_by"]["facts"].update(
+        sizes="any"), "measures[sme_loan].implied_by.sizes: unknown fact"),
+    ("programs.yml", lambda d: d["programs"][1].pop("role"), "exactly one program must have role: stages"),
+    ("lexicon.yml", lambda d: d["cues"].pop("days_off"), "knowledge/lexicon.yml: cues.days_off: missing"),
 ])
 def test_malformed_source_names_the_field_and_keeps_the_old_kb(kb_src, tmp_path, filename, mutate, expected):
     db = tmp_path / "kb.sqlite"

@@ -1,5 +1,5 @@
 """channels/clean.py: the text the bot gets from any channel."""
-from actions.answer import MAX_TEXT
+from actions.answering import MAX_TEXT
 from channels.clean import MAX_INPUT_CHARS, clean_text
 
 

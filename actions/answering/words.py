@@ -1,0 +1,60 @@
+"""The cue words of knowledge/lexicon.yml (`cues`), compiled once per knowledge-base snapshot into matchers.
+
+Only the shape of a cue lives here (a collective word a few characters before a line word is the directory); every
+word is data, so deleting one from the lexicon changes what the bot reads.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from components.numbers import NUMERAL_CHARS
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(str(w)) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Cues:
+    package: re.Pattern
+    stages: re.Pattern
+    days_off: re.Pattern
+    directory: re.Pattern
+    switch: re.Pattern
+    joint: re.Pattern
+    single: re.Pattern
+    applicants: re.Pattern      # groups: n (a count) or another (「另一家」), together
+    apply: re.Pattern
+    other: re.Pattern
+    counts: re.Pattern          # 「員工50人」「資本額5000萬」: masked before topics are read
+    durations: re.Pattern
+
+
+def compile_cues(kb) -> Cues:
+    w = {}
+    for row in kb.lexicon("cue"):
+        w.setdefault(row["key"], []).append(row["phrase"])
+    a = {k: _alt(v) for k, v in w.items()}
+    numeral = f"[0-9{NUMERAL_CHARS}.,]+"
+    return Cues(
+        package=re.compile(a["package"]),
+        stages=re.compile(a["stages"]),
+        days_off=re.compile(a["days_off"]),
+        directory=re.compile(f"(?:{a['directory_collective']}).{{0,6}}(?:{a['directory_line']})|"
+                             f"(?:{a['directory_line']}).{{0,3}}(?:{a['directory_listing']})"),
+        switch=re.compile(rf"^\s*(?:{a['switch_lead']})?.{{1,16}}(?:{a['switch_tail']})\s*[\uff1f?]?\s*$"),
+        joint=re.compile(a["joint"]),
+        single=re.compile(a["single"]),
+        applicants=re.compile(rf"(?:(?P<another>{a['another_firm']})|(?P<n>[0-9]+|[{NUMERAL_CHARS}])\s*"
+                              rf"(?:{a['firm_counter']}))(?:{a['firm_nouns']})?\s*(?P<together>{a['together']})?"),
+        apply=re.compile(a["apply"]),
+        other=re.compile(rf"(?:{a['other']})\s*(?:{a['other_kind']})"),
+        counts=re.compile(rf"(?:{a['count_subject']})\s*(?:{a['count_filler']})?\s*{numeral}\s*"
+                          rf"(?:{a['count_approx']})?\s*(?:{a['count_unit']})"),
+        durations=re.compile(a["durations"]),
+    )
+
+
+def cues(kb) -> Cues:
+    return kb.derived("cues", compile_cues)
