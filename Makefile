@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e screenshots validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
+.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ test-e2e: train web browser ## only the web widget's end-to-end tests (socket.io
 screenshots: train web browser ## the README's pictures of the web widget (phone greeting and answer, desktop answer) into docs/screenshots/, from the browser test against the whole bot
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e/test_widget.py -k whole_bot
 
+lint: $(VENV)/.installed ## ruff: lint and format check of every Python file (ruff.toml; .pre-commit-config.yaml runs the same)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 validate: kb ## rasa data validate (domain, NLU data, rules, stories)
 	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
 
@@ -71,7 +75,7 @@ test-stories: train ## story tests in tests/test_stories.yml: all run, then how 
 	$(RASA) test core --model models/current-config.tar.gz --stories tests/test_stories.yml --out results/stories
 	@$(PY) scripts/story_summary.py results/stories
 
-test: train test-unit validate test-stories ## everything CI checks (trains first: the FAQ and story tests need the model)
+test: lint train test-unit validate test-stories ## everything CI checks (trains first: the FAQ and story tests need the model)
 
 eval: train ## grade the public cases and every unseen set in tests/unseen/ per category: pass rate, dead ends (own bot)
 	$(PY) scripts/eval.py $(EVAL_ARGS)

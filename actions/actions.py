@@ -1,19 +1,20 @@
-"""Rasa custom actions: the thin adapter. The reasoning lives in actions/answering/ (the domain core); this module
+"""Rasa custom actions: the thin adapter. The reasoning lives in advisor/ (the domain core); this module
 only moves data between the tracker (slots, latest message) and the composer, and sends the messages."""
+
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any
 
 import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import State, UserMessage, compose
-from actions.kb import KBUnavailable, default_kb, emergency_text
+from advisor import State, UserMessage, compose
+from knowledge.kb import KBUnavailable, default_kb, emergency_text
 from knowledge.registry import FACT_SLOTS
 
 logger = logging.getLogger(__name__)
@@ -31,32 +32,41 @@ def intent_descriptions() -> dict:
 
 def state_from(tracker: Tracker) -> State:
     facts = {k: tracker.get_slot(k) for k in FACT_SLOTS if tracker.get_slot(k) is not None}
-    return State(facts=facts, focus=list(tracker.get_slot("focus_measures") or []),
-                 fallbacks=int(tracker.get_slot("fallback_stage") or 0),
-                 aspects=list(tracker.get_slot("focus_aspects") or []),
-                 hotlines=list(tracker.get_slot("focus_hotlines") or []),
-                 asked=list(tracker.get_slot("asked_questions") or []))
+    return State(
+        facts=facts,
+        focus=list(tracker.get_slot("focus_measures") or []),
+        fallbacks=int(tracker.get_slot("fallback_stage") or 0),
+        aspects=list(tracker.get_slot("focus_aspects") or []),
+        hotlines=list(tracker.get_slot("focus_hotlines") or []),
+        asked=list(tracker.get_slot("asked_questions") or []),
+    )
 
 
 def message_from(tracker: Tracker) -> UserMessage:
     msg = tracker.latest_message or {}
     intent = msg.get("intent") or {}
-    return UserMessage(text=msg.get("text") or "", intent=intent.get("name") or "nlu_fallback",
-                confidence=float(intent.get("confidence") or 0.0), entities=msg.get("entities") or [],
-                ranking=msg.get("intent_ranking") or [])
+    return UserMessage(
+        text=msg.get("text") or "",
+        intent=intent.get("name") or "nlu_fallback",
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=msg.get("entities") or [],
+        ranking=msg.get("intent_ranking") or [],
+    )
 
 
 class ActionAnswer(Action):
     """Answers every turn from the knowledge base and the eligibility engine."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         try:
-            reply = compose(default_kb(), message_from(tracker), state_from(tracker),
-                            descriptions=intent_descriptions())
+            reply = compose(
+                default_kb(), message_from(tracker), state_from(tracker), descriptions=intent_descriptions()
+            )
         except KBUnavailable as e:
             logger.error("knowledge base unavailable: %s", e)
             dispatcher.utter_message(text=emergency_text("kb_unavailable"))
@@ -64,10 +74,14 @@ class ActionAnswer(Action):
         for m in reply.messages:
             dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or [])
         events = [SlotSet(k, reply.state.facts.get(k)) for k in FACT_SLOTS if reply.state.facts.get(k) is not None]
-        events += [SlotSet("focus_measures", reply.state.focus), SlotSet("focus_aspects", reply.state.aspects),
-                   SlotSet("focus_hotlines", reply.state.hotlines),
-                   SlotSet("asked_questions", reply.state.asked),
-                   SlotSet("fallback_stage", float(reply.state.fallbacks)),
-                   SlotSet("answer_kind", reply.kind.value), SlotSet("answered_measures", reply.measures),
-                   SlotSet("answered_hotlines", reply.hotlines)]
+        events += [
+            SlotSet("focus_measures", reply.state.focus),
+            SlotSet("focus_aspects", reply.state.aspects),
+            SlotSet("focus_hotlines", reply.state.hotlines),
+            SlotSet("asked_questions", reply.state.asked),
+            SlotSet("fallback_stage", float(reply.state.fallbacks)),
+            SlotSet("answer_kind", reply.kind.value),
+            SlotSet("answered_measures", reply.measures),
+            SlotSet("answered_hotlines", reply.hotlines),
+        ]
         return events

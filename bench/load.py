@@ -1,6 +1,7 @@
 """REST load client: each sender plays whole conversations (a question, follow-ups that need the slots, thanks),
 one message at a time, waiting for each reply; latency per turn and messages per second over the run.
 Every turn goes through action_answer, so the action server is in the loop."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,16 +35,21 @@ class Run:
     def summary(self) -> dict:
         lat = sorted(self.latencies_ms)
         q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else lat * 99
-        return {"messages": self.messages, "failures": len(self.failures),
-                "p50_ms": round(q[49], 1), "p95_ms": round(q[94], 1), "p99_ms": round(q[98], 1),
-                "max_ms": round(lat[-1], 1) if lat else None,
-                "throughput_msgs_s": round(self.messages / self.wall_s, 1) if self.wall_s else None}
+        return {
+            "messages": self.messages,
+            "failures": len(self.failures),
+            "p50_ms": round(q[49], 1),
+            "p95_ms": round(q[94], 1),
+            "p99_ms": round(q[98], 1),
+            "max_ms": round(lat[-1], 1) if lat else None,
+            "throughput_msgs_s": round(self.messages / self.wall_s, 1) if self.wall_s else None,
+        }
 
 
 def stand_ins() -> frozenset:
     """What the channels send instead of an answer: the apology when the action server failed, the rate-limit
     notice, the notice that the knowledge base cannot be read."""
-    from actions.kb import emergency_text
+    from knowledge.kb import emergency_text
 
     texts = set()
     for key in ("busy", "rate_limited", "kb_unavailable"):
@@ -89,13 +95,18 @@ async def _run(url: str, senders: int, conversations_each: int, not_answers: fro
     connector = aiohttp.TCPConnector(limit=senders)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
         start = time.perf_counter()
-        await asyncio.gather(*(_sender(session, url, f"bench-{tag}-{s}", conversations_each, run, not_answers, turns)
-                               for s in range(senders)))
+        await asyncio.gather(
+            *(
+                _sender(session, url, f"bench-{tag}-{s}", conversations_each, run, not_answers, turns)
+                for s in range(senders)
+            )
+        )
         run.wall_s = time.perf_counter() - start
     return run
 
 
-def load(url: str, senders: int, conversations_each: int, not_answers: frozenset = frozenset(),
-         turns=CONVERSATION) -> Run:
+def load(
+    url: str, senders: int, conversations_each: int, not_answers: frozenset = frozenset(), turns=CONVERSATION
+) -> Run:
     """`senders` conversations in flight at once, each sender playing `conversations_each` conversations."""
     return asyncio.run(_run(url, senders, conversations_each, not_answers, turns))

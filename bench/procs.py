@@ -1,4 +1,5 @@
 """Processes the benchmark starts: temporary ports, their own process group, output in a log file, peak RSS."""
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-RESERVED_PORTS = {5005, 5055, 8080, 8090}   # make run and make staff may be using them
+RESERVED_PORTS = {5005, 5055, 8080, 8090}  # make run and make staff may be using them
 # How scripts/run.sh starts Rasa: `python -m serving` is the rasa command with the project's fixes (serving/)
 SERVING = [str(BIN / "python"), "-m", "serving"]
 
@@ -28,8 +29,7 @@ def child_env(**extra) -> dict:
     """The environment for Rasa and the action server: no telemetry (its reports time out on a closed
     network), loopback only, the project on the path."""
     env = dict(os.environ)
-    env.update(PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-               SANIC_HOST="127.0.0.1")
+    env.update(PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", SANIC_HOST="127.0.0.1")
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -67,7 +67,7 @@ def cpu_seconds(pid: int) -> float:
     for p in [pid, *descendants(pid)]:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])   # utime, stime
+            total += int(fields[11]) + int(fields[12])  # utime, stime
         except (OSError, ValueError, IndexError):
             continue
     return total / os.sysconf("SC_CLK_TCK")
@@ -86,8 +86,15 @@ class Proc:
         self.log = log_dir / f"{name}.log"
         self._out = self.log.open("wb")
         self.started = time.monotonic()
-        self.proc = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, env=env or child_env(), stdout=self._out,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(c) for c in cmd],
+            cwd=ROOT,
+            env=env or child_env(),
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     @property
     def pid(self) -> int:

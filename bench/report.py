@@ -1,5 +1,6 @@
 """The benchmark's results as JSON and as a Markdown table: our figures, the baseline's, ours / baseline, and the
 issue's targets (checked for ours only)."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,11 @@ METRICS = [
 
 
 def ratios(ours: dict, base: dict) -> dict:
-    return {key: round(ours[key] / base[key], 2) for key, *_ in METRICS
-            if isinstance(ours.get(key), (int, float)) and isinstance(base.get(key), (int, float)) and base[key]}
+    return {
+        key: round(ours[key] / base[key], 2)
+        for key, *_ in METRICS
+        if isinstance(ours.get(key), (int, float)) and isinstance(base.get(key), (int, float)) and base[key]
+    }
 
 
 def met(value, target) -> str:
@@ -53,16 +57,26 @@ def markdown(results: dict) -> str:
     head = ["metric", "ours", *extra, "baseline", "ours / baseline", "target (ours)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for key, label, unit, target in METRICS:
-        cells = [f"{label}{f' ({unit})' if unit else ''}", _fmt(ours.get(key)),
-                 *(_fmt(variants[name].get(key)) for name in extra), _fmt(base.get(key)),
-                 _fmt(ratio.get(key)), met(ours.get(key), target)]
+        cells = [
+            f"{label}{f' ({unit})' if unit else ''}",
+            _fmt(ours.get(key)),
+            *(_fmt(variants[name].get(key)) for name in extra),
+            _fmt(base.get(key)),
+            _fmt(ratio.get(key)),
+            met(ours.get(key), target),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
-    out = [f"## Benchmark {results['date']}", "",
-           f"Machine: {results['machine']['cpus']} cores, load average {results['machine']['load_before']} before, "
-           f"{results['machine']['load_after']} after. rasa {results['rasa']}. "
-           f"{results['messages']['sequential']} sequential turns, {results['messages']['concurrent']} at 16 "
-           f"concurrent senders, per variant.", "",
-           f"Baseline: {results['baseline']['description']}", ""]
+    out = [
+        f"## Benchmark {results['date']}",
+        "",
+        f"Machine: {results['machine']['cpus']} cores, load average {results['machine']['load_before']} before, "
+        f"{results['machine']['load_after']} after. rasa {results['rasa']}. "
+        f"{results['messages']['sequential']} sequential turns, {results['messages']['concurrent']} at 16 "
+        f"concurrent senders, per variant.",
+        "",
+        f"Baseline: {results['baseline']['description']}",
+        "",
+    ]
     for name in extra:
         out.append(f"{name}: {variants[name].get('description', '')}")
     out += ["", *lines, ""]
@@ -72,12 +86,16 @@ def markdown(results: dict) -> str:
         if scale.get("skipped"):
             out.append(f"Not measured: {scale['skipped']}")
         else:
-            out += ["| 16 concurrent senders | throughput (msgs/s) | p50 (ms) | p95 (ms) | failures |",
-                    "|---|---|---|---|---|"]
+            out += [
+                "| 16 concurrent senders | throughput (msgs/s) | p50 (ms) | p95 (ms) | failures |",
+                "|---|---|---|---|---|",
+            ]
             for key, label in (("one", "one Rasa process (direct)"), ("two", "two Rasa processes behind nginx")):
                 r = scale[key]
-                out.append(f"| {label} | {_fmt(r['throughput_msgs_s'])} | {_fmt(r['p50_ms'])} | {_fmt(r['p95_ms'])}"
-                           f" | {r['failures']} |")
+                out.append(
+                    f"| {label} | {_fmt(r['throughput_msgs_s'])} | {_fmt(r['p50_ms'])} | {_fmt(r['p95_ms'])}"
+                    f" | {r['failures']} |"
+                )
             out += ["", f"two / one: {_fmt(scale.get('two_over_one'))}"]
         out.append("")
     failures = {name: v.get("failures") for name, v in variants.items() if v.get("failures")}

@@ -1,5 +1,6 @@
 """The scale-out stack of scripts/scale.sh (`make scale-up`) on free ports, in a folder of its own: used by
 `make bench` (one Rasa process against two behind nginx) and by tests/test_scale_out.py."""
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from bench.procs import ROOT, free_port
 
-MISSING_PACKAGES = 3     # scripts/scale.sh: a Debian package is missing and this is not root
+MISSING_PACKAGES = 3  # scripts/scale.sh: a Debian package is missing and this is not root
 
 
 class StackUnavailable(RuntimeError):
@@ -52,12 +53,18 @@ class Stack:
         # output to a file, not a pipe: a daemon keeping an inherited pipe open would make us wait forever
         log = self.dir / f"scale-{command}.out"
         with log.open("wb") as out:
-            done = subprocess.run(["scripts/scale.sh", command], cwd=ROOT, env={**os.environ, **self.env},
-                                  stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+            done = subprocess.run(
+                ["scripts/scale.sh", command],
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+            )
         done.output = log.read_text(encoding="utf-8", errors="replace")
         return done
 
-    def up(self, timeout: float = 600) -> "Stack":
+    def up(self, timeout: float = 600) -> Stack:
         done = self._run("up", timeout)
         if done.returncode == MISSING_PACKAGES:
             raise StackUnavailable(done.output.strip())
@@ -86,8 +93,15 @@ def stack(directory: Path, model: Path) -> Stack:
     folder such as pytest's tmp_path)."""
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o755)
-    names = ("SCALE_NGINX_PORT", "SCALE_NGINX_ACTIONS_PORT", "SCALE_RASA_A_PORT", "SCALE_RASA_B_PORT",
-             "SCALE_ACTIONS_PORT", "SCALE_PG_PORT", "SCALE_REDIS_PORT")
+    names = (
+        "SCALE_NGINX_PORT",
+        "SCALE_NGINX_ACTIONS_PORT",
+        "SCALE_RASA_A_PORT",
+        "SCALE_RASA_B_PORT",
+        "SCALE_ACTIONS_PORT",
+        "SCALE_PG_PORT",
+        "SCALE_REDIS_PORT",
+    )
     ports: set = set()
     while len(ports) < len(names):
         ports.add(free_port())

@@ -1,6 +1,7 @@
 """One Rasa process and the action server on temporary ports, with a temporary SQLite tracker store and a
 temporary endpoints file (the project's endpoints.yml points at the fixed port 5055). Measures the time from
 starting both to the first real answer."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,11 @@ def post(url: str, sender: str, text: str, timeout: float = 30.0):
 
 
 def write_endpoints(path: Path, actions_url: str, tracker_db: Path) -> Path:
-    path.write_text(f"action_endpoint:\n  url: \"{actions_url}\"\n"
-                    f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: \"{tracker_db}\"\n", encoding="utf-8")
+    path.write_text(
+        f'action_endpoint:\n  url: "{actions_url}"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{tracker_db}"\n',
+        encoding="utf-8",
+    )
     return path
 
 
@@ -56,21 +60,40 @@ def wait_first_answer(url: str, procs, t0: float, not_answers: frozenset, timeou
     return None
 
 
-RASA_STOCK = [BIN / "rasa"]                          # Rasa's own command
-RASA_OURS = SERVING                                  # the same, with our fixes to Rasa (serving/)
+RASA_STOCK = [BIN / "rasa"]  # Rasa's own command
+RASA_OURS = SERVING  # the same, with our fixes to Rasa (serving/)
 
 
-def start(model: Path, workdir: Path, name: str, not_answers: frozenset, rasa_cmd=RASA_OURS,
-          timeout: float = 300) -> Single:
+def start(
+    model: Path, workdir: Path, name: str, not_answers: frozenset, rasa_cmd=RASA_OURS, timeout: float = 300
+) -> Single:
     actions_port, rasa_port = free_port(), free_port()
-    endpoints = write_endpoints(workdir / f"endpoints-{name}.yml", f"http://127.0.0.1:{actions_port}/webhook",
-                                workdir / f"tracker-{name}.db")
+    endpoints = write_endpoints(
+        workdir / f"endpoints-{name}.yml", f"http://127.0.0.1:{actions_port}/webhook", workdir / f"tracker-{name}.db"
+    )
     t0 = time.monotonic()
-    actions = Proc(f"actions-{name}", [BIN / "rasa", "run", "actions", "--actions", "actions",
-                                       "--port", actions_port], workdir)
-    rasa = Proc(f"rasa-{name}", [*rasa_cmd, "run", "--model", model, "--enable-api", "-i", "127.0.0.1",
-                                 "--port", rasa_port, "--credentials", ROOT / "credentials.yml",
-                                 "--endpoints", endpoints], workdir)
+    actions = Proc(
+        f"actions-{name}", [BIN / "rasa", "run", "actions", "--actions", "actions", "--port", actions_port], workdir
+    )
+    rasa = Proc(
+        f"rasa-{name}",
+        [
+            *rasa_cmd,
+            "run",
+            "--model",
+            model,
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "--port",
+            rasa_port,
+            "--credentials",
+            ROOT / "credentials.yml",
+            "--endpoints",
+            endpoints,
+        ],
+        workdir,
+    )
     single = Single(rasa, actions, f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook")
     single.first_answer_s = wait_first_answer(single.url, (rasa, actions), t0, not_answers, timeout)
     if single.first_answer_s is None:

@@ -1,5 +1,6 @@
 """Training time (cold: an empty Rasa cache and --force; cached: the same cache again) and held-out NLU metrics
 from `rasa test nlu` on tests/nlu/."""
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,31 @@ def train(config: Path, name: str, workdir: Path, cache: Path, force: bool) -> t
     """Seconds to train with `config` on our domain and data, and the model's path. The model's name is fixed so
     the cached run writes a model of its own beside the cold one."""
     models = workdir / "models"
-    cmd = [BIN / "rasa", "train", "--config", config, "--domain", ROOT / "domain.yml", "--data", ROOT / "data",
-           "--out", models, "--fixed-model-name", name, "--quiet"] + (["--force"] if force else [])
+    cmd = [
+        BIN / "rasa",
+        "train",
+        "--config",
+        config,
+        "--domain",
+        ROOT / "domain.yml",
+        "--data",
+        ROOT / "data",
+        "--out",
+        models,
+        "--fixed-model-name",
+        name,
+        "--quiet",
+    ] + (["--force"] if force else [])
     log = workdir / f"train-{name}.log"
     start = time.monotonic()
     with log.open("wb") as out:
-        done = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=child_env(RASA_CACHE_DIRECTORY=cache),
-                              stdout=out, stderr=subprocess.STDOUT)
+        done = subprocess.run(
+            [str(c) for c in cmd],
+            cwd=ROOT,
+            env=child_env(RASA_CACHE_DIRECTORY=cache),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     seconds = time.monotonic() - start
     model = models / f"{name}.tar.gz"
     if done.returncode != 0 or not model.exists():
@@ -45,11 +64,12 @@ def nlu_metrics(model: Path, name: str, workdir: Path) -> dict:
     cmd = [BIN / "rasa", "test", "nlu", "--model", model, "--nlu", ROOT / "tests" / "nlu", "--out", out, "--no-plot"]
     log = workdir / f"nlu-{name}.log"
     with log.open("wb") as stream:
-        done = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=child_env(), stdout=stream,
-                              stderr=subprocess.STDOUT)
+        done = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=child_env(), stdout=stream, stderr=subprocess.STDOUT)
     report = out / "intent_report.json"
     if done.returncode != 0 or not report.exists():
         raise RuntimeError(f"rasa test nlu failed for {model} (exit {done.returncode}), see {log}")
     intents = json.loads(report.read_text(encoding="utf-8"))
-    return {"intent_macro_f1": round(intents["macro avg"]["f1-score"], 3),
-            "intent_accuracy": round(intents["accuracy"], 3)}
+    return {
+        "intent_macro_f1": round(intents["macro avg"]["f1-score"], 3),
+        "intent_accuracy": round(intents["accuracy"], 3),
+    }

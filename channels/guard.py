@@ -2,8 +2,8 @@
 
 When the action server is down or times out, Rasa 3.6 logs the error and sends nothing. `never_silent` wraps a
 channel's on_new_message: if a turn sent no message at all, it sends the apology `busy` from knowledge/messages.yml
-with the general line from knowledge/hotlines.yml, so the firm always gets an answer. The next turn is tried normally, so answers
-resume by themselves when the action server is back.
+with the general line from knowledge/hotlines.yml, so the firm always gets an answer. The next turn is tried
+normally, so answers resume by themselves when the action server is back.
 
 A slow action server counts as down after ACTION_TIMEOUT seconds (default 10): Rasa 3.6 hard-codes 5 minutes
 (rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, RasaHQ/rasa#9789), far longer than anyone waits in a chat.
@@ -11,19 +11,20 @@ A slow action server counts as down after ACTION_TIMEOUT seconds (default 10): R
 `protected` is what every public channel wraps its on_new_message in: never silent, rate-limited per sender
 (limits.py), input cleaned and bounded (clean.py).
 """
+
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import Awaitable, Callable
 
 import rasa.core.actions.action
 from rasa.core.channels.channel import UserMessage
 
-from actions.kb import emergency_text
 from channels.clean import cleaned
 from channels.limits import rate_limited
+from knowledge.kb import emergency_text
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ each counts its own share), one count per channel. The key is the sender id the 
 widget's session id, the LINE user id): a client can invent new REST or socket.io ids, so this limits floods of
 one conversation, not a determined attacker (that is the reverse proxy's job, per address).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,7 @@ from functools import lru_cache
 
 from rasa.core.channels.channel import UserMessage
 
-from actions.kb import emergency_text
+from knowledge.kb import emergency_text
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class RateLimiter:
         self.limit = limit
         self.window = window
         self.clock = clock
-        self._seen: dict = {}          # key -> deque of the times of its accepted messages
+        self._seen: dict = {}  # key -> deque of the times of its accepted messages
         self._next_sweep = 0.0
 
     def allow(self, key) -> bool:
@@ -93,8 +94,11 @@ def rate_limited(on_new_message, limiter: RateLimiter | None = None):
         if limiter.allow(message.sender_id):
             await on_new_message(message)
             return
-        logger.info("rate limit: over %d messages a minute from sender=%s; sent the notice",
-                    limiter.limit, sender_hash(message.sender_id))
+        logger.info(
+            "rate limit: over %d messages a minute from sender=%s; sent the notice",
+            limiter.limit,
+            sender_hash(message.sender_id),
+        )
         await message.output_channel.send_response(message.sender_id, {"text": notice()})
 
     handler.limiter = limiter  # for tests

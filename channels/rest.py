@@ -5,6 +5,7 @@ body saying what is wrong: Rasa's own handler answers an HTML page for malformed
 an empty reply for a message that is a number and the apology for a missing one. "sender" is required: without
 it every such client would share Rasa's single "default" conversation, facts and all.
 """
+
 import json
 
 from rasa.core.channels import rest

@@ -7,6 +7,7 @@ Rasa 3.6's SocketIOOutput turns every button into a quick reply built from butto
 widget never got the hotline. Here buttons with a url go to rasa-webchat as links ("buttons", kept on screen,
 <a href="tel:...">), the others stay quick replies.
 """
+
 import json
 
 from rasa.core.channels import socketio
@@ -44,7 +45,8 @@ class SocketIOInput(socketio.SocketIOInput):
         bp = super().blueprint(handler)
         namespace = self.namespace or "/"
         self.sio.handlers[namespace][self.user_message_evt] = well_formed(
-            self.sio.handlers[namespace][self.user_message_evt], self.metadata_key)
+            self.sio.handlers[namespace][self.user_message_evt], self.metadata_key
+        )
         return bp
 
 
@@ -52,6 +54,7 @@ def well_formed(handle_message, metadata_key: str):
     """Rasa's handler assumes an object with a string message and JSON metadata: anything else raised in it and
     the sender heard nothing. A message without a string session id is ignored by Rasa (with a warning): there
     is no conversation to answer in."""
+
     async def checked(sid, data=None):
         data = dict(data) if isinstance(data, dict) else {}
         if not isinstance(data.get("message"), str):

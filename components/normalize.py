@@ -43,8 +43,9 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ OPENCC_CONFIG = "s2twp"
 
 # Correct Taiwanese spellings that s2twp would rewrite (found by running s2twp over
 # knowledge/*.yml); every phrase of knowledge/lexicon.yml is added at runtime.
-BUILTIN_PROTECTED_TERMS: Tuple[str, ...] = (
+BUILTIN_PROTECTED_TERMS: tuple[str, ...] = (
     "台",
     "設備",
     "窗口",
@@ -75,7 +76,7 @@ _SIMPLIFIED_IN_BIG5 = frozenset(
 )
 
 _lock = threading.Lock()
-_converters: Dict[str, Any] = {}
+_converters: dict[str, Any] = {}
 
 
 def _opencc(config: str) -> Any:
@@ -93,7 +94,7 @@ def _opencc(config: str) -> Any:
 
 
 @functools.lru_cache(maxsize=1)
-def load_lexicon() -> Dict[str, Any]:
+def load_lexicon() -> dict[str, Any]:
     """Parsed ``knowledge/lexicon.yml`` (cached); ``{}`` if the file is missing."""
     import yaml
 
@@ -143,15 +144,13 @@ def has_simplified(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _protection() -> Tuple[Optional["re.Pattern[str]"], Dict[str, str]]:
+def _protection() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     """Regex of shielded spellings and the Traditional form each one is written as."""
     s2twp = _opencc(OPENCC_CONFIG)
     t2s = _opencc("t2s")
-    lexicon_terms: Set[str] = {
-        unicodedata.normalize("NFKC", s).strip() for s in _strings(load_lexicon())
-    }
+    lexicon_terms: set[str] = {unicodedata.normalize("NFKC", s).strip() for s in _strings(load_lexicon())}
     lexicon_terms.discard("")
-    mapping: Dict[str, str] = {}
+    mapping: dict[str, str] = {}
     for term in list(BUILTIN_PROTECTED_TERMS) + sorted(lexicon_terms):
         for form in (term, t2s.convert(term)):
             if form in mapping:
@@ -163,9 +162,7 @@ def _protection() -> Tuple[Optional["re.Pattern[str]"], Dict[str, str]]:
                 mapping[form] = term
     if not mapping:
         return None, {}
-    pattern = re.compile(
-        "|".join(re.escape(form) for form in sorted(mapping, key=len, reverse=True))
-    )
+    pattern = re.compile("|".join(re.escape(form) for form in sorted(mapping, key=len, reverse=True)))
     return pattern, mapping
 
 
@@ -175,7 +172,7 @@ def _convert_simplified(text: str) -> str:
     pattern, mapping = _protection()
     if pattern is None:
         return converter.convert(text)
-    out: List[str] = []
+    out: list[str] = []
     pos = 0
     for match in pattern.finditer(text):
         if match.start() > pos:
@@ -187,7 +184,7 @@ def _convert_simplified(text: str) -> str:
     return "".join(out)
 
 
-def to_traditional(text: str, force: Optional[bool] = None) -> str:
+def to_traditional(text: str, force: bool | None = None) -> str:
     """Simplified -> Traditional (Taiwan); Traditional-only text is returned unchanged.
 
     ``force`` overrides the :func:`has_simplified` decision (used when a text is
@@ -201,7 +198,7 @@ def _nfkc(text: str) -> str:
     """NFKC, except for category ``No`` characters (①, ², ½) which are kept."""
     if text.isascii():
         return text
-    out: List[str] = []
+    out: list[str] = []
     run_start = 0
     for i, ch in enumerate(text):
         if not ch.isascii() and unicodedata.category(ch) == "No":
@@ -212,15 +209,15 @@ def _nfkc(text: str) -> str:
     return "".join(out)
 
 
-def _clean(text: str) -> Tuple[str, List[int]]:
+def _clean(text: str) -> tuple[str, list[int]]:
     """Drops control/format chars, collapses whitespace, strips.
 
     Returns the cleaned text and, for every output character, the index of the input
     character it came from (a collapsed whitespace run maps to its first character).
     """
-    out: List[str] = []
-    sources: List[int] = []
-    pending_space: Optional[int] = None
+    out: list[str] = []
+    sources: list[int] = []
+    pending_space: int | None = None
     for i, ch in enumerate(text):
         if ch.isspace():
             if pending_space is None:
@@ -246,9 +243,7 @@ def normalize_text(text: str) -> str:
     return _clean(to_traditional(folded))[0]
 
 
-def normalize_with_spans(
-    text: str, spans: Sequence[Tuple[int, int]] = ()
-) -> Tuple[str, List[Tuple[int, int]]]:
+def normalize_with_spans(text: str, spans: Sequence[tuple[int, int]] = ()) -> tuple[str, list[tuple[int, int]]]:
     """Like :func:`normalize_text`, and maps ``spans`` (start, end) onto the result.
 
     The text is cut at every span boundary and each piece is normalised on its own, so
@@ -261,8 +256,8 @@ def normalize_with_spans(
         return "", [(0, 0) for _ in spans]
     cuts = sorted({0, len(text)} | {max(0, min(len(text), b)) for s in spans for b in s})
     convert = has_simplified(_nfkc(text))
-    pieces: List[str] = []
-    offsets: Dict[int, int] = {}
+    pieces: list[str] = []
+    offsets: dict[int, int] = {}
     length = 0
     for a, b in zip(cuts, cuts[1:]):
         offsets[a] = length
@@ -276,7 +271,7 @@ def normalize_with_spans(
         # first output character that comes from at or after the boundary
         return bisect.bisect_left(sources, offsets[boundary])
 
-    new_spans: List[Tuple[int, int]] = []
+    new_spans: list[tuple[int, int]] = []
     for start, end in spans:
         start = max(0, min(len(text), start))
         end = max(start, min(len(text), end))

@@ -29,7 +29,7 @@ count it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -51,34 +51,32 @@ from components.normalize import normalize_text, normalize_with_spans
 ORIGINAL_TEXT = "original_text"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class TextNormalizer(GraphComponent):
     """NFKC + Simplified->Traditional + whitespace clean-up of the user text."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """No options."""
         return {}
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         """Meant for Chinese pipelines."""
         return ["zh"]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         """OpenCC does the Simplified -> Traditional conversion."""
         return ["opencc"]
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -86,7 +84,7 @@ class TextNormalizer(GraphComponent):
         """Creates the component (nothing to train or persist)."""
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Normalises the text of incoming user messages."""
         for message in messages:
             self._normalize_message(message)
@@ -118,9 +116,7 @@ class TextNormalizer(GraphComponent):
             message.set(TEXT, normalized)
 
 
-def _realign(
-    text: Text, entities: List[Dict[Text, Any]]
-) -> Tuple[Text, List[Dict[Text, Any]]]:
+def _realign(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     """Normalises ``text`` and returns copies of ``entities`` with updated offsets."""
     spans = []
     for entity in entities:

@@ -17,7 +17,7 @@ percent, revenue_change, amount, employees, capital).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -41,28 +41,26 @@ from components.numbers import extract_numbers
 ALL_ENTITIES = ["percent", "revenue_change", "amount", "employees", "capital"]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class NumberExtractor(GraphComponent, EntityExtractorMixin):
     """Percentages, signed revenue changes, NTD amounts (萬), employees, capital."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Which entity types to emit (``None``: all)."""
         return {"entities": None}
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         """Chinese (Traditional, normalised) text."""
         return ["zh"]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         """cn2an parses Chinese numerals."""
         return ["cn2an"]
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
         wanted = config.get("entities")
         self._wanted = set(wanted) if wanted else set(ALL_ENTITIES)
@@ -70,7 +68,7 @@ class NumberExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -78,17 +76,15 @@ class NumberExtractor(GraphComponent, EntityExtractorMixin):
         """Creates the component (nothing to train or persist)."""
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Appends the number entities of each message."""
         for message in messages:
             entities = self._extract(message)
             if entities:
-                message.set(
-                    ENTITIES, (message.get(ENTITIES) or []) + entities, add_to_output=True
-                )
+                message.set(ENTITIES, (message.get(ENTITIES) or []) + entities, add_to_output=True)
         return messages
 
-    def _extract(self, message: Message) -> List[Dict[Text, Any]]:
+    def _extract(self, message: Message) -> list[dict[str, Any]]:
         text = message.get(TEXT)
         if not isinstance(text, str) or not text:
             return []

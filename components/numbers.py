@@ -70,7 +70,7 @@ from __future__ import annotations
 import functools
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from components.normalize import load_lexicon
 
@@ -88,30 +88,39 @@ _KINDS = ("noun", "down", "up", "level", "rate", "approx", "neutral", "reset", "
 
 # when a word is listed under several kinds, the first kind here wins
 _KIND_PRIORITY = (
-    "neutral", "rate", "capital", "level", "down", "up", "approx", "reset", "staff",
-    "loan", "noun",
+    "neutral",
+    "rate",
+    "capital",
+    "level",
+    "down",
+    "up",
+    "approx",
+    "reset",
+    "staff",
+    "loan",
+    "noun",
 )
 _RATE_ASPECTS = ("rate", "rate_cut", "guarantee", "fee", "self_funding")
 
 
 @functools.lru_cache(maxsize=1)
-def _vocabulary() -> Tuple["re.Pattern[str]", Dict[str, str]]:
+def _vocabulary() -> tuple[re.Pattern[str], dict[str, str]]:
     """One longest-first regex over every keyword, and word -> kind."""
     return vocabulary_from(load_lexicon())
 
 
-def vocabulary_from(lexicon: Dict[str, Any]) -> Tuple["re.Pattern[str]", Dict[str, str]]:
+def vocabulary_from(lexicon: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, str]]:
     revenue = lexicon.get("revenue") or {}
     extra = lexicon.get("numbers") or {}
     aspects = lexicon.get("aspects") or {}
-    words: Dict[str, List[str]] = {kind: list(extra.get(kind) or []) for kind in _KINDS}
+    words: dict[str, list[str]] = {kind: list(extra.get(kind) or []) for kind in _KINDS}
     words["noun"] = list(revenue.get("nouns") or []) + words["noun"]
     words["down"] = list(revenue.get("down") or []) + words["down"]
     words["up"] = list(revenue.get("up") or []) + words["up"]
     for aspect in _RATE_ASPECTS:
         # 利率, 減碼, 保證成數, 手續費, 自籌 ... (question phrases like 幾趴 are harmless)
         words["rate"] += [w for w in aspects.get(aspect) or [] if isinstance(w, str)]
-    kinds: Dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for kind in _KIND_PRIORITY:
         for word in words[kind]:
             if isinstance(word, str) and word and word not in kinds:
@@ -120,13 +129,10 @@ def vocabulary_from(lexicon: Dict[str, Any]) -> Tuple["re.Pattern[str]", Dict[st
     return pattern, kinds
 
 
-def _keywords(text: str, start: int, end: int) -> List[Tuple[int, int, str, str]]:
+def _keywords(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
     """Keywords in text[start:end] as (start, end, word, kind), left to right."""
     pattern, kinds = _vocabulary()
-    return [
-        (m.start(), m.end(), m.group(), kinds[m.group()])
-        for m in pattern.finditer(text, start, end)
-    ]
+    return [(m.start(), m.end(), m.group(), kinds[m.group()]) for m in pattern.finditer(text, start, end)]
 
 
 # --------------------------------------------------------------------------- patterns
@@ -135,11 +141,24 @@ _CN_DIGITS = "零〇一二兩三四五六七八九"
 # numerals that may stand in a count or an amount (員工五十人, 資本額兩千萬), for patterns built elsewhere
 NUMERAL_CHARS = "一二兩三四五六七八九十百千萬"
 # a count of firms in one character: 兩家, 單家, 3家 is read as digits
-_SMALL_COUNTS = {"一": 1, "單": 1, "兩": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_SMALL_COUNTS = {
+    "一": 1,
+    "單": 1,
+    "兩": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 COUNT_CHARS = "".join(_SMALL_COUNTS)
 
 
-def small_count(word: str) -> Optional[int]:
+def small_count(word: str) -> int | None:
     """「3」 -> 3, 「兩」 -> 2, 「單」 -> 1; None for anything else."""
     return int(word) if word.isdigit() else _SMALL_COUNTS.get(word)
 
@@ -148,7 +167,7 @@ def small_count(word: str) -> Optional[int]:
 _DATE = re.compile(r"(?:(\d{2,4})\s*年\s*)?(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日號])?")
 
 
-def find_date(text: str) -> Optional[Tuple[Optional[int], int, Optional[int], str]]:
+def find_date(text: str) -> tuple[int | None, int, int | None, str] | None:
     """The first date named in text as (year or None, month, day or None, the words), or None."""
     m = _DATE.search(text)
     if not m or not 1 <= int(m.group(2)) <= 12:
@@ -202,7 +221,7 @@ _ONE_WORDS = set("統唯單同萬第之逐專純均")
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_number(expr: str) -> Optional[float]:
+def parse_number(expr: str) -> float | None:
     """Value of an Arabic/Chinese numeral with optional 十百千萬億 units, or None.
 
     ``"1,000萬"`` -> 10000000, ``"一點五億"`` -> 150000000, ``"兩百五十"`` -> 250.
@@ -211,7 +230,7 @@ def parse_number(expr: str) -> Optional[float]:
     return None if value is None else float(value)
 
 
-def _parse_decimal(s: str) -> Optional[Decimal]:
+def _parse_decimal(s: str) -> Decimal | None:
     if not s:
         return None
     m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([十百千]?)([萬億]?)", s)
@@ -254,7 +273,7 @@ def _round(value: Decimal) -> float:
 # --------------------------------------------------------------------------- helpers
 
 
-def _clause_bounds(text: str, start: int, end: int) -> Tuple[int, int]:
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Start and end of the clause around text[start:end]."""
     left = 0
     for m in _CLAUSE_BREAK.finditer(text, 0, start):
@@ -270,12 +289,7 @@ def _clause_bounds(text: str, start: int, end: int) -> Tuple[int, int]:
 
 def _is_numeric_punct(text: str, i: int) -> bool:
     """A '.' or ',' between digits (decimal point / thousands separator)."""
-    return (
-        text[i] in ".,"
-        and 0 < i < len(text) - 1
-        and text[i - 1].isdigit()
-        and text[i + 1].isdigit()
-    )
+    return text[i] in ".," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
 
 
 def _approx(text: str, start: int, end: int, clause_start: int, clause_end: int) -> bool:
@@ -288,10 +302,11 @@ def _approx(text: str, start: int, end: int, clause_start: int, clause_end: int)
 
 def _percent_kind(
     text: str, start: int, end: int, value: float, clause_start: int, clause_end: int
-) -> Tuple[str, float]:
+) -> tuple[str, float]:
     """('percent', v) or ('revenue_change', signed v) for the percentage text[start:end]."""
     left = [
-        k for k in _keywords(text, max(clause_start, start - 30), start)
+        k
+        for k in _keywords(text, max(clause_start, start - 30), start)
         if k[3] not in ("approx", "neutral", "staff", "loan", "capital")
     ]
     # followed by a rate word (提高20%關稅) or a revenue noun (只有20%的營收: a share);
@@ -299,12 +314,7 @@ def _percent_kind(
     right = re.sub(r"^\s?(?:多(?!少)|左右|上下|以上|以下)?\s?的?", "", text[end:clause_end])
     right_kw = _keywords(right, 0, min(len(right), 6))
     has_left_noun = any(k[3] == "noun" for k in left)
-    if (
-        not has_left_noun
-        and right_kw
-        and right_kw[0][0] == 0
-        and right_kw[0][3] in ("rate", "noun")
-    ):
+    if not has_left_noun and right_kw and right_kw[0][0] == 0 and right_kw[0][3] in ("rate", "noun"):
         return PERCENT, value
     if left and left[-1][3] == "rate":
         return PERCENT, value
@@ -331,9 +341,7 @@ def _percent_kind(
     return REVENUE_CHANGE, (-value if kind == "down" else value)
 
 
-def _last_kind(
-    text: str, start: int, clause_start: int, kinds: Tuple[str, ...], window: int
-) -> Optional[str]:
+def _last_kind(text: str, start: int, clause_start: int, kinds: tuple[str, ...], window: int) -> str | None:
     """Kind of the nearest keyword (among the interesting ones) before ``start``."""
     for k in reversed(_keywords(text, max(clause_start, start - window), start)):
         if k[3] in kinds:
@@ -344,7 +352,7 @@ def _last_kind(
 # --------------------------------------------------------------------------- extraction
 
 
-def _candidate(text: str, m: "re.Match[str]") -> Optional[Dict[str, Any]]:
+def _candidate(text: str, m: re.Match[str]) -> dict[str, Any] | None:
     """Reads the number at ``m`` with its unit; returns a result dict or None."""
     expr = m.group()
     start, end = m.start(), m.end()
@@ -352,7 +360,7 @@ def _candidate(text: str, m: "re.Match[str]") -> Optional[Dict[str, Any]]:
     if expr in ("一",) and start > 0 and text[start - 1] in _ONE_WORDS:
         return None
     rest = text[end:]
-    prefix = text[max(0, start - 8):start]
+    prefix = text[max(0, start - 8) : start]
 
     # 百分之十五 / 百分之15
     if prefix.endswith("百分之"):
@@ -392,9 +400,7 @@ def _candidate(text: str, m: "re.Match[str]") -> Optional[Dict[str, Any]]:
         return _result(text, PERCENT, value * 10 + tenths, start, stop)
 
     # counts: 80人 / 80名 / 80位 / 80個員工 (also 800多人); 30個人 and 50位 need staff context
-    cm = re.match(
-        r"(多)?(?:(?:個|名|位)(?:正職)?(員工|職員|工人|同仁|從業人員|勞工)|(個?人|名|位))", rest
-    )
+    cm = re.match(r"(多)?(?:(?:個|名|位)(?:正職)?(員工|職員|工人|同仁|從業人員|勞工)|(個?人|名|位))", rest)
     if cm:
         value = parse_number(expr)
         if value is None:
@@ -444,9 +450,7 @@ def _is_staff_context(text: str, start: int, stop: int) -> bool:
     return bool(re.match(r"(?:左右|上下)?的?(?:公司|工廠|企業|規模|員工)", text[stop:clause_end]))
 
 
-def _result(
-    text: str, entity: str, value: float, start: int, end: int, approx: bool = False
-) -> Dict[str, Any]:
+def _result(text: str, entity: str, value: float, start: int, end: int, approx: bool = False) -> dict[str, Any]:
     return {
         "entity": entity,
         "value": float(value) + 0.0,
@@ -457,19 +461,19 @@ def _result(
     }
 
 
-def _trap_spans(text: str) -> List[Tuple[int, int]]:
+def _trap_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for pattern in _TRAPS:
         spans.extend((m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start())
     return spans
 
 
-def extract_numbers(text: str) -> List[Dict[str, Any]]:
+def extract_numbers(text: str) -> list[dict[str, Any]]:
     """Percentages, revenue changes, NTD amounts (萬), employees and capital in ``text``."""
     if not text:
         return []
     traps = _trap_spans(text)
-    results: List[Dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
     pos = 0
     while True:
         m = _NUM.search(text, pos)
@@ -492,13 +496,9 @@ def extract_numbers(text: str) -> List[Dict[str, Any]]:
             continue
         clause_start, clause_end = _clause_bounds(text, found["start"], found["end"])
         if found["entity"] == PERCENT:
-            entity, value = _percent_kind(
-                text, found["start"], found["end"], found["value"], clause_start, clause_end
-            )
+            entity, value = _percent_kind(text, found["start"], found["end"], found["value"], clause_start, clause_end)
             found["entity"], found["value"] = entity, float(value) + 0.0
-        found["approx"] = found["approx"] or _approx(
-            text, found["start"], found["end"], clause_start, clause_end
-        )
+        found["approx"] = found["approx"] or _approx(text, found["start"], found["end"], clause_start, clause_end)
         results.append(found)
         pos = found["end"]
     halvings = [h for h in _halvings(text) if not any(a < h["end"] and h["start"] < b for a, b in traps)]
@@ -508,7 +508,7 @@ def extract_numbers(text: str) -> List[Dict[str, Any]]:
     return sorted(results, key=lambda r: r["start"]) if halvings else results
 
 
-def _halvings(text: str) -> List[Dict[str, Any]]:
+def _halvings(text: str) -> list[dict[str, Any]]:
     """營收腰斬 / 訂單被砍半 -> revenue_change -50, unless a rate word is the subject (利息減半)."""
     found = []
     for m in _HALVED.finditer(text):

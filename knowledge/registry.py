@@ -5,6 +5,7 @@ the conversation keeps it in a slot (domain.yml must agree: tests/test_registry.
 about eligibility (the composer shows eligibility once one of them is known), and whether criteria and figure
 conditions in measures.yml may test it. The staff calculator's fields are the facts with a `form` order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Fact:
     name: str
-    type: str                  # choice | bool | number
-    values: tuple | None       # the choices (bool: True, False); None for a number
-    order: int                 # position in a form (the staff calculator); 0: not a form field
-    slot: bool = True          # kept across turns in a Rasa slot of the same name
-    decisive: bool = True      # stating it makes the answer say who is eligible
-    criterion: bool = True     # measures.yml criteria and `when` conditions may test it
+    type: str  # choice | bool | number
+    values: tuple | None  # the choices (bool: True, False); None for a number
+    order: int  # position in a form (the staff calculator); 0: not a form field
+    slot: bool = True  # kept across turns in a Rasa slot of the same name
+    decisive: bool = True  # stating it makes the answer say who is eligible
+    criterion: bool = True  # measures.yml criteria and `when` conditions may test it
 
     @property
     def label(self) -> str:

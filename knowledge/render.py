@@ -1,4 +1,5 @@
 """How a figure reads in an answer: 「貸款額度：每家最高3,500萬元」. Shared by the build and the actions."""
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 Every problem is reported as ``file: record.field: message`` so a maintainer can find the line to fix.
 The vocabularies below are the contract between the YAML files, the eligibility engine and the NLU.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,23 +13,89 @@ from knowledge.registry import FACT_VALUES
 
 UNITS = {"萬元", "億元", "%", "成", "年", "個月", "個", "項", "家"}
 ASPECTS = {
-    "amount", "rate", "rate_cut", "guarantee", "fee", "term", "eligibility", "period", "application",
-    "items", "self_funding", "equipment_cap", "hotline", "hours", "overview",
+    "amount",
+    "rate",
+    "rate_cut",
+    "guarantee",
+    "fee",
+    "term",
+    "eligibility",
+    "period",
+    "application",
+    "items",
+    "self_funding",
+    "equipment_cap",
+    "hotline",
+    "hours",
+    "overview",
 }
 FAMILIES = {"loan", "export", "rd", "coaching", "finance_help", "tech", "energy", "admin", "tax", "employment"}
 # fact -> allowed values (None: a number): derived from the one fact table (knowledge/registry.py)
 FACTS = FACT_VALUES
-FIGURE_FIELDS = {"key", "aspect", "label", "value", "value_min", "unit", "qualifier", "condition", "when", "months",
-                 "hotline", "source"}
-MEASURE_FIELDS = {"id", "name", "short_name", "agency", "family", "program", "stage", "package_measure", "aliases",
-                  "summary", "hotlines", "source", "figures", "criteria", "dates", "links", "items", "services",
-                  "application", "notes", "implied_by"}
+FIGURE_FIELDS = {
+    "key",
+    "aspect",
+    "label",
+    "value",
+    "value_min",
+    "unit",
+    "qualifier",
+    "condition",
+    "when",
+    "months",
+    "hotline",
+    "source",
+}
+MEASURE_FIELDS = {
+    "id",
+    "name",
+    "short_name",
+    "agency",
+    "family",
+    "program",
+    "stage",
+    "package_measure",
+    "aliases",
+    "summary",
+    "hotlines",
+    "source",
+    "figures",
+    "criteria",
+    "dates",
+    "links",
+    "items",
+    "services",
+    "application",
+    "notes",
+    "implied_by",
+}
 # roles a program plays in overviews (programs.yml `role`): the package of pillars, the program of stages
 PROGRAM_ROLES = ("package", "stages")
-# cue word lists the composer needs (lexicon.yml `cues`; actions/answering/words.py)
-CUES = ("package", "stages", "days_off", "directory_collective", "directory_line", "directory_listing",
-        "switch_lead", "switch_tail", "joint", "single", "firm_counter", "firm_nouns", "together", "another_firm",
-        "apply", "other", "other_kind", "count_subject", "count_filler", "count_approx", "count_unit", "durations")
+# cue word lists the composer needs (lexicon.yml `cues`; advisor/words.py)
+CUES = (
+    "package",
+    "stages",
+    "days_off",
+    "directory_collective",
+    "directory_line",
+    "directory_listing",
+    "switch_lead",
+    "switch_tail",
+    "joint",
+    "single",
+    "firm_counter",
+    "firm_nouns",
+    "together",
+    "another_firm",
+    "apply",
+    "other",
+    "other_kind",
+    "count_subject",
+    "count_filler",
+    "count_approx",
+    "count_unit",
+    "durations",
+)
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -97,7 +164,7 @@ def _check_when(c: Checker, where: str, when) -> None:
         if not isinstance(test, dict) or len(test) != 1:
             c.fail(f"{where}.when.{fact}", "expected exactly one {op: value}")
             continue
-        (op, value), = test.items()
+        ((op, value),) = test.items()
         _check_condition(c, f"{where}.when.{fact}", fact, op, value)
 
 
@@ -106,12 +173,17 @@ def check_figure(c: Checker, where: str, fig: dict, hotline_ids: set) -> None:
     if not isinstance(fig, dict):
         return
     for extra in set(fig) - FIGURE_FIELDS:
-        c.fail(f"{where}.{extra}", f"unknown field (a typo, or an unquoted comma in a flow mapping?); known: {sorted(FIGURE_FIELDS)}")
+        c.fail(
+            f"{where}.{extra}",
+            f"unknown field (a typo, or an unquoted comma in a flow mapping?); known: {sorted(FIGURE_FIELDS)}",
+        )
     if fig.get("unit") not in UNITS:
         c.fail(f"{where}.unit", f"{fig.get('unit')!r} is not one of {sorted(UNITS)}")
     if "aspect" in fig and fig["aspect"] not in ASPECTS:
         c.fail(f"{where}.aspect", f"{fig['aspect']!r} is not one of {sorted(ASPECTS)}")
-    if "value_min" in fig and not (isinstance(fig["value_min"], (int, float)) and fig["value_min"] < fig.get("value", 0)):
+    if "value_min" in fig and not (
+        isinstance(fig["value_min"], (int, float)) and fig["value_min"] < fig.get("value", 0)
+    ):
         c.fail(f"{where}.value_min", "must be a number below value")
     if "months" in fig and not isinstance(fig["months"], int):
         c.fail(f"{where}.months", "must be a whole number")
@@ -160,8 +232,21 @@ def validate(sources: dict) -> None:
         c.fail("measures", "duplicate measure ids")
     for i, m in enumerate((meas or {}).get("measures") or []):
         where = f"measures[{m.get('id', i) if isinstance(m, dict) else i}]"
-        c.require(m, where, {"id": str, "name": str, "short_name": str, "agency": str, "family": str,
-                             "aliases": list, "summary": str, "hotlines": list, "source": str})
+        c.require(
+            m,
+            where,
+            {
+                "id": str,
+                "name": str,
+                "short_name": str,
+                "agency": str,
+                "family": str,
+                "aliases": list,
+                "summary": str,
+                "hotlines": list,
+                "source": str,
+            },
+        )
         if not isinstance(m, dict):
             continue
         for extra in set(m) - MEASURE_FIELDS:
@@ -202,8 +287,11 @@ def validate(sources: dict) -> None:
                         c.fail(f"{dw}.ad", f"{d['ad']} does not match {d['roc']} (ROC year + 1911)")
         implied = m.get("implied_by")
         if implied is not None:
-            if not isinstance(implied, dict) or not isinstance(implied.get("rank"), int) or \
-                    not isinstance(implied.get("facts"), dict):
+            if (
+                not isinstance(implied, dict)
+                or not isinstance(implied.get("rank"), int)
+                or not isinstance(implied.get("facts"), dict)
+            ):
                 c.fail(f"{where}.implied_by", "expected {rank: int, facts: {fact: [values] | any}}")
             else:
                 for fact, values in implied["facts"].items():
@@ -218,8 +306,11 @@ def validate(sources: dict) -> None:
                 c.fail(f"{lw}.to", f"unknown measure {link.get('to')!r}")
 
     c = Checker("knowledge/programs.yml", errors)
-    package_numbers = {m.get("package_measure") for m in (meas or {}).get("measures") or []
-                       if isinstance(m, dict) and m.get("package_measure")}
+    package_numbers = {
+        m.get("package_measure")
+        for m in (meas or {}).get("measures") or []
+        if isinstance(m, dict) and m.get("package_measure")
+    }
     for i, p in enumerate((prog or {}).get("programs") or []):
         where = f"programs[{p.get('id', i) if isinstance(p, dict) else i}]"
         c.require(p, where, {"id": str, "name": str, "summary": str, "source": str})
@@ -235,8 +326,11 @@ def validate(sources: dict) -> None:
             if isinstance(a, dict):
                 listed += a.get("measures") or []
         if p.get("pillars") and sorted(listed) != sorted(package_numbers):
-            c.fail(f"{where}.pillars", f"measure numbers {sorted(listed)} differ from the package_measure "
-                                       f"numbers in measures.yml {sorted(package_numbers)}")
+            c.fail(
+                f"{where}.pillars",
+                f"measure numbers {sorted(listed)} differ from the package_measure "
+                f"numbers in measures.yml {sorted(package_numbers)}",
+            )
         for s in p.get("stages") or []:
             if s not in measure_ids:
                 c.fail(f"{where}.stages", f"unknown measure {s!r}")

@@ -8,6 +8,7 @@ without serving/'s fixes) and the baseline (bench/baseline.py, stock `rasa run`)
 scale-out stack (scripts/scale.sh): 16 concurrent senders to one Rasa process, then to two behind nginx.
 Prints the table and writes results/bench-<date>.json and .md. Slow machines get slow figures, never a failure.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,6 +30,7 @@ SENDERS = 16
 
 def rasa_version() -> str:
     from importlib import metadata
+
     return metadata.version("rasa")
 
 
@@ -37,7 +39,7 @@ def serve(model: Path, name: str, workdir: Path, rasa_cmd, sizes: dict, not_answ
     print(f"[{name}] serving {model.name}", flush=True)
     s = single.start(model, workdir, name, not_answers, rasa_cmd=rasa_cmd)
     try:
-        load.load(s.url, 2, 1, not_answers)                          # warm-up, not counted
+        load.load(s.url, 2, 1, not_answers)  # warm-up, not counted
         seq = load.load(s.url, 1, sizes["seq"], not_answers)
         cpu = s.rasa.cpu_seconds(), s.actions.cpu_seconds()
         conc = load.load(s.url, SENDERS, sizes["conc"], not_answers)
@@ -46,12 +48,15 @@ def serve(model: Path, name: str, workdir: Path, rasa_cmd, sizes: dict, not_answ
         q, c = seq.summary(), conc.summary()
         out.update({f"seq_{k}": q[k] for k in ("p50_ms", "p95_ms", "p99_ms")})
         out.update({f"conc_{k}": c[k] for k in ("p50_ms", "p95_ms", "p99_ms")})
-        out.update(throughput_msgs_s=c["throughput_msgs_s"],
-                   rasa_cpu_ms_per_msg=round(rasa_cpu * 1000 / max(conc.messages, 1), 1),
-                   actions_cpu_ms_per_msg=round(actions_cpu * 1000 / max(conc.messages, 1), 1),
-                   rasa_peak_rss_mb=round(s.rasa.peak_rss_mb()), actions_peak_rss_mb=round(s.actions.peak_rss_mb()),
-                   failures=len(seq.failures) + len(conc.failures),
-                   failure_examples=(seq.failures + conc.failures)[:5])
+        out.update(
+            throughput_msgs_s=c["throughput_msgs_s"],
+            rasa_cpu_ms_per_msg=round(rasa_cpu * 1000 / max(conc.messages, 1), 1),
+            actions_cpu_ms_per_msg=round(actions_cpu * 1000 / max(conc.messages, 1), 1),
+            rasa_peak_rss_mb=round(s.rasa.peak_rss_mb()),
+            actions_peak_rss_mb=round(s.actions.peak_rss_mb()),
+            failures=len(seq.failures) + len(conc.failures),
+            failure_examples=(seq.failures + conc.failures)[:5],
+        )
         return out
     finally:
         s.stop()
@@ -65,7 +70,7 @@ def scale_out(model: Path, workdir: Path, sizes: dict, not_answers) -> dict:
         stack.up()
     except scale.StackUnavailable as why:
         return {"skipped": str(why)}
-    except (RuntimeError, OSError) as error:   # a benchmark reports, it does not fail
+    except (RuntimeError, OSError) as error:  # a benchmark reports, it does not fail
         return {"skipped": f"the stack did not start: {str(error)[-600:]}"}
     try:
         load.load(stack.rasa_a, 2, 1, not_answers)
@@ -86,22 +91,28 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "results")
     ap.add_argument("--keep", action="store_true", help="keep the trained models and Rasa caches in var/bench/")
     args = ap.parse_args()
-    sizes = {"seq": 4, "conc": 1} if args.quick else {"seq": 20, "conc": 4}   # conversations of 6 turns
+    sizes = {"seq": 4, "conc": 1} if args.quick else {"seq": 20, "conc": 4}  # conversations of 6 turns
     turns = len(load.CONVERSATION)
     stamp = datetime.now().strftime("%Y-%m-%dT%H%M")
-    workdir = ROOT / "var" / "bench" / stamp      # under var/: the postgres user must reach the scale-out data
+    workdir = ROOT / "var" / "bench" / stamp  # under var/: the postgres user must reach the scale-out data
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     not_answers = load.stand_ins()
     started = time.monotonic()
     results = {
-        "date": stamp, "rasa": rasa_version(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load_before": [round(x, 2) for x in os.getloadavg()]},
+        "date": stamp,
+        "rasa": rasa_version(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_before": [round(x, 2) for x in os.getloadavg()],
+        },
         "messages": {"sequential": sizes["seq"] * turns, "concurrent": SENDERS * sizes["conc"] * turns},
-        "baseline": {"description": "Rasa's default config (pipeline and policies) trained on our data; one "
-                                    f"substitution: {baseline.SUBSTITUTION}. Served by stock `rasa run`.",
-                     "config": str(baseline.write_baseline(ROOT / "config.yml", workdir / "config-baseline.yml"))},
+        "baseline": {
+            "description": "Rasa's default config (pipeline and policies) trained on our data; one "
+            f"substitution: {baseline.SUBSTITUTION}. Served by stock `rasa run`.",
+            "config": str(baseline.write_baseline(ROOT / "config.yml", workdir / "config-baseline.yml")),
+        },
         "variants": {},
     }
     configs = {"ours": ROOT / "config.yml", "baseline": workdir / "config-baseline.yml"}
@@ -114,16 +125,20 @@ def main() -> int:
     results["variants"]["ours"].update(serve(ours_model, "ours", workdir, single.RASA_OURS, sizes, not_answers))
     results["variants"]["ours, stock rasa run"] = {
         "description": "our model served by stock `rasa run`, without serving/'s fixes (response validation, "
-                       "SQLite WAL)",
-        **serve(ours_model, "ours-stock-run", workdir, single.RASA_STOCK, sizes, not_answers)}
-    results["variants"]["baseline"].update(serve(Path(results["variants"]["baseline"]["model"]), "baseline", workdir,
-                                                 single.RASA_STOCK, sizes, not_answers))
+        "SQLite WAL)",
+        **serve(ours_model, "ours-stock-run", workdir, single.RASA_STOCK, sizes, not_answers),
+    }
+    results["variants"]["baseline"].update(
+        serve(
+            Path(results["variants"]["baseline"]["model"]), "baseline", workdir, single.RASA_STOCK, sizes, not_answers
+        )
+    )
     results["ratios"] = report.ratios(results["variants"]["ours"], results["variants"]["baseline"])
     if not args.no_scale:
         results["scale_out"] = scale_out(ours_model, workdir, sizes, not_answers)
     results["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     results["duration_s"] = round(time.monotonic() - started)
-    if not args.keep:   # a few hundred MB per run; the logs stay
+    if not args.keep:  # a few hundred MB per run; the logs stay
         for heavy in [workdir / "models", *workdir.glob("cache-*")]:
             shutil.rmtree(heavy, ignore_errors=True)
     results["workdir"] = str(workdir)

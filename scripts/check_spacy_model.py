@@ -9,6 +9,7 @@ Exit 0 when `spacy.load(...)` works and the pipeline was made for the installed 
 makes); exit 1 with what to install otherwise. The last line printed is `spaCy model OK: ...` or starts with
 `spaCy model missing:` / `spaCy model unusable:` / `spaCy not installed:`.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,14 +75,18 @@ def check(name: str) -> tuple[int, str]:
     try:
         import spacy
     except ImportError:
-        return 1, ("spaCy not installed: add the spacy pins of requirements.txt to .venv "
-                   "(`.venv/bin/pip install -r requirements.txt`).")
+        return 1, (
+            "spaCy not installed: add the spacy pins of requirements.txt to .venv "
+            "(`.venv/bin/pip install -r requirements.txt`)."
+        )
     spacy_version = spacy.about.__version__
     placeholder = placeholder_installed() if name == MODEL else None
     if placeholder:
-        return 1, (f"spaCy model unusable: the installed zh-core-web-sm {placeholder} is PyPI's placeholder, "
-                   f"not spaCy's model. Remove it (`.venv/bin/pip uninstall -y zh-core-web-sm`).\n"
-                   + install_hint(spacy_version))
+        return 1, (
+            f"spaCy model unusable: the installed zh-core-web-sm {placeholder} is PyPI's placeholder, "
+            f"not spaCy's model. Remove it (`.venv/bin/pip uninstall -y zh-core-web-sm`).\n"
+            + install_hint(spacy_version)
+        )
     try:
         nlp = spacy.load(name)
     except OSError:
@@ -94,13 +99,18 @@ def check(name: str) -> tuple[int, str]:
         return 1, f"spaCy model unusable: {name!r} needs a package that is not installed: {e}"
     except Exception as e:  # noqa: BLE001 - a broken or incompatible pipeline: say what spaCy said
         return 1, f"spaCy model unusable: {name!r} does not load with spaCy {spacy_version}: {e}\n" + install_hint(
-            spacy_version)
+            spacy_version
+        )
     wanted = nlp.meta.get("spacy_version", "")
     if wanted and not spacy.util.is_compatible_version(spacy_version, wanted):
-        return 1, (f"spaCy model unusable: {name!r} was made for spaCy {wanted}, the installed spaCy is "
-                   f"{spacy_version} (Rasa's SpacyNLP refuses it).\n" + install_hint(spacy_version))
-    return 0, (f"spaCy model OK: {name} ({nlp.meta.get('lang')}_{nlp.meta.get('name')} "
-               f"{nlp.meta.get('version')}, pipes {nlp.pipe_names}, spaCy {spacy_version})")
+        return 1, (
+            f"spaCy model unusable: {name!r} was made for spaCy {wanted}, the installed spaCy is "
+            f"{spacy_version} (Rasa's SpacyNLP refuses it).\n" + install_hint(spacy_version)
+        )
+    return 0, (
+        f"spaCy model OK: {name} ({nlp.meta.get('lang')}_{nlp.meta.get('name')} "
+        f"{nlp.meta.get('version')}, pipes {nlp.pipe_names}, spaCy {spacy_version})"
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -7,6 +7,7 @@ noise (DeprecationWarning, SQLAlchemy's MovedIn20Warning, …) is not matched: o
 only training sees, because they depend on the tokenizer (e.g. an entity that splits a jieba token).
     python scripts/data_warnings.py LOG   -> prints the data warnings found; exit 1 if any
 """
+
 import re
 import sys
 from pathlib import Path

@@ -4,6 +4,7 @@ pass rate and dead ends (a reply to the last turn that carries no known hotline 
 Starts a bot of its own (models/current-config.tar.gz, fresh tracker store) unless --url is given. The grading
 itself is ../shared/acceptance/grade.py's, imported, so a case passes here exactly when it passes there.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,11 +51,23 @@ def evaluate(url: str, sets: dict[str, list[dict]], timeout: float = 30) -> dict
                 result = grade.grade_case(case, url, timeout)
             except Exception as e:  # a crash or a time-out is a failed case, not a failed run
                 result = {"id": case["id"], "ok": False, "problems": [f"error: {e!r}"], "reply": ""}
-            dead_end = not grade.hotlines_in(result.get("reply") or "") and case.get("category") not in SMALL_TALK \
+            dead_end = (
+                not grade.hotlines_in(result.get("reply") or "")
+                and case.get("category") not in SMALL_TALK
                 and not case["id"].startswith("p-chitchat")
-            rows.append({"set": set_name, "category": category(set_name, case), "id": case["id"],
-                         "turns": case["turns"], "ok": result["ok"], "dead_end": dead_end,
-                         "problems": result["problems"], "reply": result.get("reply", "")})
+            )
+            rows.append(
+                {
+                    "set": set_name,
+                    "category": category(set_name, case),
+                    "id": case["id"],
+                    "turns": case["turns"],
+                    "ok": result["ok"],
+                    "dead_end": dead_end,
+                    "problems": result["problems"],
+                    "reply": result.get("reply", ""),
+                }
+            )
     return {"rows": rows}
 
 
@@ -75,8 +88,7 @@ def report(rows: list[dict], verbose: bool = False) -> str:
     ok = sum(r["ok"] for r in rows)
     dead = sum(r["dead_end"] for r in rows)
     if verbose:
-        lines += [f"FAIL {r['id']} {' | '.join(r['turns'])} :: {'; '.join(r['problems'])}" for r in rows
-                  if not r["ok"]]
+        lines += [f"FAIL {r['id']} {' | '.join(r['turns'])} :: {'; '.join(r['problems'])}" for r in rows if not r["ok"]]
     lines.append(f"eval: {ok}/{len(rows)} = {100 * ok / len(rows):.1f}%  dead ends {dead}")
     return "\n".join(lines)
 
@@ -97,6 +109,7 @@ def main(argv=None) -> int:
         result = evaluate(args.url, sets)
     else:
         from scripts.soak import local_bot
+
         with tempfile.TemporaryDirectory(prefix="eval-") as tmp:
             print("starting the action server and Rasa (about half a minute)…", file=sys.stderr)
             with local_bot(Path(tmp), {"RATE_LIMIT_PER_MINUTE": "0"}) as (url, _):

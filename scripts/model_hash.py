@@ -4,6 +4,7 @@ Rasa's own fingerprint does not see the contents of JiebaTokenizer's dictionary,
 this hash instead: a dictionary edit changes the hash and forces a retrain.
     python scripts/model_hash.py [CONFIG]   -> prints a 16-hex-digit key
 """
+
 import hashlib
 import sys
 from pathlib import Path
@@ -22,8 +23,9 @@ def inputs(config: str) -> list:
 def spacy_model_id(config: str) -> str:
     """Name and version of the config's spaCy model (SpacyNLP `model:`), which lives outside the repository
     (an installed package); empty for configs without SpacyNLP, so their keys do not change."""
-    import yaml
     from importlib import metadata
+
+    import yaml
 
     data = yaml.safe_load((ROOT / config).read_text(encoding="utf-8"))
     pipeline = (data.get("pipeline") if isinstance(data, dict) else None) or []

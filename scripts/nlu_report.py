@@ -8,6 +8,7 @@ number as a false positive); they are scored on tests/nlu/numbers.yml instead, a
 their exact (entity, value) pairs, parsed with the trained model. Printed: per-entity precision/recall/F1, the
 mismatches and `number-entity F1: 0.xx`, just before the last line.
 The last line is `intent macro-F1: 0.xx` (of --config)."""
+
 import argparse
 import asyncio
 import json
@@ -26,6 +27,7 @@ MAX_MISMATCHES = 15
 def load_number_cases(path: Path = NUMBER_CASES) -> list:
     """The held-out number sentences as [(text, [(entity, value), ...])]; ValueError names the bad item."""
     import yaml
+
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(items, list) or not items:
         raise ValueError(f"{path.name}: expected a non-empty YAML list")
@@ -61,8 +63,10 @@ def number_entity_scores(model: str, cases: list) -> dict:
     """Parses each held-out sentence with the trained model and scores NumberExtractor's (entity, value) pairs
     against the expected ones (as multisets: order and spans are not judged); prints the table and mismatches."""
     import logging
+
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
+
     # rasa's configure_structlog would add a root handler on stdout (jieba's debug lines would land in the report)
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
@@ -78,8 +82,11 @@ def number_entity_scores(model: str, cases: list) -> dict:
     tp, fp, fn = Counter(), Counter(), Counter()
     mismatches = []
     for (text, expected), parsed in zip(cases, asyncio.run(parse_all())):
-        got = [(e["entity"], float(e["value"])) for e in parsed.get("entities", [])
-               if e.get("extractor") == "NumberExtractor"]
+        got = [
+            (e["entity"], float(e["value"]))
+            for e in parsed.get("entities", [])
+            if e.get("extractor") == "NumberExtractor"
+        ]
         want_c, got_c = Counter(_key(*p) for p in expected), Counter(_key(*p) for p in got)
         for (entity, _), n in (want_c & got_c).items():
             tp[entity] += n
@@ -96,8 +103,10 @@ def number_entity_scores(model: str, cases: list) -> dict:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return precision, recall, f1
 
-    print(f"[number entities] {len(cases)} held-out sentences ({NUMBER_CASES.relative_to(ROOT)}), "
-          f"{sum(1 for _, e in cases if not e)} with none:")
+    print(
+        f"[number entities] {len(cases)} held-out sentences ({NUMBER_CASES.relative_to(ROOT)}), "
+        f"{sum(1 for _, e in cases if not e)} with none:"
+    )
     print(f"  {'entity':16s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'support':>8s}")
     scores = {}
     for entity in NUMBER_ENTITIES:
@@ -107,9 +116,15 @@ def number_entity_scores(model: str, cases: list) -> dict:
     p, r, f = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
     print(f"  {'all (micro)':16s} {p:9.3f} {r:7.3f} {f:6.3f} {sum(tp.values()) + sum(fn.values()):8d}")
     scores["number-entity F1"] = f
-    print(f"[number entities] {len(mismatches)} mismatched sentences"
-          + (f" (first {MAX_MISMATCHES})" if len(mismatches) > MAX_MISMATCHES else "") + ":")
-    show = lambda pairs: ", ".join(f"{e} {v:g}" for e, v in pairs) or "none"
+    print(
+        f"[number entities] {len(mismatches)} mismatched sentences"
+        + (f" (first {MAX_MISMATCHES})" if len(mismatches) > MAX_MISMATCHES else "")
+        + ":"
+    )
+
+    def show(pairs):
+        return ", ".join(f"{e} {v:g}" for e, v in pairs) or "none"
+
     for text, expected, got in mismatches[:MAX_MISMATCHES]:
         print(f"  {text}\n      expected: {show(expected)}\n      got:      {show(got)}")
     return scores
@@ -118,24 +133,47 @@ def number_entity_scores(model: str, cases: list) -> dict:
 def spacy_model_problem(config: str):
     """None when the config needs no spaCy model or its model loads; else what to tell the user."""
     import yaml
+
     pipeline = yaml.safe_load((ROOT / config).read_text(encoding="utf-8")).get("pipeline") or []
     models = [c.get("model") for c in pipeline if c.get("name") == "SpacyNLP"]
     if not models:
         return None
     from check_spacy_model import check  # scripts/ is on sys.path: this file runs as scripts/nlu_report.py
+
     code, message = check(str(models[0]))
     return message if code else None
 
 
 def evaluate(config: str, out: Path) -> dict:
     """Trains (cached) and tests `config` on tests/nlu/; prints its confusions and entity F1; returns the scores."""
-    model = subprocess.run(["scripts/train.sh", config], cwd=ROOT, check=True, capture_output=True,
-                           text=True).stdout.strip().splitlines()[-1]
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", model, "--nlu", "tests/nlu",
-                    "--out", str(out), "--no-plot"], cwd=ROOT, check=True, capture_output=True)
+    model = (
+        subprocess.run(["scripts/train.sh", config], cwd=ROOT, check=True, capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    subprocess.run(
+        [
+            str(ROOT / ".venv/bin/rasa"),
+            "test",
+            "nlu",
+            "--model",
+            model,
+            "--nlu",
+            "tests/nlu",
+            "--out",
+            str(out),
+            "--no-plot",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     intents = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
-    errors = json.loads((out / "intent_errors.json").read_text(encoding="utf-8")) \
-        if (out / "intent_errors.json").exists() else []
+    errors = (
+        json.loads((out / "intent_errors.json").read_text(encoding="utf-8"))
+        if (out / "intent_errors.json").exists()
+        else []
+    )
     confusions = Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
     print(f"[{config}] ten worst confusions (gold -> predicted: count):")
     for (gold, pred), n in confusions.most_common(10):
@@ -145,8 +183,10 @@ def evaluate(config: str, out: Path) -> dict:
         rep = json.loads((out / name).read_text(encoding="utf-8"))
         extractor = name.replace("_report.json", "")
         if extractor == "NumberExtractor":  # every number counts as a false positive there: scored below instead
-            print("entity F1 NumberExtractor: not scored by rasa (tests/nlu/test_nlu.yml has no number "
-                  "annotations), see [number entities]")
+            print(
+                "entity F1 NumberExtractor: not scored by rasa (tests/nlu/test_nlu.yml has no number "
+                "annotations), see [number entities]"
+            )
             continue
         for label, row in sorted(rep.items()):
             if isinstance(row, dict) and "f1-score" in row and label not in ("accuracy",):
@@ -174,7 +214,9 @@ def main() -> int:
         for key in sorted(set(base) | set(scores), key=lambda k: (not k.startswith("intent"), k)):
             b, s = base.get(key), scores.get(key)
             delta = f"{s - b:+.3f}" if b is not None and s is not None else ""
-            print(f"{key:40s} {'-' if b is None else f'{b:.3f}':>16s} {'-' if s is None else f'{s:.3f}':>16s}   {delta}")
+            print(
+                f"{key:40s} {'-' if b is None else f'{b:.3f}':>16s} {'-' if s is None else f'{s:.3f}':>16s}   {delta}"
+            )
     print(f"number-entity F1: {scores['number-entity F1']:.2f}")
     print(f"intent accuracy: {scores['intent accuracy']:.3f}")
     print(f"intent macro-F1: {scores['intent macro-F1']:.2f}")

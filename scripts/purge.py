@@ -9,6 +9,7 @@ overwrites the deleted rows and VACUUM rebuilds the file, so the text is gone fr
 the table (and a write-ahead log, if the store uses one, is checkpointed and emptied). Safe while the bot runs
 (SQLite locks the file; a busy file is waited for up to 30 s).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,12 +39,21 @@ def purge(db: Path, days: float, now: float | None = None, dry_run: bool = False
         tables = {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
         if "events" not in tables:
             raise SystemExit(f"{db}: no `events` table, this is not a Rasa SQL tracker store")
-        old = con.execute("select count(*), count(distinct sender_id) from events where timestamp < ?",
-                          (cutoff,)).fetchone()
-        gone = con.execute("select count(*) from (select sender_id from events group by sender_id "
-                           "having max(timestamp) < ?)", (cutoff,)).fetchone()[0]
-        result = {"db": str(db), "days": days, "cutoff": time.strftime("%Y-%m-%d %H:%M", time.localtime(cutoff)),
-                  "events_deleted": old[0], "conversations_touched": old[1], "conversations_removed": gone}
+        old = con.execute(
+            "select count(*), count(distinct sender_id) from events where timestamp < ?", (cutoff,)
+        ).fetchone()
+        gone = con.execute(
+            "select count(*) from (select sender_id from events group by sender_id having max(timestamp) < ?)",
+            (cutoff,),
+        ).fetchone()[0]
+        result = {
+            "db": str(db),
+            "days": days,
+            "cutoff": time.strftime("%Y-%m-%d %H:%M", time.localtime(cutoff)),
+            "events_deleted": old[0],
+            "conversations_touched": old[1],
+            "conversations_removed": gone,
+        }
         if dry_run or not old[0]:
             return result
         con.execute("pragma secure_delete = on")
@@ -73,9 +83,11 @@ def main(argv=None) -> int:
             continue
         r = purge(db, days, dry_run=args.dry_run)
         verb = "would delete" if args.dry_run else "deleted"
-        print(f"{r['db']}: {verb} {r['events_deleted']} events older than {r['days']:g} days (before {r['cutoff']}) "
-              f"from {r['conversations_touched']} conversations; {r['conversations_removed']} conversations removed "
-              f"entirely")
+        print(
+            f"{r['db']}: {verb} {r['events_deleted']} events older than {r['days']:g} days (before {r['cutoff']}) "
+            f"from {r['conversations_touched']} conversations; {r['conversations_removed']} conversations removed "
+            f"entirely"
+        )
     return 0
 
 

@@ -12,6 +12,7 @@ Only these paths answer; everything else is 404 (no directory listing, nothing o
 Environment: WEB_PORT (8080), WEB_HOST (127.0.0.1), RASA_URL (http://localhost:5005); the command line
 options --port/--host/--rasa-url override them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,9 +59,11 @@ def csp(rasa_url: str) -> str:
     if rasa.scheme in ("http", "https") and rasa.netloc:
         ws = "wss" if rasa.scheme == "https" else "ws"
         connect += [f"{rasa.scheme}://{rasa.netloc}", f"{ws}://{rasa.netloc}"]
-    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            f"font-src 'self'; connect-src {' '.join(connect)}; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'self'")
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"font-src 'self'; connect-src {' '.join(connect)}; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
 
 
 def help_lines() -> list[dict]:
@@ -69,20 +72,32 @@ def help_lines() -> list[dict]:
     if KB.is_file():
         con = sqlite3.connect(f"file:{KB}?mode=ro", uri=True)
         try:
-            rows = [{"id": r[0], "number": r[1], "name": r[2], "hours": r[3] or "", "general": bool(r[4])}
-                    for r in con.execute("select id, number, name, hours_text, general from hotlines")]
+            rows = [
+                {"id": r[0], "number": r[1], "name": r[2], "hours": r[3] or "", "general": bool(r[4])}
+                for r in con.execute("select id, number, name, hours_text, general from hotlines")
+            ]
         except sqlite3.Error:
             rows = []
         finally:
             con.close()
     if not rows:
         import yaml  # in .venv; only needed before `make kb`
-        rows = [{"id": h["id"], "number": h["number"], "name": h["name"],
-                 "hours": (h.get("hours") or {}).get("text", ""), "general": bool(h.get("general"))}
-                for h in yaml.safe_load(HOTLINES_YAML.read_text(encoding="utf-8"))["hotlines"]]
+
+        rows = [
+            {
+                "id": h["id"],
+                "number": h["number"],
+                "name": h["name"],
+                "hours": (h.get("hours") or {}).get("text", ""),
+                "general": bool(h.get("general")),
+            }
+            for h in yaml.safe_load(HOTLINES_YAML.read_text(encoding="utf-8"))["hotlines"]
+        ]
     chosen = [r for r in rows if r["general"]] + [r for r in rows if r["id"] in DOWN_NOTICE_LINES and not r["general"]]
-    return [{"name": r["name"], "number": r["number"], "tel": "tel:" + re.sub(r"\D", "", r["number"]),
-             "hours": r["hours"]} for r in chosen]
+    return [
+        {"name": r["name"], "number": r["number"], "tel": "tel:" + re.sub(r"\D", "", r["number"]), "hours": r["hours"]}
+        for r in chosen
+    ]
 
 
 def config_js(rasa_url: str) -> bytes:
@@ -161,11 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no access log")
     args = parser.parse_args(argv)
     if not WIDGET_BUNDLE.is_file():
-        print(f"serve_web: {WIDGET_BUNDLE.relative_to(ROOT)} is missing: run `npm ci` (the page will say so)",
-              file=sys.stderr)
+        print(
+            f"serve_web: {WIDGET_BUNDLE.relative_to(ROOT)} is missing: run `npm ci` (the page will say so)",
+            file=sys.stderr,
+        )
     server = make_server(args.host, args.port, args.rasa_url, args.quiet)
-    print(f"serve_web: web widget on http://{args.host}:{server.server_address[1]}/ (Rasa at {args.rasa_url})",
-          flush=True)
+    print(
+        f"serve_web: web widget on http://{args.host}:{server.server_address[1]}/ (Rasa at {args.rasa_url})", flush=True
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ By default it starts a bot of its own (action server and Rasa on free ports, nev
 `make run`; conversations in var/shell-tracker.db, logs in var/shell/). `--url http://localhost:5005` talks to a
 running bot instead. Ctrl-D, Ctrl-C or /stop ends it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,9 @@ STOP = "/stop"
 def post(url: str, sender: str, text: str, timeout: float = 60) -> list:
     """The bot's messages for one user message (Rasa's REST channel)."""
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-    request = urllib.request.Request(url.rstrip("/") + "/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url.rstrip("/") + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read().decode("utf-8"))
 
@@ -48,7 +50,7 @@ def render(messages: list) -> tuple[list, list]:
             title = str(button.get("title") or "")
             url = button.get("url") or ""
             if url.startswith("tel:"):
-                number = url[len("tel:"):]
+                number = url[len("tel:") :]
                 shown = title if _digits(number) in _digits(title) else f"{title} {number}".strip()
                 lines.append(f"  {shown}")
             elif url:
@@ -86,7 +88,7 @@ def converse(url: str, sender: str | None = None, read=input, write=print) -> No
         message = message_for(typed, options)
         try:
             reply = post(url, sender, message)
-        except (OSError, ValueError) as error:   # the typed line stays in the history (arrow up) to resend
+        except (OSError, ValueError) as error:  # the typed line stays in the history (arrow up) to resend
             write(f"(no answer from {url}: {error})")
             continue
         lines, options = render(reply)
@@ -113,7 +115,7 @@ def main(argv=None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"starting a bot of its own (about 30 s; logs in {workdir.relative_to(ROOT)}/) …", flush=True)
     try:
-        with local_bot(workdir, timeout=1800, tracker_db=args.tracker_db.resolve()) as (url, _):   # slow when busy
+        with local_bot(workdir, timeout=1800, tracker_db=args.tracker_db.resolve()) as (url, _):  # slow when busy
             print(f"ready: {url}", flush=True)
             converse(url)
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ notice are counted as errors, so a distorted run shows.
 
 The REST client (RestClient, Turn) and the figures (summary) are meant to be reused by other load tools.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,23 +43,31 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.procs import SERVING, child_env, free_port  # noqa: E402
 
-CONVERSATION = ("我營業額掉了15%能貸多少", "電話呢？", "我們是中小企業", "如果只借80萬呢", "利率多少",
-                "研發轉型補助是什麼", "謝謝")
+CONVERSATION = (
+    "我營業額掉了15%能貸多少",
+    "電話呢？",
+    "我們是中小企業",
+    "如果只借80萬呢",
+    "利率多少",
+    "研發轉型補助是什麼",
+    "謝謝",
+)
 
 
 @dataclass
 class Turn:
     sender: str
     text: str
-    status: int = 0                  # HTTP status, 0 when the request itself failed
+    status: int = 0  # HTTP status, 0 when the request itself failed
     seconds: float = 0.0
     messages: list = field(default_factory=list)
-    error: str = ""                  # why the turn is not a good answer ("" when it is)
+    error: str = ""  # why the turn is not a good answer ("" when it is)
 
 
 def failure_texts() -> dict:
     """The texts that mean the turn did not really work: the channel's apology, the knowledge base's, the limit's."""
-    from actions.kb import emergency_text
+    from knowledge.kb import emergency_text
+
     return {emergency_text(k): k for k in ("busy", "kb_unavailable", "rate_limited")}
 
 
@@ -117,16 +126,18 @@ async def soak(url: str, senders: int = 16, duration: float = 60.0, timeout: flo
         return turns, time.monotonic() - start
 
 
-def stored_user_texts(senders: set, tracker_db: Path | None = None, url: str | None = None,
-                      token: str | None = None) -> dict:
+def stored_user_texts(
+    senders: set, tracker_db: Path | None = None, url: str | None = None, token: str | None = None
+) -> dict:
     """sender -> the user messages the tracker store holds, read from the SQLite file or through Rasa's API (with
     its token, when it has one)."""
     stored: dict = {s: [] for s in senders}
     if tracker_db:
         con = sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True, timeout=30)
         try:
-            for sender, data in con.execute("select sender_id, data from events where type_name = 'user' "
-                                            "and sender_id like 'soak-%' order by id"):
+            for sender, data in con.execute(
+                "select sender_id, data from events where type_name = 'user' and sender_id like 'soak-%' order by id"
+            ):
                 if sender in stored:
                     stored[sender].append(json.loads(data).get("text"))
         finally:
@@ -134,8 +145,7 @@ def stored_user_texts(senders: set, tracker_db: Path | None = None, url: str | N
         return stored
     for sender in senders:
         query = f"?token={urllib.parse.quote(token)}" if token else ""
-        with urllib.request.urlopen(f"{url.rstrip('/')}/conversations/{sender}/tracker{query}",
-                                    timeout=30) as response:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/conversations/{sender}/tracker{query}", timeout=30) as response:
             events = json.loads(response.read())["events"]
         stored[sender] = [e.get("text") for e in events if e.get("event") == "user"]
     return stored
@@ -151,14 +161,21 @@ def summary(turns: list, wall: float, stored: dict | None = None) -> dict:
         for sender in {t.sender for t in turns}:
             sent = Counter(t.text for t in turns if t.sender == sender and t.status == 200)
             missing += sum((sent - Counter(stored.get(sender, []))).values())
-    return {"senders": len({t.sender.rsplit("-", 1)[0] for t in turns}),
-            "conversations": len({t.sender for t in turns}),
-            "messages": len(turns), "errors": sum(bool(t.error) and t.error != "no reply" for t in turns),
-            "lost": unanswered + missing, "unanswered": unanswered, "missing_from_store": missing,
-            "p50_ms": round(q[49]) if q else None, "p95_ms": round(q[94]) if q else None,
-            "max_ms": round(latencies[-1]) if latencies else None,
-            "msgs_per_s": round(len(turns) / wall, 1) if wall else None, "seconds": round(wall, 1),
-            "first_errors": sorted({f"{t.error} ({t.text})" for t in turns if t.error})[:5]}
+    return {
+        "senders": len({t.sender.rsplit("-", 1)[0] for t in turns}),
+        "conversations": len({t.sender for t in turns}),
+        "messages": len(turns),
+        "errors": sum(bool(t.error) and t.error != "no reply" for t in turns),
+        "lost": unanswered + missing,
+        "unanswered": unanswered,
+        "missing_from_store": missing,
+        "p50_ms": round(q[49]) if q else None,
+        "p95_ms": round(q[94]) if q else None,
+        "max_ms": round(latencies[-1]) if latencies else None,
+        "msgs_per_s": round(len(turns) / wall, 1) if wall else None,
+        "seconds": round(wall, 1),
+        "first_errors": sorted({f"{t.error} ({t.text})" for t in turns if t.error})[:5],
+    }
 
 
 # --------------------------------------------------------------------------------------- a bot of its own
@@ -176,21 +193,46 @@ def local_bot(workdir: Path, env: dict | None = None, timeout: float = 300, trac
     fresh tracker store in workdir (or tracker_db); yields (Rasa's URL, the tracker file)."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text((ROOT / "endpoints.yml").read_text(encoding="utf-8").replace(
-        "localhost:5055", f"127.0.0.1:{action_port}"), encoding="utf-8")
+    endpoints.write_text(
+        (ROOT / "endpoints.yml").read_text(encoding="utf-8").replace("localhost:5055", f"127.0.0.1:{action_port}"),
+        encoding="utf-8",
+    )
     tracker_db = tracker_db or workdir / "tracker.db"
     env = child_env(TRACKER_DB=tracker_db, **(env or {}))
     rasa = str(ROOT / ".venv" / "bin" / "rasa")
-    commands = {"actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-                "rasa": [*SERVING, "run", "--model", str(ROOT / "models" / "current-config.tar.gz"),
-                         "--enable-api", "-i", "127.0.0.1", "--port", str(rasa_port),
-                         "--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints)]}
+    commands = {
+        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        "rasa": [
+            *SERVING,
+            "run",
+            "--model",
+            str(ROOT / "models" / "current-config.tar.gz"),
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--endpoints",
+            str(endpoints),
+        ],
+    }
     procs = []
     try:
         for name, command in commands.items():
             log = open(workdir / f"{name}.log", "wb")
-            procs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL, start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    command,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
         url = f"http://127.0.0.1:{rasa_port}"
         deadline = time.monotonic() + timeout
         while not (_ready(f"http://127.0.0.1:{action_port}/health") and _ready(url + "/status")):
@@ -210,12 +252,14 @@ def local_bot(workdir: Path, env: dict | None = None, timeout: float = 300, trac
 
 
 def report(figures: dict) -> str:
-    lines = [f"soak: {figures['senders']} senders × {figures['seconds']} s on REST "
-             f"({figures['conversations']} conversations)",
-             f"  messages {figures['messages']} · errors {figures['errors']} · lost {figures['lost']} "
-             f"(unanswered {figures['unanswered']}, missing from the tracker store {figures['missing_from_store']})",
-             f"  latency p50 {figures['p50_ms']} ms · p95 {figures['p95_ms']} ms · max {figures['max_ms']} ms · "
-             f"{figures['msgs_per_s']} msgs/s"]
+    lines = [
+        f"soak: {figures['senders']} senders × {figures['seconds']} s on REST "
+        f"({figures['conversations']} conversations)",
+        f"  messages {figures['messages']} · errors {figures['errors']} · lost {figures['lost']} "
+        f"(unanswered {figures['unanswered']}, missing from the tracker store {figures['missing_from_store']})",
+        f"  latency p50 {figures['p50_ms']} ms · p95 {figures['p95_ms']} ms · max {figures['max_ms']} ms · "
+        f"{figures['msgs_per_s']} msgs/s",
+    ]
     lines += [f"  e.g. {e}" for e in figures["first_errors"]]
     return "\n".join(lines)
 
@@ -226,8 +270,12 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds")
     parser.add_argument("--url", help="a running bot (default: start one with a fresh tracker store)")
     parser.add_argument("--tracker-db", type=Path, help="with --url: its tracker store (default: Rasa's API)")
-    parser.add_argument("--token-file", type=Path, default=ROOT / "var" / "rasa-api-token",
-                        help="with --url and no --tracker-db: Rasa's API token (default: make run's)")
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        default=ROOT / "var" / "rasa-api-token",
+        help="with --url and no --tracker-db: Rasa's API token (default: make run's)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 

@@ -9,6 +9,7 @@
 Only the hash is printed (stdout); keep it outside git, e.g.
     .venv/bin/python scripts/staff_password.py > ~/.config/tariff-staff/password-hash && chmod 600 $_
 """
+
 from __future__ import annotations
 
 import argparse

@@ -4,6 +4,7 @@ Rasa ends with 「Failed stories written to …」 whether or not a story failed
 (story_report.json for the count, failed_test_stories.yml for the names) in the given results folder.
     python scripts/story_summary.py results/stories
 """
+
 import json
 import re
 import sys

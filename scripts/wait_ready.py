@@ -4,6 +4,7 @@ scripts/run.sh prints its "ready" line only when this returns 0: Rasa's port ope
 (about 25 s after start), so this is when the bot really answers.
     python scripts/wait_ready.py [--pid PID ...] [--timeout S] URL ...   -> exit 0 ready, 1 a process ended or timeout
 """
+
 import argparse
 import sys
 import time
@@ -47,7 +48,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return 0 if wait_ready(args.urls, args.pid, args.timeout) else 1
-    except KeyboardInterrupt:   # Ctrl-C in make run: run.sh's trap stops the servers
+    except KeyboardInterrupt:  # Ctrl-C in make run: run.sh's trap stops the servers
         return 1
 
 

@@ -1,6 +1,7 @@
 """`python -m serving <rasa arguments>`: the `rasa` command (same arguments), after installing our fixes, plus
 `--auth-token-file FILE`: Rasa's `--auth-token` read from FILE (serving/api_token.py) inside the process, so the
 token is never on a command line that `ps` shows."""
+
 import sys
 
 from serving import action_validation, api_token, sqlite_tuning
@@ -15,7 +16,7 @@ def token_from_file(argv: list) -> list:
     i = argv.index(TOKEN_FILE_FLAG)
     if i + 1 >= len(argv):
         raise SystemExit(f"{TOKEN_FILE_FLAG} needs a file")
-    return argv[:i] + ["--auth-token", api_token.read(argv[i + 1])] + argv[i + 2:]
+    return argv[:i] + ["--auth-token", api_token.read(argv[i + 1])] + argv[i + 2 :]
 
 
 def main() -> None:
@@ -23,6 +24,7 @@ def main() -> None:
     action_validation.install()
     sqlite_tuning.install()
     from rasa.__main__ import main as rasa_main
+
     rasa_main()
 
 

@@ -6,10 +6,11 @@ rasa 3.6.21 allows) that costs about 25 ms of CPU per action call — half of on
 messages per second (profiled with py-spy; the slowdown is RasaHQ/rasa#11717). Here the schema is checked once
 and its validator reused: the responses accepted and the error raised for a bad one are the same as Rasa's.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +24,7 @@ def response_validator():
     return cls(schema)
 
 
-def validate_action_result(self, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self, result: dict[str, Any]) -> bool:
     """RemoteAction._validate_action_result with the validator built once (same checks, same message)."""
     from jsonschema.exceptions import best_match
     from rasa.shared.constants import DOCS_BASE_URL

@@ -5,6 +5,7 @@ into a file only its owner can read (mode 600), handed to Rasa in-process by `py
     python -m serving.api_token [FILE]   # creates FILE if missing (default var/rasa-api-token); on creation
                                          # says how to use it, printing the token itself only to a terminal
 """
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,7 @@ def ensure(path: Path) -> tuple[str, bool]:
             os.chmod(path, 0o600)
         token = path.read_text(encoding="ascii").strip()
         if len(token) < 32:
-            raise SystemExit(f"{path}: not a token (delete the file to generate a new one)")
+            raise SystemExit(f"{path}: not a token (delete the file to generate a new one)") from None
         return token, False
     token = secrets.token_urlsafe(32)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -42,11 +43,13 @@ def read(path: Path) -> str:
 
 def usage(path: Path, token: str | None) -> str:
     shown = token if token else f"$(cat {path})"
-    return (f"Rasa's HTTP API (conversations, model) needs a token, generated into {path} (mode 600).\n"
-            + (f"  token: {token}\n" if token else "")
-            + f"  e.g. curl \"http://localhost:{os.environ.get('RASA_PORT', '5005')}/conversations/<id>/tracker"
-              f"?token={shown}\"\n"
-            + "  The channels (/webhooks/…, /socket.io/) need none. Delete the file to generate a new token.")
+    return (
+        f"Rasa's HTTP API (conversations, model) needs a token, generated into {path} (mode 600).\n"
+        + (f"  token: {token}\n" if token else "")
+        + f'  e.g. curl "http://localhost:{os.environ.get("RASA_PORT", "5005")}/conversations/<id>/tracker'
+        f'?token={shown}"\n'
+        + "  The channels (/webhooks/…, /socket.io/) need none. Delete the file to generate a new token."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,10 +13,11 @@ again if another process wrote the key meanwhile. The lock's format and keys are
 store and one with Rasa's can read each other's locks (but only this one is safe). deploy/endpoints-scale.yml
 selects it with `type: serving.lock_store.AtomicRedisLockStore`.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Callable, Optional, Text, Tuple
+from collections.abc import Callable
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -29,8 +30,7 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
 
-    def _change(self, conversation_id: Text,
-                change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], object]]):
+    def _change(self, conversation_id: str, change: Callable[[TicketLock | None], tuple[TicketLock | None, object]]):
         """Applies change(lock) -> (new lock or None to delete it, result) atomically; returns the result."""
         import redis
 
@@ -49,10 +49,10 @@ class AtomicRedisLockStore(RedisLockStore):
                         pipe.set(key, new_lock.dumps())
                     pipe.execute()
                     return result
-                except redis.WatchError:   # another process changed the lock between our read and write
+                except redis.WatchError:  # another process changed the lock between our read and write
                     continue
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         def take(lock):
             lock = lock or self.create_lock(conversation_id)
             return lock, lock.issue_ticket(lock_lifetime)
@@ -60,9 +60,9 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return self._change(conversation_id, take)
         except Exception as e:  # as Rasa's: the message fails with a LockError, never runs unlocked
-            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
-    def update_lock(self, conversation_id: Text) -> None:
+    def update_lock(self, conversation_id: str) -> None:
         def expire(lock):
             if lock is not None:
                 lock.remove_expired_tickets()
@@ -70,7 +70,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
         self._change(conversation_id, expire)
 
-    def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
         def finish(lock):
             if lock is not None:
                 lock.remove_ticket_for(ticket_number)
@@ -78,8 +78,9 @@ class AtomicRedisLockStore(RedisLockStore):
 
         self._change(conversation_id, finish)
 
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Removes the ticket, and the lock when no one else waits for it, in one step (Rasa's does it in four)."""
+
         def finish(lock):
             if lock is None:
                 return None, None

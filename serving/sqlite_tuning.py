@@ -8,6 +8,7 @@ WAL with synchronous=NORMAL syncs only at checkpoints, and readers (the staff he
 never block the writer; what a power cut can lose is the last few commits, not the database. The connection is
 kept per thread (SingletonThreadPool; Rasa uses the store from its event loop's thread).
 """
+
 from __future__ import annotations
 
 import sqlite3

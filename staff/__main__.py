@@ -1,4 +1,5 @@
 """`python -m staff`: check the settings, then serve the helper (default http://127.0.0.1:8090/)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -26,22 +27,33 @@ def main() -> int:
     except ConfigError as e:
         print(f"staff helper not started: {e}", file=sys.stderr)
         return 2
-    from actions.kb import KB, KBUnavailable
+    from knowledge.kb import KB, KBUnavailable
     from staff.access_log import runner_options
     from staff.app import create_app
+
     kb = KB(settings.kb_path) if settings.kb_path else KB()
     try:
-        kb.snap
+        kb.snap  # noqa: B018 -- reading the snapshot opens the knowledge base: fail here, not on the first page
     except KBUnavailable as e:
         print(f"staff helper not started: {e}", file=sys.stderr)
         return 2
     if not _loopback(settings.host):
-        logging.warning("STAFF_HOST=%s is not a loopback address: the helper is internal; put it behind HTTPS "
-                        "(and set STAFF_SECURE_COOKIE=1) before anyone else can reach it", settings.host)
+        logging.warning(
+            "STAFF_HOST=%s is not a loopback address: the helper is internal; put it behind HTTPS "
+            "(and set STAFF_SECURE_COOKIE=1) before anyone else can reach it",
+            settings.host,
+        )
     shown = "localhost" if settings.host in ("127.0.0.1", "localhost") else settings.host
-    web.run_app(create_app(settings, kb), host=settings.host, port=settings.port, **runner_options(),
-                print=lambda _: print(f"staff helper on http://{shown}:{settings.port}/ (Ctrl-C stops it); "
-                                      f"tracker store: {settings.tracker_db}", flush=True))
+    web.run_app(
+        create_app(settings, kb),
+        host=settings.host,
+        port=settings.port,
+        **runner_options(),
+        print=lambda _: print(
+            f"staff helper on http://{shown}:{settings.port}/ (Ctrl-C stops it); tracker store: {settings.tracker_db}",
+            flush=True,
+        ),
+    )
     return 0
 
 

@@ -10,6 +10,7 @@ query string, Referer, User-Agent or client address:
 A request aiohttp cannot parse (raw UTF-8 in the URL) is logged by aiohttp.server with its request line;
 `BadRequestFilter` cuts that to the error's type.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,7 @@ def route_of(request) -> str:
     """The route's pattern (/review/{table}, /{tail} for unknown paths): never the values in the path."""
     try:
         resource = request.match_info.route.resource
-    except (AttributeError, AssertionError):     # a request aiohttp could not parse has no route
+    except (AttributeError, AssertionError):  # a request aiohttp could not parse has no route
         resource = None
     return resource.canonical if resource is not None else "-"
 
@@ -39,6 +40,7 @@ class BadRequestFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         from aiohttp.http_exceptions import HttpProcessingError
+
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, HttpProcessingError):
             record.msg, record.args = "bad HTTP request refused: %s %s", (type(exc).__name__, exc.code)

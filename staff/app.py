@@ -4,6 +4,7 @@ Pages: / (查詢), /calc (資格試算), /directory (專線一覽), /review (對
 Every path except /login needs a session: a random token in an HttpOnly, SameSite=Strict cookie, kept in
 memory on the server (so 登出 really ends it, and a restart logs everyone out).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,7 +22,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from actions.kb import KB, KBUnavailable
+from knowledge.kb import KB, KBUnavailable
 from staff import calculator, labels, lookup, review
 from staff.access_log import route_of
 from staff.config import Settings
@@ -35,8 +36,10 @@ KB_KEY = web.AppKey("kb", KB)
 SESSIONS = web.AppKey("sessions", dict)
 ENV = web.AppKey("jinja", jinja2.Environment)
 LOGIN_LOCK = web.AppKey("login_lock", asyncio.Lock)
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -50,7 +53,7 @@ def highlight(text, query) -> Markup:
     while i < len(text):
         hit = next((t for t in terms if folded.startswith(t.casefold(), i)), None)
         if hit and len(hit.casefold()) == len(hit):
-            out.append(Markup("<mark>%s</mark>") % text[i:i + len(hit)])
+            out.append(Markup("<mark>%s</mark>") % text[i : i + len(hit)])
             i += len(hit)
         else:
             out.append(escape(text[i]))
@@ -59,8 +62,13 @@ def highlight(text, query) -> Markup:
 
 
 def make_env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["highlight"] = highlight
     env.globals["nav"] = [(item["href"], item["label"]) for item in labels.get("nav")]
     env.globals["home"] = calculator.HOME_HOTLINE
@@ -68,8 +76,7 @@ def make_env() -> jinja2.Environment:
 
 
 def render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
-    html = request.app[ENV].get_template(template).render(path=request.path, logged_in=_session_ok(request),
-                                                          **context)
+    html = request.app[ENV].get_template(template).render(path=request.path, logged_in=_session_ok(request), **context)
     return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
 
 
@@ -134,19 +141,30 @@ def _same_origin(request: web.Request) -> bool:
 async def security(request: web.Request, handler):
     try:
         resp = await handler(request)
-    except web.HTTPException as exc:          # redirects and errors raised by handlers: same headers
+    except web.HTTPException as exc:  # redirects and errors raised by handlers: same headers
         _harden(exc.headers)
         raise
     except KBUnavailable as e:
         logger.error("knowledge base unavailable: %s", e)
-        resp = render(request, "error.html", status=503, title=labels.get("titles.kb_unavailable"),
-                      message=labels.get("errors.kb_unavailable", error=e))
+        resp = render(
+            request,
+            "error.html",
+            status=503,
+            title=labels.get("titles.kb_unavailable"),
+            message=labels.get("errors.kb_unavailable", error=e),
+        )
     except Exception as e:
         # the route and where it failed, not the exception's message: it may quote what was typed
-        logger.error("error on %s: %s\n%s", route_of(request), type(e).__name__,
-                     "".join(traceback.format_tb(e.__traceback__)))
-        resp = render(request, "error.html", status=500, title=labels.get("titles.server_error"),
-                      message=labels.get("errors.server_error"))
+        logger.error(
+            "error on %s: %s\n%s", route_of(request), type(e).__name__, "".join(traceback.format_tb(e.__traceback__))
+        )
+        resp = render(
+            request,
+            "error.html",
+            status=500,
+            title=labels.get("titles.server_error"),
+            message=labels.get("errors.server_error"),
+        )
     _harden(resp.headers)
     return resp
 
@@ -155,7 +173,7 @@ def _harden(headers) -> None:
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"     # not no-referrer: Chromium then sends Origin: null on our own forms
+    headers["Referrer-Policy"] = "same-origin"  # not no-referrer: Chromium then sends Origin: null on our own forms
     headers["Cache-Control"] = "no-store"
 
 
@@ -174,8 +192,9 @@ async def login_required(request: web.Request, handler):
 async def login_form(request: web.Request) -> web.Response:
     if _session_ok(request):
         raise web.HTTPSeeOther(safe_next(request.query.get("next")))
-    return render(request, "login.html", title=labels.get("titles.login"), next=safe_next(request.query.get("next")),
-                  error=None)
+    return render(
+        request, "login.html", title=labels.get("titles.login"), next=safe_next(request.query.get("next")), error=None
+    )
 
 
 async def login_submit(request: web.Request) -> web.Response:
@@ -183,15 +202,22 @@ async def login_submit(request: web.Request) -> web.Response:
     password = str(form.get("password") or "")
     target = safe_next(str(form.get("next") or ""))
     settings = request.app[SETTINGS]
-    async with request.app[LOGIN_LOCK]:       # one guess at a time, each failure delayed
+    async with request.app[LOGIN_LOCK]:  # one guess at a time, each failure delayed
         ok = bool(password) and await asyncio.get_running_loop().run_in_executor(
-            None, settings.password.verify, password)
+            None, settings.password.verify, password
+        )
         if not ok:
             logger.warning("failed staff login from %s", request.remote)
             await asyncio.sleep(settings.login_delay)
     if not ok:
-        return render(request, "login.html", status=401, title=labels.get("titles.login"), next=target,
-                      error=labels.get("errors.wrong_password"))
+        return render(
+            request,
+            "login.html",
+            status=401,
+            title=labels.get("titles.login"),
+            next=target,
+            error=labels.get("errors.wrong_password"),
+        )
     sessions = request.app[SESSIONS]
     now = time.time()
     for key in [k for k, exp in sessions.items() if exp < now]:
@@ -199,8 +225,15 @@ async def login_submit(request: web.Request) -> web.Response:
     token = secrets.token_urlsafe(32)
     sessions[_token_key(token)] = now + settings.session_hours * 3600
     resp = web.HTTPSeeOther(target)
-    resp.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/", secure=settings.secure_cookie,
-                    max_age=int(settings.session_hours * 3600))
+    resp.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        path="/",
+        secure=settings.secure_cookie,
+        max_age=int(settings.session_hours * 3600),
+    )
     raise resp
 
 
@@ -218,17 +251,24 @@ async def search_page(request: web.Request) -> web.Response:
     hits = lookup.search(request.app[KB_KEY], q) if q else []
     if q and wants_csv(request):
         return csv_response("search", labels.columns("search.csv_columns"), lookup.csv_rows(hits))
-    return render(request, "search.html", title=labels.get("titles.search"), q=q, hits=hits,
-                  max_cards=lookup.MAX_CARDS)
+    return render(request, "search.html", title=labels.get("titles.search"), q=q, hits=hits, max_cards=lookup.MAX_CARDS)
 
 
 async def calc_page(request: web.Request) -> web.Response:
     kb = request.app[KB_KEY]
     form = calculator.parse_facts(request.query)
     result = None if form.empty else calculator.evaluate(kb, form.facts)
-    return render(request, "calc.html", title=labels.get("titles.calc"), form=form, result=result,
-                  choices=calculator.CHOICES, said=calculator.describe_facts(form.facts),
-                  fields=labels.get("calc.fields"), words=labels.get("calc"))
+    return render(
+        request,
+        "calc.html",
+        title=labels.get("titles.calc"),
+        form=form,
+        result=result,
+        choices=calculator.CHOICES,
+        said=calculator.describe_facts(form.facts),
+        fields=labels.get("calc.fields"),
+        words=labels.get("calc"),
+    )
 
 
 async def directory_page(request: web.Request) -> web.Response:
@@ -258,16 +298,26 @@ def _tracker_tables(request: web.Request):
 
 
 EMPTY_COLUMNS = {
-    "conversations": review.conversations([])[0], "fallbacks": review.fallbacks([])[0],
-    "hotlines": review.per_day([], "hotlines", {})[0], "measures": review.per_day([], "measures", {})[0],
+    "conversations": review.conversations([])[0],
+    "fallbacks": review.fallbacks([])[0],
+    "hotlines": review.per_day([], "hotlines", {})[0],
+    "measures": review.per_day([], "measures", {})[0],
     "feedback": review.feedback([])[0],
 }
 
 
 async def review_page(request: web.Request) -> web.Response:
     tables, problem = _tracker_tables(request)
-    return render(request, "review.html", title=labels.get("titles.review"), tables=tables, problem=problem, names=review.TABLES,
-                  days=_days(request), tracker=str(request.app[SETTINGS].tracker_db))
+    return render(
+        request,
+        "review.html",
+        title=labels.get("titles.review"),
+        tables=tables,
+        problem=problem,
+        names=review.TABLES,
+        days=_days(request),
+        tracker=str(request.app[SETTINGS].tracker_db),
+    )
 
 
 async def review_table(request: web.Request) -> web.Response:
@@ -278,8 +328,16 @@ async def review_table(request: web.Request) -> web.Response:
     cols, rows = tables[name] if tables else (EMPTY_COLUMNS[name], [])
     if request.path.endswith(".csv") or wants_csv(request):
         return csv_response(f"review-{name}", cols, rows)
-    return render(request, "review_table.html", title=review.TABLES[name], name=name, cols=cols, rows=rows,
-                  problem=problem, days=_days(request))
+    return render(
+        request,
+        "review_table.html",
+        title=review.TABLES[name],
+        name=name,
+        cols=cols,
+        rows=rows,
+        problem=problem,
+        days=_days(request),
+    )
 
 
 async def conversation_page(request: web.Request) -> web.Response:
@@ -296,13 +354,21 @@ async def conversation_page(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     kb = request.app[KB_KEY]
     names = {h["id"]: f"{h['name']} {h['number']}" for h in kb.hotlines()}
-    return render(request, "conversation.html", title=labels.get("titles.conversation", sender=sender), sender=sender,
-                  turns=review.transcript(turns), hotline_names=names, tapped=labels.get("review.tapped"))
+    return render(
+        request,
+        "conversation.html",
+        title=labels.get("titles.conversation", sender=sender),
+        sender=sender,
+        turns=review.transcript(turns),
+        hotline_names=names,
+        tapped=labels.get("review.tapped"),
+    )
 
 
 async def not_found(request: web.Request) -> web.Response:
-    return render(request, "error.html", status=404, title=labels.get("titles.not_found"),
-                  message=labels.get("errors.not_found"))
+    return render(
+        request, "error.html", status=404, title=labels.get("titles.not_found"), message=labels.get("errors.not_found")
+    )
 
 
 # ------------------------------------------------------------------------------------------- app

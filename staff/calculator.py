@@ -1,41 +1,44 @@
 """Eligibility calculator: what the caller said (a form) → the bot's own engine over every measure.
 
-`parse_facts` turns the form into the facts `actions.eligibility.assess` reads (knowledge/schema.py FACTS);
+`parse_facts` turns the form into the facts `advisor.eligibility.assess` reads (knowledge/schema.py FACTS);
 `evaluate` assesses every measure that has criteria and returns what fits, what does not (and why), what is
 still unknown (and which facts are missing), the figures for this firm and the hotlines to transfer to.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from actions.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, applies, assess, cap_in_wan
+from advisor.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, applies, assess, cap_in_wan
+from knowledge import registry
 from knowledge.render import amount_wan, figure_value, number
 from knowledge.schema import FACTS
 from staff import labels
 from staff.reader import AMOUNT_UNIT, COUNT_UNIT, PERCENT_UNIT, read
 
-HOME_HOTLINE = "mbd"      # 馬上辦服務中心 0800-280-280: the staff who use this helper
+HOME_HOTLINE = "mbd"  # 馬上辦服務中心 0800-280-280: the staff who use this helper
 
-CHOICE_FACTS = ("size", "factory_type", "purpose")
-CHOICES = {name: labels.choices(name) for name in
-           (*CHOICE_FACTS, "us_export_3y", "trade_registered", "revenue_direction")}
+# The form's fields come from the fact registry (knowledge/registry.py), in its order; the revenue change gets
+# an explicit direction choice right after it.
+FIELD_ORDER = registry.FORM_FIELDS
+CHOICE_FACTS = tuple(n for n in FIELD_ORDER if registry.BY_NAME[n].type == "choice")
+YES_NO_FACTS = tuple(n for n in FIELD_ORDER if registry.BY_NAME[n].type == "bool")
+CHOICES = {name: labels.choices(name) for name in (*CHOICE_FACTS, *YES_NO_FACTS, "revenue_direction")}
 for _fact in CHOICE_FACTS:
     assert {v for v, _ in CHOICES[_fact]} == FACTS[_fact], f"calculator choices for {_fact} differ from the schema"
-
-FIELD_ORDER = ("size", "revenue_change", "us_export_3y", "trade_registered", "factory_type", "amount", "budget",
-               "purpose", "applicants")
-FORM_FIELDS = FIELD_ORDER[:2] + ("revenue_direction",) + FIELD_ORDER[2:]
+_after = FIELD_ORDER.index("revenue_change") + 1
+FORM_FIELDS = FIELD_ORDER[:_after] + ("revenue_direction",) + FIELD_ORDER[_after:]
 DIRECTION_SIGN = {"down": -1, "up": 1}
-REVENUE_MAX = {-1: 100, 1: 1000}   # a revenue cannot fall by more than 100%
-AMOUNT_MAX = 1_000_000             # 萬元 (100億): more is a unit mistake, not a firm's loan
-AMOUNT_LINE_ORDER = ("amount", "guarantee", "rate_cut")   # the cap first: it changes what the rest applies to
+REVENUE_MAX = {-1: 100, 1: 1000}  # a revenue cannot fall by more than 100%
+AMOUNT_MAX = 1_000_000  # 萬元 (100億): more is a unit mistake, not a firm's loan
+AMOUNT_LINE_ORDER = ("amount", "guarantee", "rate_cut")  # the cap first: it changes what the rest applies to
 
 
 @dataclass
 class FormInput:
-    values: dict = field(default_factory=dict)    # what was typed, for refilling the form
-    facts: dict = field(default_factory=dict)     # what the engine reads
-    errors: dict = field(default_factory=dict)    # field -> message
+    values: dict = field(default_factory=dict)  # what was typed, for refilling the form
+    facts: dict = field(default_factory=dict)  # what the engine reads
+    errors: dict = field(default_factory=dict)  # field -> message
 
     @property
     def empty(self) -> bool:
@@ -66,7 +69,7 @@ def _revenue(raw: str, direction: str, form: FormInput) -> None:
         form.errors["revenue_change"] = _error("direction_conflict", raw=raw, said=said, chosen=names[direction])
         return
     sign = chosen or reading.sign
-    if not sign:                       # 15 with no direction: never guess (it used to be read as +15%)
+    if not sign:  # 15 with no direction: never guess (it used to be read as +15%)
         form.errors["revenue_change"] = _error("direction_missing")
     elif reading.value > REVENUE_MAX[sign]:
         form.errors["revenue_change"] = _error("percent_range", max=REVENUE_MAX[sign])
@@ -113,7 +116,7 @@ def parse_facts(query) -> FormInput:
                 form.facts[name] = raw
             else:
                 form.errors[name] = _error("choice")
-        elif name in ("us_export_3y", "trade_registered"):
+        elif name in YES_NO_FACTS:
             if raw in ("yes", "no"):
                 form.facts[name] = raw == "yes"
             else:
@@ -137,15 +140,17 @@ def describe_facts(facts: dict) -> list:
         if name in CHOICE_FACTS:
             text = names[name][v]
         elif name == "revenue_change":
-            text = (labels.get("calc.revenue_flat") if v == 0 else
-                    labels.get("calc.revenue_down" if v < 0 else "calc.revenue_up", value=number(abs(v))))
-        elif name in ("us_export_3y", "trade_registered"):
+            text = (
+                labels.get("calc.revenue_flat")
+                if v == 0
+                else labels.get("calc.revenue_down" if v < 0 else "calc.revenue_up", value=number(abs(v)))
+            )
+        elif name in YES_NO_FACTS:
             text = labels.get("calc.said_yes" if v else "calc.said_no")
         elif name in ("amount", "budget"):
             text = amount_wan(v)
         else:
-            text = (labels.get("calc.single_applicant") if v == 1 else
-                    labels.get("calc.joint_applicants", count=v))
+            text = labels.get("calc.single_applicant") if v == 1 else labels.get("calc.joint_applicants", count=v)
         out.append((said[name], text))
     return out
 
@@ -159,18 +164,30 @@ def amount_outcome(kb, facts: dict, measure: dict) -> str | None:
     phrase = labels.get("calc.amount")
     figures = kb.figures(measure["id"])
     parts = []
-    for fig in sorted(figures, key=lambda f: AMOUNT_LINE_ORDER.index(f["aspect"])
-                      if f["aspect"] in AMOUNT_LINE_ORDER else len(AMOUNT_LINE_ORDER)):
+    for fig in sorted(
+        figures,
+        key=lambda f: (
+            AMOUNT_LINE_ORDER.index(f["aspect"]) if f["aspect"] in AMOUNT_LINE_ORDER else len(AMOUNT_LINE_ORDER)
+        ),
+    ):
         when = fig["when"] or {}
         ok = applies(when, facts)
         if "amount" in when:
             if ok is not False:
                 template = phrase["part_months"] if fig.get("months") else phrase["part"]
-                parts.append(template.format(label=fig["label"], qualifier=fig.get("qualifier") or "",
-                                             value=figure_value({**fig, "qualifier": None, "months": None}),
-                                             months=fig.get("months")))
-            elif not any(applies(f["when"], facts) is not False for f in figures
-                         if f is not fig and f["label"] == fig["label"] and f["aspect"] == fig["aspect"]):
+                parts.append(
+                    template.format(
+                        label=fig["label"],
+                        qualifier=fig.get("qualifier") or "",
+                        value=figure_value({**fig, "qualifier": None, "months": None}),
+                        months=fig.get("months"),
+                    )
+                )
+            elif not any(
+                applies(f["when"], facts) is not False
+                for f in figures
+                if f is not fig and f["label"] == fig["label"] and f["aspect"] == fig["aspect"]
+            ):
                 parts.append(phrase["not_applicable"].format(label=fig["label"], condition=fig["condition"]))
         elif fig["aspect"] == "amount" and ok is True and cap_in_wan(fig) is not None and amount > cap_in_wan(fig):
             parts.append(phrase["over_cap"].format(label=fig["label"], cap=amount_wan(cap_in_wan(fig))))
@@ -185,14 +202,14 @@ class MeasureResult:
     measure: dict
     status: str
     reasons: list
-    missing: list          # labels of the facts still needed (kb messages fact.*)
+    missing: list  # labels of the facts still needed (kb messages fact.*)
     passed: list
     declare: list
-    figures: list          # [{"text", "source", "conditional"}]
+    figures: list  # [{"text", "source", "conditional"}]
     notes: list
     hotlines: list
-    links: list            # [(short name, relation)]
-    amount_line: str | None = None   # what the amount asked for gets, in one line
+    links: list  # [(short name, relation)]
+    amount_line: str | None = None  # what the amount asked for gets, in one line
 
 
 @dataclass
@@ -200,15 +217,23 @@ class CalcResult:
     eligible: list
     not_eligible: list
     unknown: list
-    other: list            # measures without criteria (anyone can ask), for completeness
-    transfer: list         # hotline dicts, first = the one to transfer to
-    transfer_basis: str    # which group the transfer list comes from
+    other: list  # measures without criteria (anyone can ask), for completeness
+    transfer: list  # hotline dicts, first = the one to transfer to
+    transfer_basis: str  # which group the transfer list comes from
 
 
 def _result(kb, facts: dict, mid: str) -> MeasureResult:
     a = assess(kb, facts, mid)
-    figures = [{"text": f["text"], "source": f["source"], "conditional": applies(f["when"], facts) is not True,
-                "aspect": f["aspect"]} for f in a.figures if f["aspect"] != "eligibility"]
+    figures = [
+        {
+            "text": f["text"],
+            "source": f["source"],
+            "conditional": applies(f["when"], facts) is not True,
+            "aspect": f["aspect"],
+        }
+        for f in a.figures
+        if f["aspect"] != "eligibility"
+    ]
     missing = []
     for fact in a.missing:
         try:
@@ -217,8 +242,19 @@ def _result(kb, facts: dict, mid: str) -> MeasureResult:
             missing.append(fact)
     links = [(kb.measure(to)["short_name"], rel) for to, rel in kb.links(mid) if kb.measure(to)]
     measure = kb.measure(mid)
-    return MeasureResult(measure, a.status, a.reasons, missing, a.passed, a.declare, figures, a.notes,
-                         kb.hotlines_for(mid), links, amount_outcome(kb, facts, measure))
+    return MeasureResult(
+        measure,
+        a.status,
+        a.reasons,
+        missing,
+        a.passed,
+        a.declare,
+        figures,
+        a.notes,
+        kb.hotlines_for(mid),
+        links,
+        amount_outcome(kb, facts, measure),
+    )
 
 
 def evaluate(kb, facts: dict) -> CalcResult:
@@ -229,8 +265,9 @@ def evaluate(kb, facts: dict) -> CalcResult:
             r = _result(kb, facts, m["id"])
             groups[r.status].append(r)
         else:
-            groups[NO_CONDITIONS].append(MeasureResult(m, NO_CONDITIONS, [], [], [], [], [], [],
-                                                       kb.hotlines_for(m["id"]), []))
+            groups[NO_CONDITIONS].append(
+                MeasureResult(m, NO_CONDITIONS, [], [], [], [], [], [], kb.hotlines_for(m["id"]), [])
+            )
     transfer, basis = [], ""
     basis_labels = labels.get("calc.transfer_basis")
     for status, label in ((ELIGIBLE, basis_labels["eligible"]), (UNKNOWN, basis_labels["unknown"])):

@@ -1,4 +1,5 @@
 """The staff helper's words (staff/labels.yml), read once: Python keeps the logic, the YAML the Chinese."""
+
 from __future__ import annotations
 
 import functools

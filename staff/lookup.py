@@ -1,22 +1,24 @@
-"""Find (full-text search over the knowledge base) and the hotline directory, from actions/kb.py."""
+"""Find (full-text search over the knowledge base) and the hotline directory, from knowledge/kb.py."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from actions.answer import TAIPEI, is_open
-
+from advisor import TAIPEI, is_open
 from staff import labels
 
 MAX_CARDS = 30
-ROWS_SEARCHED = 500     # KB.search rows before grouping: one measure can have a dozen matching figures
+ROWS_SEARCHED = 500  # KB.search rows before grouping: one measure can have a dozen matching figures
 
 
 def _normalise_query(q: str) -> str:
     try:
         from components.normalize import normalize_text
+
         return normalize_text(q)
     except Exception:
         import unicodedata
+
         return " ".join(unicodedata.normalize("NFKC", q).split())
 
 
@@ -36,15 +38,32 @@ def _rows(kb, terms: list) -> list:
 
 def _card(kb, kind: str, ref: str) -> dict:
     if kind == "hotline":
-        return {"kind": "hotline", "kind_label": labels.get("search.kinds.hotline"), "ref": ref,
-                "hotline": kb.hotline(ref), "measure": None, "lines": [], "hotlines": [], "aliases": []}
+        return {
+            "kind": "hotline",
+            "kind_label": labels.get("search.kinds.hotline"),
+            "ref": ref,
+            "hotline": kb.hotline(ref),
+            "measure": None,
+            "lines": [],
+            "hotlines": [],
+            "aliases": [],
+        }
     measure = kb.measure(ref)
     owner = measure or kb.program(ref) or {"name": ref, "summary": "", "source": ""}
-    return {"kind": "measure" if measure else "program",
-            "kind_label": labels.get("search.kinds." + ("measure" if measure else "program")), "ref": ref,
-            "title": owner.get("short_name") or owner["name"], "name": owner["name"],
-            "summary": owner.get("summary") or "", "source": owner.get("source") or "", "measure": measure,
-            "hotline": None, "lines": [], "hotlines": kb.hotlines_for(ref), "aliases": []}
+    return {
+        "kind": "measure" if measure else "program",
+        "kind_label": labels.get("search.kinds." + ("measure" if measure else "program")),
+        "ref": ref,
+        "title": owner.get("short_name") or owner["name"],
+        "name": owner["name"],
+        "summary": owner.get("summary") or "",
+        "source": owner.get("source") or "",
+        "measure": measure,
+        "hotline": None,
+        "lines": [],
+        "hotlines": kb.hotlines_for(ref),
+        "aliases": [],
+    }
 
 
 def search(kb, query: str, limit: int = MAX_CARDS) -> list:
@@ -72,8 +91,11 @@ def search(kb, query: str, limit: int = MAX_CARDS) -> list:
         elif r["kind"] == "measure" and card["measure"]:
             # the row's body is the summary plus every alias: show the aliases that matched, as tags
             names = {card["measure"]["name"], card["measure"]["short_name"]}
-            card["aliases"] = [a for a, mid in kb.aliases()
-                               if mid == r["ref"] and a not in names and any(t.casefold() in a.casefold() for t in terms)]
+            card["aliases"] = [
+                a
+                for a, mid in kb.aliases()
+                if mid == r["ref"] and a not in names and any(t.casefold() in a.casefold() for t in terms)
+            ]
     return list(cards.values())
 
 
@@ -84,12 +106,26 @@ def csv_rows(cards: list) -> list:
     for c in cards:
         if c["kind"] == "hotline":
             h = c["hotline"]
-            rows.append({"kind_label": c["kind_label"], "title": f"{h['name']} {h['number']}", "lines": h["handles"],
-                         "source": h["source"], "hotlines": h["number"]})
+            rows.append(
+                {
+                    "kind_label": c["kind_label"],
+                    "title": f"{h['name']} {h['number']}",
+                    "lines": h["handles"],
+                    "source": h["source"],
+                    "hotlines": h["number"],
+                }
+            )
             continue
         lines = [c["summary"]] + [f"{x['part']} {x['text']}" for x in c["lines"]]
-        rows.append({"kind_label": c["kind_label"], "title": c["title"], "lines": "\n".join(filter(None, lines)),
-                     "source": c["source"], "hotlines": sep.join(f"{x['name']} {x['number']}" for x in c["hotlines"])})
+        rows.append(
+            {
+                "kind_label": c["kind_label"],
+                "title": c["title"],
+                "lines": "\n".join(filter(None, lines)),
+                "source": c["source"],
+                "hotlines": sep.join(f"{x['name']} {x['number']}" for x in c["hotlines"]),
+            }
+        )
     return rows
 
 
@@ -112,8 +148,16 @@ def directory_columns() -> list:
 
 def directory_rows(kb) -> list:
     words = labels.get("directory")
-    return [{"number": h["number"], "name": h["name"], "handles": h["handles"],
-             "hours": h["hours_text"] or words["hours_unknown"],
-             "measures": labels.get("list_sep").join(x["measure"]["short_name"] + ("" if x["primary"] else words["secondary"])
-                                                     for x in h["measures"]),
-             "source": h["source"]} for h in directory(kb)]
+    return [
+        {
+            "number": h["number"],
+            "name": h["name"],
+            "handles": h["handles"],
+            "hours": h["hours_text"] or words["hours_unknown"],
+            "measures": labels.get("list_sep").join(
+                x["measure"]["short_name"] + ("" if x["primary"] else words["secondary"]) for x in h["measures"]
+            ),
+            "source": h["source"],
+        }
+        for h in directory(kb)
+    ]

@@ -7,6 +7,7 @@ Two encodings are accepted (the first is what scripts/staff_password.py prints b
 
 Verification derives the key again and compares with hmac.compare_digest (constant time).
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,8 +16,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-PBKDF2_ITERATIONS = 600_000          # OWASP 2023 recommendation for PBKDF2-HMAC-SHA256
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+PBKDF2_ITERATIONS = 600_000  # OWASP 2023 recommendation for PBKDF2-HMAC-SHA256
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SCHEMES = ("pbkdf2_sha256", "scrypt")
 
 
@@ -89,12 +90,14 @@ def make_hash(password: str, scheme: str = "pbkdf2_sha256", iterations: int = PB
     if not password:
         raise ValueError("empty password")
     if scheme == "pbkdf2_sha256":
-        salt = secrets.token_urlsafe(16)      # URL-safe text: never contains '$'
+        salt = secrets.token_urlsafe(16)  # URL-safe text: never contains '$'
         digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt.encode("utf-8"), iterations, dklen=32)
         return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(digest).decode('ascii')}"
     if scheme == "scrypt":
         salt = secrets.token_bytes(16)
         digest = _derive("scrypt", (SCRYPT_N, SCRYPT_R, SCRYPT_P), password.encode("utf-8"), salt, 32)
-        return (f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}$"
-                f"{base64.b64encode(salt).decode('ascii')}${base64.b64encode(digest).decode('ascii')}")
+        return (
+            f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}$"
+            f"{base64.b64encode(salt).decode('ascii')}${base64.b64encode(digest).decode('ascii')}"
+        )
     raise ValueError(f"unknown scheme {scheme!r}; expected one of {', '.join(SCHEMES)}")

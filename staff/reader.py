@@ -8,6 +8,7 @@ A field has a unit (percent, amount in 萬元, count). What staff type is normal
 - a leading sign or a direction word (掉了15%) is kept as the sign, for the revenue field to check against the
   direction chosen.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
 @dataclass
 class Reading:
-    value: float | None = None      # the magnitude, in the field's unit
-    sign: int = 0                   # -1 / +1 when the text says so (-15, 掉了15%), 0 otherwise
+    value: float | None = None  # the magnitude, in the field's unit
+    sign: int = 0  # -1 / +1 when the text says so (-15, 掉了15%), 0 otherwise
     error: str | None = None
 
 
@@ -54,6 +55,6 @@ def read(raw: str, unit: str) -> Reading:
     value = parse_number(body)
     if value is None:
         return Reading(error=labels.get("calc.errors.not_a_number", raw=raw, example=example))
-    if value < 0:                   # cn2an read a sign we did not see (「負15」)
+    if value < 0:  # cn2an read a sign we did not see (「負15」)
         sign, value = -1, -value
     return Reading(value, sign)

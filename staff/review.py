@@ -13,6 +13,7 @@ A button tap arrives as its payload (「/ask_hotline」); it is shown as the lab
 payload in the bot's previous messages, and a payload with no such button (the widget's 「/greet」 when the page
 opens) as what its intent means (data/intent_descriptions.yml).
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,12 +29,13 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from advisor.model import ReplyKind
 from staff import labels
 
 INTENT_DESCRIPTIONS = Path(__file__).resolve().parent.parent / "data" / "intent_descriptions.yml"
 PAYLOAD = re.compile(r"^/(\w+)")
 TAIPEI = ZoneInfo("Asia/Taipei")
-FALLBACK_KINDS = {"clarify", "fallback", "out_of_scope"}
+FALLBACK_KINDS = {ReplyKind.CLARIFY.value, ReplyKind.FALLBACK.value, ReplyKind.OUT_OF_SCOPE.value}
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 ANSWER_SLOTS = {"answer_kind", "answered_measures", "answered_hotlines"}
 THUMBS_UP, THUMBS_DOWN = "👍", "👎"
@@ -52,13 +54,13 @@ class Turn:
     text: str
     intent: str | None
     confidence: float | None = None
-    kind: str | None = None          # answer_kind set by action_answer
+    kind: str | None = None  # answer_kind set by action_answer
     measures: list = field(default_factory=list)
     hotlines: list = field(default_factory=list)
-    answer_ts: float | None = None   # when action_answer set the slots
+    answer_ts: float | None = None  # when action_answer set the slots
     bot: list = field(default_factory=list)
-    shown: str = ""                  # what staff see: the text typed, or a tapped button's label
-    typed: bool = True               # False for a button tap or another payload
+    shown: str = ""  # what staff see: the text typed, or a tapped button's label
+    typed: bool = True  # False for a button tap or another payload
 
     @property
     def fell_back(self) -> bool:
@@ -71,8 +73,9 @@ class Turn:
     def reason(self) -> str:
         if not self.fell_back:
             return ""
-        return labels.get("review.reasons").get(self.kind or self.intent or "no_answer",
-                                               labels.get("review.reasons.no_answer"))
+        return labels.get("review.reasons").get(
+            self.kind or self.intent or "no_answer", labels.get("review.reasons.no_answer")
+        )
 
     @property
     def feedback(self) -> str | None:
@@ -90,12 +93,13 @@ def normalise(text: str) -> str:
     case folded, without trailing punctuation."""
     try:
         from components.normalize import normalize_text
+
         text = normalize_text(text or "")
-    except Exception:        # OpenCC missing or broken: still group on NFKC + whitespace
+    except Exception:  # OpenCC missing or broken: still group on NFKC + whitespace
         text = " ".join(unicodedata.normalize("NFKC", text or "").split())
     text = text.casefold().rstrip()
     while text and (text[-1].isspace() or text[-1] == "~" or unicodedata.category(text[-1]).startswith("P")):
-        text = text[:-1]      # after NFKC, fullwidth ！？～ are ASCII; 。、… are punctuation (P*) too
+        text = text[:-1]  # after NFKC, fullwidth ！？～ are ASCII; 。、… are punctuation (P*) too
     return text.strip()
 
 
@@ -195,15 +199,24 @@ def shown_text(text: str, buttons: dict) -> tuple:
 # ------------------------------------------------------------------------------------------- tables
 # Each table: (columns, rows). Columns are (key, Chinese header); rows are dicts.
 
+
 def conversations(turns: list, limit: int = 50) -> tuple:
     by_sender = defaultdict(list)
     for t in turns:
         by_sender[t.sender_id].append(t)
     rows = []
     for sender, ts in by_sender.items():
-        rows.append({"sender_id": sender, "started": when(ts[0].timestamp), "last": when(ts[-1].timestamp),
-                     "messages": len(ts), "fallbacks": sum(t.fell_back for t in ts), "last_text": ts[-1].shown,
-                     "_ts": ts[-1].timestamp})
+        rows.append(
+            {
+                "sender_id": sender,
+                "started": when(ts[0].timestamp),
+                "last": when(ts[-1].timestamp),
+                "messages": len(ts),
+                "fallbacks": sum(t.fell_back for t in ts),
+                "last_text": ts[-1].shown,
+                "_ts": ts[-1].timestamp,
+            }
+        )
     rows.sort(key=lambda r: -r["_ts"])
     return labels.columns("review.columns.conversations"), rows[:limit]
 
@@ -214,18 +227,36 @@ def fallbacks(turns: list) -> tuple:
         if not t.fell_back or not t.shown.strip():
             continue
         key = normalise(t.shown)
-        g = groups.setdefault(key, {"text": key, "count": 0, "senders": set(), "reasons": Counter(),
-                                    "examples": Counter(), "first": t.timestamp, "last": t.timestamp})
+        g = groups.setdefault(
+            key,
+            {
+                "text": key,
+                "count": 0,
+                "senders": set(),
+                "reasons": Counter(),
+                "examples": Counter(),
+                "first": t.timestamp,
+                "last": t.timestamp,
+            },
+        )
         g["count"] += 1
         g["senders"].add(t.sender_id)
         g["reasons"][t.reason] += 1
         g["examples"][t.shown.strip()] += 1
         g["first"], g["last"] = min(g["first"], t.timestamp), max(g["last"], t.timestamp)
-    rows = [{"text": g["text"], "count": g["count"], "conversations": len(g["senders"]),
-             "reasons": labels.get("list_sep").join(f"{r}×{n}" for r, n in g["reasons"].most_common()),
-             "examples": labels.get("examples_sep").join(e for e, _ in g["examples"].most_common(3)),
-             "first": when(g["first"]), "last": when(g["last"]), "_last": g["last"]}
-            for g in groups.values()]
+    rows = [
+        {
+            "text": g["text"],
+            "count": g["count"],
+            "conversations": len(g["senders"]),
+            "reasons": labels.get("list_sep").join(f"{r}×{n}" for r, n in g["reasons"].most_common()),
+            "examples": labels.get("examples_sep").join(e for e, _ in g["examples"].most_common(3)),
+            "first": when(g["first"]),
+            "last": when(g["last"]),
+            "_last": g["last"],
+        }
+        for g in groups.values()
+    ]
     rows.sort(key=lambda r: (-r["count"], -r["_last"]))
     return labels.columns("review.columns.fallbacks"), rows
 
@@ -250,9 +281,22 @@ def feedback(turns: list) -> tuple:
 
 
 def transcript(turns: list) -> list:
-    return [{"when": when(t.timestamp), "text": t.shown, "typed": t.typed, "raw": t.text, "intent": t.intent or "",
-             "kind": t.kind or "", "reason": t.reason,
-             "fell_back": t.fell_back, "bot": t.bot, "hotlines": t.hotlines, "measures": t.measures} for t in turns]
+    return [
+        {
+            "when": when(t.timestamp),
+            "text": t.shown,
+            "typed": t.typed,
+            "raw": t.text,
+            "intent": t.intent or "",
+            "kind": t.kind or "",
+            "reason": t.reason,
+            "fell_back": t.fell_back,
+            "bot": t.bot,
+            "hotlines": t.hotlines,
+            "measures": t.measures,
+        }
+        for t in turns
+    ]
 
 
 TABLES = labels.get("review.tables")
@@ -264,7 +308,11 @@ def build_tables(con, kb, days: int, now: float | None = None) -> dict:
     hotline_names = {h["id"]: f"{h['name']} {h['number']}" for h in kb.hotlines()}
     measure_names = {m["id"]: m["short_name"] for m in kb.measures()}
     measure_names.update({pid: p["name"] for pid, p in kb.snap.programs.items()})
-    return {"conversations": conversations(turns), "fallbacks": fallbacks(turns),
-            "hotlines": per_day(turns, "hotlines", hotline_names), "measures": per_day(turns, "measures", measure_names),
-            "feedback": feedback(turns), "_turns": len(turns)}
-
+    return {
+        "conversations": conversations(turns),
+        "fallbacks": fallbacks(turns),
+        "hotlines": per_day(turns, "hotlines", hotline_names),
+        "measures": per_day(turns, "measures", measure_names),
+        "feedback": feedback(turns),
+        "_turns": len(turns),
+    }

@@ -1,5 +1,6 @@
 """Shared fixtures: a knowledge base built from the repo's sources into a temporary folder, and the
 dispatcher/tracker pair that Rasa's demo bots use to unit-test actions."""
+
 from __future__ import annotations
 
 import os
@@ -17,13 +18,15 @@ DECK = ROOT.parent / "shared" / "seed" / "measures-deck.md"
 @pytest.fixture(scope="session")
 def kb_path(tmp_path_factory) -> Path:
     from knowledge.build import build
+
     out = tmp_path_factory.mktemp("kb")
     return build(ROOT / "knowledge", out / "kb.sqlite", out / "dict")
 
 
 @pytest.fixture(scope="session")
 def kb(kb_path):
-    from actions.kb import KB
+    from knowledge.kb import KB
+
     return KB(kb_path)
 
 
@@ -38,7 +41,7 @@ def kb_src(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def deck_text() -> str:
     if not DECK.exists():
-        if os.environ.get("CI"):   # CI lays shared/ beside the clone: a missing deck is an error, not a skip
+        if os.environ.get("CI"):  # CI lays shared/ beside the clone: a missing deck is an error, not a skip
             pytest.fail(f"the source deck is not at {DECK}")
         pytest.skip(f"the source deck is not at {DECK}")
     return DECK.read_text(encoding="utf-8")
@@ -47,20 +50,28 @@ def deck_text() -> str:
 @pytest.fixture
 def dispatcher():
     from rasa_sdk.executor import CollectingDispatcher
+
     return CollectingDispatcher()
 
 
 @pytest.fixture
 def domain():
     import yaml
+
     return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
-def make_tracker(text: str, intent: str = "nlu_fallback", slots: dict | None = None, entities=None,
-                 confidence: float = 0.9):
+def make_tracker(
+    text: str, intent: str = "nlu_fallback", slots: dict | None = None, entities=None, confidence: float = 0.9
+):
     from rasa_sdk import Tracker
-    msg = {"text": text, "intent": {"name": intent, "confidence": confidence},
-           "entities": entities or [], "intent_ranking": [{"name": intent, "confidence": confidence}]}
+
+    msg = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities or [],
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+    }
     return Tracker("test-sender", slots or {}, msg, [], False, None, {}, "action_listen")
 
 

@@ -2,6 +2,7 @@
 (`ip netns add` + `ip link add … type veth`), so a test can call a server the way a machine on the network would.
 Needs root (CAP_NET_ADMIN); `foreign_host()` skips, saying why, where that is missing. Only the pair's own
 addresses are used (a random 10.23x.y.0/30); everything is removed afterwards."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,23 +20,29 @@ import pytest
 class ForeignHost:
     def __init__(self, namespace: str, host_ip: str) -> None:
         self.namespace = namespace
-        self.host_ip = host_ip        # this machine, as the namespace reaches it (not loopback)
+        self.host_ip = host_ip  # this machine, as the namespace reaches it (not loopback)
 
     def request(self, url: str, method: str = "GET", body: bytes | None = None, timeout: float = 60) -> dict:
         """{"status": int} or {"error": "..."} for `url`, requested from inside the namespace."""
-        code = ("import json, sys, urllib.request, urllib.error\n"
-                "url, method, body = sys.argv[1], sys.argv[2], sys.argv[3].encode() or None\n"
-                "req = urllib.request.Request(url, data=body, method=method,"
-                " headers={'Content-Type': 'application/json'})\n"
-                "try:\n"
-                "    with urllib.request.urlopen(req, timeout=%s) as r:\n"
-                "        print(json.dumps({'status': r.status, 'body': r.read().decode('utf-8', 'replace')}))\n"
-                "except urllib.error.HTTPError as e:\n"
-                "    print(json.dumps({'status': e.code, 'body': e.read().decode('utf-8', 'replace')}))\n"
-                "except OSError as e:\n"
-                "    print(json.dumps({'error': type(e).__name__ + ': ' + str(e)}))\n" % timeout)
-        done = subprocess.run(["ip", "netns", "exec", self.namespace, sys.executable, "-c", code, url, method,
-                               (body or b"").decode()], capture_output=True, text=True, timeout=timeout + 30)
+        code = (
+            "import json, sys, urllib.request, urllib.error\n"
+            "url, method, body = sys.argv[1], sys.argv[2], sys.argv[3].encode() or None\n"
+            "req = urllib.request.Request(url, data=body, method=method,"
+            " headers={'Content-Type': 'application/json'})\n"
+            "try:\n"
+            f"    with urllib.request.urlopen(req, timeout={timeout}) as r:\n"
+            "        print(json.dumps({'status': r.status, 'body': r.read().decode('utf-8', 'replace')}))\n"
+            "except urllib.error.HTTPError as e:\n"
+            "    print(json.dumps({'status': e.code, 'body': e.read().decode('utf-8', 'replace')}))\n"
+            "except OSError as e:\n"
+            "    print(json.dumps({'error': type(e).__name__ + ': ' + str(e)}))\n"
+        )
+        done = subprocess.run(
+            ["ip", "netns", "exec", self.namespace, sys.executable, "-c", code, url, method, (body or b"").decode()],
+            capture_output=True,
+            text=True,
+            timeout=timeout + 30,
+        )
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
@@ -96,7 +103,7 @@ def listening(pids=None) -> set:
             continue
         for row in rows:
             fields = row.split()
-            if fields[3] != "0A" or (pids is not None and fields[9] not in inodes):   # 0A = LISTEN
+            if fields[3] != "0A" or (pids is not None and fields[9] not in inodes):  # 0A = LISTEN
                 continue
             address, port = fields[1].split(":")
             found.add((_address(address, width), int(port, 16)))
@@ -105,7 +112,7 @@ def listening(pids=None) -> set:
 
 def _address(hex_address: str, width: int) -> str:
     if width == 8:
-        return ".".join(str(int(hex_address[i:i + 2], 16)) for i in (6, 4, 2, 0))
+        return ".".join(str(int(hex_address[i : i + 2], 16)) for i in (6, 4, 2, 0))
     if hex_address == "0" * 32:
         return "::"
     if hex_address == "00000000000000000000000001000000":

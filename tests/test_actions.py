@@ -1,4 +1,5 @@
 """action_answer with Rasa's dispatcher and tracker (the style of RasaHQ's demo bots)."""
+
 import asyncio
 
 from actions.actions import ActionAnswer
@@ -10,8 +11,9 @@ def run(action, dispatcher, tracker, domain):
 
 def test_answers_and_sets_slots(dispatcher, tracker_for, domain, monkeypatch, kb):
     monkeypatch.setattr("actions.actions.default_kb", lambda: kb)
-    tracker = tracker_for("營業額掉了15%", "inform", entities=[{"entity": "revenue_change", "value": -15}],
-                          slots={"size": "sme"})
+    tracker = tracker_for(
+        "營業額掉了15%", "inform", entities=[{"entity": "revenue_change", "value": -15}], slots={"size": "sme"}
+    )
     events = run(ActionAnswer(), dispatcher, tracker, domain)
     text = " ".join(m["text"] or "" for m in dispatcher.messages)
     assert "3,500萬元" in text and "0800-280-280" in text
@@ -29,7 +31,8 @@ def test_follow_up_uses_focus_slot(dispatcher, tracker_for, domain, monkeypatch,
 
 
 def test_missing_kb_gives_the_general_line(dispatcher, tracker_for, domain, monkeypatch, tmp_path, kb):
-    from actions.kb import KB
+    from knowledge.kb import KB
+
     monkeypatch.setattr("actions.actions.default_kb", lambda: KB(tmp_path / "missing.sqlite"))
     run(ActionAnswer(), dispatcher, tracker_for("貸款"), domain)
     general = kb.general_hotline()
@@ -43,5 +46,15 @@ def test_domain_writes_no_text_by_hand(domain):
 
 def test_every_slot_the_action_sets_is_in_the_domain(domain):
     from knowledge.registry import FACT_SLOTS
-    for slot in (*FACT_SLOTS, "focus_measures", "focus_aspects", "asked_questions", "fallback_stage", "answer_kind", "answered_measures", "answered_hotlines"):
+
+    for slot in (
+        *FACT_SLOTS,
+        "focus_measures",
+        "focus_aspects",
+        "asked_questions",
+        "fallback_stage",
+        "answer_kind",
+        "answered_measures",
+        "answered_hotlines",
+    ):
         assert slot in domain["slots"]

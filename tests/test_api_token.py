@@ -1,4 +1,5 @@
 """Rasa's API token (serving/api_token.py) and how `python -m serving` hands it to Rasa (serving/__main__.py)."""
+
 import os
 import pty
 import stat
@@ -18,7 +19,7 @@ def test_generated_once_with_mode_600_and_reused(tmp_path):
     assert created and len(token) >= 40
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert api_token.ensure(path) == (token, False)
-    assert api_token.ensure(tmp_path / "other") [0] != token
+    assert api_token.ensure(tmp_path / "other")[0] != token
 
 
 def test_a_file_others_can_read_is_tightened(tmp_path):
@@ -58,10 +59,10 @@ def run_cli(path, tty: bool) -> str:
 
 
 def test_printed_once_with_how_to_use_it_and_the_token_only_to_a_terminal(tmp_path):
-    logged = run_cli(tmp_path / "a", tty=False)        # make run's output sent to a file: a log
+    logged = run_cli(tmp_path / "a", tty=False)  # make run's output sent to a file: a log
     token = (tmp_path / "a").read_text().strip()
     assert str(tmp_path / "a") in logged and "token=" in logged and token not in logged
-    assert run_cli(tmp_path / "a", tty=False) == ""     # once: not again on the next start
+    assert run_cli(tmp_path / "a", tty=False) == ""  # once: not again on the next start
 
     shown = run_cli(tmp_path / "b", tty=True)
     assert (tmp_path / "b").read_text().strip() in shown and "curl" in shown

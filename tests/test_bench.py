@@ -1,5 +1,6 @@
 """The benchmark's own logic (bench/): the stock baseline config, answer detection, percentiles, the report.
 The measurements themselves run in `make bench`, which prints figures and never fails on a slow machine."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,19 +49,23 @@ def test_written_baseline_loads_back(tmp_path):
     assert yaml.safe_load(text) == baseline.baseline_config(yaml.safe_load((ROOT / "config.yml").read_text("utf-8")))
 
 
-@pytest.mark.parametrize("body, answer", [
-    ([{"recipient_id": "a", "text": "📞 0800-280-280"}], True),
-    ([], False),                                            # silence
-    (None, False),                                          # no JSON / HTTP error
-    ([{"recipient_id": "a", "image": "x.png"}], False),     # nothing to read
-    ([{"recipient_id": "a", "text": "STAND-IN"}], False),   # the channel's apology, not an answer
-])
+@pytest.mark.parametrize(
+    "body, answer",
+    [
+        ([{"recipient_id": "a", "text": "📞 0800-280-280"}], True),
+        ([], False),  # silence
+        (None, False),  # no JSON / HTTP error
+        ([{"recipient_id": "a", "image": "x.png"}], False),  # nothing to read
+        ([{"recipient_id": "a", "text": "STAND-IN"}], False),  # the channel's apology, not an answer
+    ],
+)
 def test_is_answer(body, answer):
     assert load.is_answer(body, frozenset({"STAND-IN"})) is answer
 
 
 def test_stand_ins_are_the_channels_notices():
-    from actions.kb import emergency_text
+    from knowledge.kb import emergency_text
+
     texts = load.stand_ins()
     assert {emergency_text("busy"), emergency_text("rate_limited")} <= texts
 
@@ -76,7 +81,7 @@ def test_ratios_and_targets():
     ours = {"seq_p95_ms": 30.0, "throughput_msgs_s": 45.0, "cold_train_s": 150.0, "intent_macro_f1": 0.96}
     base = {"seq_p95_ms": 60.0, "throughput_msgs_s": 15.0, "cold_train_s": 300.0, "intent_macro_f1": 0.0}
     r = report.ratios(ours, base)
-    assert r == {"seq_p95_ms": 0.5, "throughput_msgs_s": 3.0, "cold_train_s": 0.5}   # no division by zero
+    assert r == {"seq_p95_ms": 0.5, "throughput_msgs_s": 3.0, "cold_train_s": 0.5}  # no division by zero
     targets = {key: target for key, _, _, target in report.METRICS}
     assert report.met(30.0, targets["seq_p95_ms"]).startswith("✅")
     assert report.met(45.0, targets["throughput_msgs_s"]).startswith("✅")
@@ -84,15 +89,20 @@ def test_ratios_and_targets():
 
 
 def test_markdown_table(tmp_path):
-    results = {"date": "2026-11-27T0000", "rasa": "3.6.21",
-               "machine": {"cpus": 2, "load_before": [1, 1, 1], "load_after": [2, 2, 2]},
-               "messages": {"sequential": 120, "concurrent": 384},
-               "baseline": {"description": "stock"},
-               "variants": {"ours": {"seq_p95_ms": 30.0}, "baseline": {"seq_p95_ms": 60.0}},
-               "ratios": {"seq_p95_ms": 0.5},
-               "scale_out": {"one": {"throughput_msgs_s": 30.0, "p50_ms": 400, "p95_ms": 600, "failures": 0},
-                             "two": {"throughput_msgs_s": 45.0, "p50_ms": 300, "p95_ms": 500, "failures": 0},
-                             "two_over_one": 1.5}}
+    results = {
+        "date": "2026-11-27T0000",
+        "rasa": "3.6.21",
+        "machine": {"cpus": 2, "load_before": [1, 1, 1], "load_after": [2, 2, 2]},
+        "messages": {"sequential": 120, "concurrent": 384},
+        "baseline": {"description": "stock"},
+        "variants": {"ours": {"seq_p95_ms": 30.0}, "baseline": {"seq_p95_ms": 60.0}},
+        "ratios": {"seq_p95_ms": 0.5},
+        "scale_out": {
+            "one": {"throughput_msgs_s": 30.0, "p50_ms": 400, "p95_ms": 600, "failures": 0},
+            "two": {"throughput_msgs_s": 45.0, "p50_ms": 300, "p95_ms": 500, "failures": 0},
+            "two_over_one": 1.5,
+        },
+    }
     js, md = report.write(results, tmp_path, results["date"])
     text = md.read_text(encoding="utf-8")
     assert "| turn latency p95, sequential (ms) | 30 | 60 | 0.5 | ✅ <= 60 |" in text

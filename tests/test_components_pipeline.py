@@ -6,10 +6,8 @@ pointed away from the repository.
 """
 
 import asyncio
-import textwrap
 
 import pytest
-
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from rasa.shared.nlu.training_data.message import Message
@@ -94,11 +92,7 @@ def test_parse_normalises_and_extracts(agent):
 def test_amount_from_simplified_input(agent):
     result = asyncio.run(agent.parse_message("我想借一千万"))
     assert result["text"] == "我想借一千萬"
-    amounts = [
-        (e["entity"], e["value"])
-        for e in result["entities"]
-        if e["extractor"] == "NumberExtractor"
-    ]
+    amounts = [(e["entity"], e["value"]) for e in result["entities"] if e["extractor"] == "NumberExtractor"]
     assert amounts == [("amount", 1000.0)]
 
 
@@ -115,9 +109,7 @@ def test_tracker_keeps_the_original_text(agent):
     assert event.text == RAW  # what the user typed
     assert event.parse_data["text"] == NORMALIZED  # what the NLU saw (entity offsets)
     assert event.parse_data[ORIGINAL_TEXT] == RAW
-    assert any(
-        e["entity"] == "revenue_change" and e["value"] == -15.0 for e in event.entities
-    )
+    assert any(e["entity"] == "revenue_change" and e["value"] == -15.0 for e in event.entities)
     # and it survives serialisation (tracker stores persist events as dicts)
     restored = UserUttered.from_parameters(event.as_dict())
     assert restored.text == RAW

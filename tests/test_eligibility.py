@@ -1,7 +1,8 @@
 """Table-driven tests of the eligibility engine at the boundaries the deck sets."""
+
 import pytest
 
-from actions.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, applies, assess, compare
+from advisor.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, applies, assess, compare
 
 SME = {"size": "sme"}
 
@@ -10,15 +11,18 @@ def keys(result, aspect=None):
     return {f["key"] for f in result.figures if aspect is None or f["aspect"] == aspect}
 
 
-@pytest.mark.parametrize("change, status", [
-    (-10, ELIGIBLE),        # exactly 10%: eligible
-    (-9.9, NOT_ELIGIBLE),   # just under the threshold
-    (-15, ELIGIBLE),
-    (-6, NOT_ELIGIBLE),
-    (0, NOT_ELIGIBLE),
-    (20, NOT_ELIGIBLE),     # revenue went up
-    (-100, ELIGIBLE),
-])
+@pytest.mark.parametrize(
+    "change, status",
+    [
+        (-10, ELIGIBLE),  # exactly 10%: eligible
+        (-9.9, NOT_ELIGIBLE),  # just under the threshold
+        (-15, ELIGIBLE),
+        (-6, NOT_ELIGIBLE),
+        (0, NOT_ELIGIBLE),
+        (20, NOT_ELIGIBLE),  # revenue went up
+        (-100, ELIGIBLE),
+    ],
+)
 def test_revenue_threshold(kb, change, status):
     assert assess(kb, {**SME, "revenue_change": change}, "sme_loan").status == status
 
@@ -30,15 +34,18 @@ def test_reasons_name_the_threshold(kb):
     assert "增加20%" in up.reasons[0]
 
 
-@pytest.mark.parametrize("amount, guarantee, rate_cut", [
-    (80, {"guarantee_full"}, True),
-    (100, {"guarantee_full"}, True),       # exactly 100萬: 10成
-    (100.1, {"guarantee_min"}, True),      # 100.1萬: at least 9成
-    (800, {"guarantee_min"}, True),
-    (1000, {"guarantee_min"}, True),       # exactly 1,000萬: the rate cut applies
-    (1000.5, {"guarantee_min"}, False),
-    (3500, {"guarantee_min"}, False),
-])
+@pytest.mark.parametrize(
+    "amount, guarantee, rate_cut",
+    [
+        (80, {"guarantee_full"}, True),
+        (100, {"guarantee_full"}, True),  # exactly 100萬: 10成
+        (100.1, {"guarantee_min"}, True),  # 100.1萬: at least 9成
+        (800, {"guarantee_min"}, True),
+        (1000, {"guarantee_min"}, True),  # exactly 1,000萬: the rate cut applies
+        (1000.5, {"guarantee_min"}, False),
+        (3500, {"guarantee_min"}, False),
+    ],
+)
 def test_amount_tiers(kb, amount, guarantee, rate_cut):
     r = assess(kb, {**SME, "revenue_change": -12, "amount": amount}, "sme_loan")
     assert keys(r, "guarantee") == guarantee
@@ -61,10 +68,13 @@ def test_purpose_picks_the_term(kb):
     assert keys(r, "term") == {"term_equipment"}
 
 
-@pytest.mark.parametrize("amount, note", [
-    (3500, None),
-    (5000, "您想申請的5,000萬元超過上限（每家最高3,500萬元），最多可申請3,500萬元。"),
-])
+@pytest.mark.parametrize(
+    "amount, note",
+    [
+        (3500, None),
+        (5000, "您想申請的5,000萬元超過上限（每家最高3,500萬元），最多可申請3,500萬元。"),
+    ],
+)
 def test_cap(kb, amount, note):
     r = assess(kb, {**SME, "revenue_change": -20, "amount": amount}, "sme_loan")
     assert r.notes == ([note] if note else [])
@@ -82,10 +92,13 @@ def test_size_classes(kb, size, status):
     assert assess(kb, {"size": size, "revenue_change": -12}, "sme_loan").status == status
 
 
-@pytest.mark.parametrize("size, amount_key, share_key", [
-    ("sme", "guarantee_amount_sme", "guarantee_share_sme"),
-    ("large", "guarantee_amount_large", "guarantee_share_large"),
-])
+@pytest.mark.parametrize(
+    "size, amount_key, share_key",
+    [
+        ("sme", "guarantee_amount_sme", "guarantee_share_sme"),
+        ("large", "guarantee_amount_large", "guarantee_share_large"),
+    ],
+)
 def test_export_guarantee_by_size(kb, size, amount_key, share_key):
     facts = {"size": size, "trade_registered": True, "us_export_3y": True, "revenue_change": -10}
     r = assess(kb, facts, "export_loan_guarantee")
@@ -103,13 +116,16 @@ def test_no_us_exports_is_not_eligible(kb):
     assert r.status == NOT_ELIGIBLE and "近3年具輸美實績" in r.reasons[0]
 
 
-@pytest.mark.parametrize("factory, rd, managed", [
-    ("registered", ELIGIBLE, NOT_ELIGIBLE),
-    ("managed", NOT_ELIGIBLE, ELIGIBLE),
-    ("specific", NOT_ELIGIBLE, ELIGIBLE),
-    ("none", NOT_ELIGIBLE, NOT_ELIGIBLE),
-    (None, UNKNOWN, UNKNOWN),
-])
+@pytest.mark.parametrize(
+    "factory, rd, managed",
+    [
+        ("registered", ELIGIBLE, NOT_ELIGIBLE),
+        ("managed", NOT_ELIGIBLE, ELIGIBLE),
+        ("specific", NOT_ELIGIBLE, ELIGIBLE),
+        ("none", NOT_ELIGIBLE, NOT_ELIGIBLE),
+        (None, UNKNOWN, UNKNOWN),
+    ],
+)
 def test_factory_types(kb, factory, rd, managed):
     facts = {"factory_type": factory} if factory else {}
     assert assess(kb, facts, "rd_transform").status == rd
@@ -126,10 +142,19 @@ def test_measures_without_conditions(kb):
     assert assess(kb, {"size": "sme"}, "esco").status == NO_CONDITIONS
 
 
-@pytest.mark.parametrize("actual, op, expected, result", [
-    (None, "le", -10, None), (-10, "le", -10, True), (-9.999, "le", -10, False), (True, "le", 1, False),
-    ("sme", "in", ["sme"], True), (2, "ge", 2, True), (1, "gt", 1, False), (100, "lt", 100, False),
-])
+@pytest.mark.parametrize(
+    "actual, op, expected, result",
+    [
+        (None, "le", -10, None),
+        (-10, "le", -10, True),
+        (-9.999, "le", -10, False),
+        (True, "le", 1, False),
+        ("sme", "in", ["sme"], True),
+        (2, "ge", 2, True),
+        (1, "gt", 1, False),
+        (100, "lt", 100, False),
+    ],
+)
 def test_operator_table(actual, op, expected, result):
     assert compare(actual, op, expected) is result
 
@@ -140,14 +165,25 @@ def test_applies_with_unknown_fact():
     assert applies(None, {}) is True
 
 
-@pytest.mark.parametrize("measure, facts, expected", [
-    # half of the budget while it is under the cap, the cap above it; the equipment share worked out too
-    ("rd_transform", {"budget": 600}, ["最多可補助300萬元", "即240萬元"]),
-    ("rd_transform", {"budget": 1200}, ["產業聯盟補助不超過50%，最多可補助600萬元", "超過個案補助上限，最多可補助500萬元"]),
-    ("rd_transform_managed", {"budget": 600, "factory_type": "specific"}, ["最多可補助300萬元"]),
-    ("rd_transform_managed", {"budget": 800, "factory_type": "specific"}, ["50%是400萬元，超過個案補助上限，最多可補助300萬元"]),
-    ("overseas_orders", {"budget": 1200}, ["自籌款須達全案總經費50%，即600萬元"]),
-])
+@pytest.mark.parametrize(
+    "measure, facts, expected",
+    [
+        # half of the budget while it is under the cap, the cap above it; the equipment share worked out too
+        ("rd_transform", {"budget": 600}, ["最多可補助300萬元", "即240萬元"]),
+        (
+            "rd_transform",
+            {"budget": 1200},
+            ["產業聯盟補助不超過50%，最多可補助600萬元", "超過個案補助上限，最多可補助500萬元"],
+        ),
+        ("rd_transform_managed", {"budget": 600, "factory_type": "specific"}, ["最多可補助300萬元"]),
+        (
+            "rd_transform_managed",
+            {"budget": 800, "factory_type": "specific"},
+            ["50%是400萬元，超過個案補助上限，最多可補助300萬元"],
+        ),
+        ("overseas_orders", {"budget": 1200}, ["自籌款須達全案總經費50%，即600萬元"]),
+    ],
+)
 def test_budget_worked_out(kb, measure, facts, expected):
     notes = "\n".join(assess(kb, facts, measure).notes)
     for e in expected:

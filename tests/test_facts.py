@@ -1,38 +1,45 @@
-"""The deterministic reading of a message with the knowledge base's words (actions/facts.py)."""
+"""The deterministic reading of a message with the knowledge base's words (advisor/facts.py)."""
+
 import pytest
 
-from actions.facts import number_facts, read
+from advisor.facts import number_facts, read
 
 
-@pytest.mark.parametrize("text, fact, value", [
-    ("我們是中小企業", "size", "sme"),
-    ("我們是非中小微企業", "size", "large"),          # the longer phrase wins over 中小微企業
-    ("我們不是中小企業", "size", "large"),            # negated
-    ("我們是稅籍登記業者", "size", "tax_registered"),
-    ("中小為企業", "size", "sme"),                    # a common typo
-    ("我们是中小企业", "size", "sme"),                # Simplified input
-    ("我們有輸美實績", "us_export_3y", True),
-    ("我們沒有輸美實績", "us_export_3y", False),
-    ("有出進口廠商登記", "trade_registered", True),
-    ("我們是納管工廠", "factory_type", "managed"),
-    ("沒有工廠登記，只是特定工廠", "factory_type", "specific"),   # the positive statement wins
-    ("我們有工廠登記證", "factory_type", "registered"),
-    ("要買機器", "purpose", "equipment"),
-    ("需要週轉金發薪水", "purpose", "working_capital"),
-    ("兩家一起申請", "applicants", 2),
-    ("3家公司聯合申請", "applicants", 3),
-    ("單一企業申請", "applicants", 1),
-])
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("我們是中小企業", "size", "sme"),
+        ("我們是非中小微企業", "size", "large"),  # the longer phrase wins over 中小微企業
+        ("我們不是中小企業", "size", "large"),  # negated
+        ("我們是稅籍登記業者", "size", "tax_registered"),
+        ("中小為企業", "size", "sme"),  # a common typo
+        ("我们是中小企业", "size", "sme"),  # Simplified input
+        ("我們有輸美實績", "us_export_3y", True),
+        ("我們沒有輸美實績", "us_export_3y", False),
+        ("有出進口廠商登記", "trade_registered", True),
+        ("我們是納管工廠", "factory_type", "managed"),
+        ("沒有工廠登記，只是特定工廠", "factory_type", "specific"),  # the positive statement wins
+        ("我們有工廠登記證", "factory_type", "registered"),
+        ("要買機器", "purpose", "equipment"),
+        ("需要週轉金發薪水", "purpose", "working_capital"),
+        ("兩家一起申請", "applicants", 2),
+        ("3家公司聯合申請", "applicants", 3),
+        ("單一企業申請", "applicants", 1),
+    ],
+)
 def test_facts(kb, text, fact, value):
     assert read(kb, text).facts.get(fact) == value
 
 
-@pytest.mark.parametrize("text, measures", [
-    ("中小微企業多元發展貸款加碼的利率", ["sme_loan"]),
-    ("外銷貸款優惠保證加碼跟研發轉型補助", ["export_loan_guarantee", "rd_transform"]),
-    ("納管及特定工廠研發轉型補助", ["rd_transform_managed"]),
-    ("ESCO節能", ["esco"]),
-])
+@pytest.mark.parametrize(
+    "text, measures",
+    [
+        ("中小微企業多元發展貸款加碼的利率", ["sme_loan"]),
+        ("外銷貸款優惠保證加碼跟研發轉型補助", ["export_loan_guarantee", "rd_transform"]),
+        ("納管及特定工廠研發轉型補助", ["rd_transform_managed"]),
+        ("ESCO節能", ["esco"]),
+    ],
+)
 def test_measures_named(kb, text, measures):
     assert read(kb, text).measures == measures
 
@@ -55,15 +62,22 @@ def test_out_of_scope_words_hide_their_topic(kb):
 
 
 def test_number_facts():
-    ents = [{"entity": "revenue_change", "value": -15}, {"entity": "amount", "value": 800},
-            {"entity": "amount", "value": 50}, {"entity": "percent", "value": 2.22}]
+    ents = [
+        {"entity": "revenue_change", "value": -15},
+        {"entity": "amount", "value": 800},
+        {"entity": "amount", "value": 50},
+        {"entity": "percent", "value": 2.22},
+    ]
     assert number_facts(ents) == {"revenue_change": -15.0, "amount": 800.0}
 
 
 def test_number_facts_reads_a_budget_after_a_budget_word():
     text = "計畫總經費600萬，想借200萬"
-    ents = [{"entity": "amount", "value": 600.0, "start": 5, "end": 9},
-            {"entity": "amount", "value": 200.0, "start": 12, "end": 16}]
+    ents = [
+        {"entity": "amount", "value": 600.0, "start": 5, "end": 9},
+        {"entity": "amount", "value": 200.0, "start": 12, "end": 16},
+    ]
     assert number_facts(ents, text, ["總經費", "預算"]) == {"budget": 600.0, "amount": 200.0}
-    assert number_facts([{"entity": "amount", "value": 500.0, "start": 4, "end": 8}], "預算想借500萬", ["預算"]) == \
-        {"amount": 500.0}
+    assert number_facts([{"entity": "amount", "value": 500.0, "start": 4, "end": 8}], "預算想借500萬", ["預算"]) == {
+        "amount": 500.0
+    }

@@ -1,14 +1,14 @@
 """FAQ checks (tests/faq.yml) through the trained NLU model and the answer composer: the path a message takes
 in the live bot, minus the HTTP hops. Needs the model that `make test` trains first."""
+
 import asyncio
 import os
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-from actions.answering import State, UserMessage, compose
+from advisor import State, UserMessage, compose
 from tests.conftest import ROOT
 
 MODEL = ROOT / "models" / "current-config.tar.gz"
@@ -22,6 +22,7 @@ def agent():
             pytest.fail("models/current-config.tar.gz is missing: `make test` trains it before pytest")
         pytest.skip("no trained model: run `make train` first")
     from rasa.core.agent import Agent
+
     return Agent.load(str(MODEL))
 
 
@@ -34,11 +35,16 @@ def test_faq(agent, kb, case):
     state = State()
     for text in case["turns"]:
         msg = parse(agent, text)
-        turn = UserMessage(text=text, intent=msg["intent"]["name"], confidence=msg["intent"]["confidence"],
-                    entities=msg.get("entities", []), ranking=msg.get("intent_ranking", []))
+        turn = UserMessage(
+            text=text,
+            intent=msg["intent"]["name"],
+            confidence=msg["intent"]["confidence"],
+            entities=msg.get("entities", []),
+            ranking=msg.get("intent_ranking", []),
+        )
         reply = compose(kb, turn, state)
-        assert len(reply.messages) <= 3, [m["text"] for m in reply.messages]   # issue 13: at most three a turn
-        assert not [m for m in reply.messages if "\n\n" in m["text"]]   # Rasa's channels split at a blank line
+        assert len(reply.messages) <= 3, [m["text"] for m in reply.messages]  # issue 13: at most three a turn
+        assert not [m for m in reply.messages if "\n\n" in m["text"]]  # Rasa's channels split at a blank line
         state = reply.state
     body = "\n".join(m["text"] for m in reply.messages)
     for fact in case.get("contains", []):

@@ -1,4 +1,5 @@
 """The knowledge-base build: tables, validation messages, and the atomic swap."""
+
 import sqlite3
 
 import pytest
@@ -50,8 +51,8 @@ def test_dates_in_roc_and_ad(kb):
 def test_full_text_search_in_chinese(kb):
     titles = [r["title"] for r in kb.search("保證手續費")]
     assert any("外銷貸款優惠保證加碼" in t for t in titles)
-    assert any("0800-089-921" in r["title"] for r in kb.search("信保"))       # 2 characters: LIKE path
-    assert kb.search("'; drop table measures; --") == []                      # parameterised, no error
+    assert any("0800-089-921" in r["title"] for r in kb.search("信保"))  # 2 characters: LIKE path
+    assert kb.search("'; drop table measures; --") == []  # parameterised, no error
     assert kb.search("") == []
 
 
@@ -62,27 +63,54 @@ def _break(src, filename, mutate):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
-@pytest.mark.parametrize("filename, mutate, expected", [
-    ("measures.yml", lambda d: d["measures"][0]["figures"][0].update(unit="萬"),
-     "knowledge/measures.yml: measures[coaching_stage1].figures[gov_share].unit"),
-    ("measures.yml", lambda d: d["measures"][0]["figures"][0].pop("source"),
-     "measures[coaching_stage1].figures[gov_share].source: missing"),
-    ("measures.yml", lambda d: d["measures"][1].update(hotlines=["nope"]),
-     "measures[coaching_stage2].hotlines: unknown hotline 'nope'"),
-    ("hotlines.yml", lambda d: d["hotlines"][1].update(number="0800-28-280"),
-     "knowledge/hotlines.yml: hotlines[mbd].number"),
-    ("measures.yml", lambda d: [m for m in d["measures"] if m["id"] == "sme_loan"][0]["criteria"][0].update(fact="sizes"),
-     "measures[sme_loan].criteria[0].fact: unknown fact 'sizes'"),
-    ("measures.yml", lambda d: [m for m in d["measures"] if m["id"] == "rd_transform"][0]["dates"][0].update(ad="2025-08-08"),
-     "measures[rd_transform].dates[0].ad"),
-    ("programs.yml", lambda d: d["programs"][0]["pillars"][0]["measures"].append(99),
-     "knowledge/programs.yml: programs[package_700].pillars"),
-    # behaviour carried by flags, not ids in code: the flags are checked too
-    ("measures.yml", lambda d: [m for m in d["measures"] if m["id"] == "sme_loan"][0]["implied_by"]["facts"].update(
-        sizes="any"), "measures[sme_loan].implied_by.sizes: unknown fact"),
-    ("programs.yml", lambda d: d["programs"][1].pop("role"), "exactly one program must have role: stages"),
-    ("lexicon.yml", lambda d: d["cues"].pop("days_off"), "knowledge/lexicon.yml: cues.days_off: missing"),
-])
+@pytest.mark.parametrize(
+    "filename, mutate, expected",
+    [
+        (
+            "measures.yml",
+            lambda d: d["measures"][0]["figures"][0].update(unit="萬"),
+            "knowledge/measures.yml: measures[coaching_stage1].figures[gov_share].unit",
+        ),
+        (
+            "measures.yml",
+            lambda d: d["measures"][0]["figures"][0].pop("source"),
+            "measures[coaching_stage1].figures[gov_share].source: missing",
+        ),
+        (
+            "measures.yml",
+            lambda d: d["measures"][1].update(hotlines=["nope"]),
+            "measures[coaching_stage2].hotlines: unknown hotline 'nope'",
+        ),
+        (
+            "hotlines.yml",
+            lambda d: d["hotlines"][1].update(number="0800-28-280"),
+            "knowledge/hotlines.yml: hotlines[mbd].number",
+        ),
+        (
+            "measures.yml",
+            lambda d: [m for m in d["measures"] if m["id"] == "sme_loan"][0]["criteria"][0].update(fact="sizes"),
+            "measures[sme_loan].criteria[0].fact: unknown fact 'sizes'",
+        ),
+        (
+            "measures.yml",
+            lambda d: [m for m in d["measures"] if m["id"] == "rd_transform"][0]["dates"][0].update(ad="2025-08-08"),
+            "measures[rd_transform].dates[0].ad",
+        ),
+        (
+            "programs.yml",
+            lambda d: d["programs"][0]["pillars"][0]["measures"].append(99),
+            "knowledge/programs.yml: programs[package_700].pillars",
+        ),
+        # behaviour carried by flags, not ids in code: the flags are checked too
+        (
+            "measures.yml",
+            lambda d: [m for m in d["measures"] if m["id"] == "sme_loan"][0]["implied_by"]["facts"].update(sizes="any"),
+            "measures[sme_loan].implied_by.sizes: unknown fact",
+        ),
+        ("programs.yml", lambda d: d["programs"][1].pop("role"), "exactly one program must have role: stages"),
+        ("lexicon.yml", lambda d: d["cues"].pop("days_off"), "knowledge/lexicon.yml: cues.days_off: missing"),
+    ],
+)
 def test_malformed_source_names_the_field_and_keeps_the_old_kb(kb_src, tmp_path, filename, mutate, expected):
     db = tmp_path / "kb.sqlite"
     build(kb_src, db, tmp_path / "dict")
@@ -102,6 +130,8 @@ def test_invalid_yaml_is_reported_with_the_file(kb_src, tmp_path):
 
 
 def test_dictionary_holds_names_and_lexicon(kb_path):
-    words = {line.split()[0] for line in (kb_path.parent / "dict" / "userdict.txt").read_text(encoding="utf-8").splitlines()}
+    words = {
+        line.split()[0] for line in (kb_path.parent / "dict" / "userdict.txt").read_text(encoding="utf-8").splitlines()
+    }
     for w in ("中小微企業", "輸美實績", "出進口廠商登記", "納管工廠", "特定工廠", "稅籍登記", "營業額", "研發轉型補助"):
         assert w in words

@@ -1,5 +1,6 @@
 """Every phone number and figure in the deck must be in the built knowledge base, and every figure in the
 knowledge base must come from the deck, so a transcription typo (3,600 for 3,500) cannot slip through."""
+
 import json
 import re
 import sqlite3
@@ -18,9 +19,9 @@ DERIVED = {(6.0, "個"), (14.0, "項")}
 
 
 def deck_figures(text):
-    text = text.replace("**", "")            # markdown bold: **3,500**萬元
+    text = text.replace("**", "")  # markdown bold: **3,500**萬元
     text = PHONE.sub(" ", text)
-    text = AD_DATE.sub(" ", text)            # the deck's own date (2026年1月19日)
+    text = AD_DATE.sub(" ", text)  # the deck's own date (2026年1月19日)
     text = ROC_DATE.sub(" ", text)
     text = PERIOD.sub(" ", text)
     found = set()
@@ -35,7 +36,8 @@ def deck_figures(text):
 def kb_figures(con):
     found = set()
     for value, value_min, unit, months, when in con.execute(
-            "select value, value_min, unit, months, when_json from figures"):
+        "select value, value_min, unit, months, when_json from figures"
+    ):
         found.add((value, UNIT.get(unit, unit)))
         if value_min is not None:
             found.add((value_min, UNIT.get(unit, unit)))

@@ -1,6 +1,7 @@
 """The knowledge base missing, broken or being rebuilt: a clear error for the maintainer (KBUnavailable naming the
 file and `make kb`), the apology with the general line for the firm, no crash, and answers again once the file is
 back (the action server keeps running: tests/live/test_faults.py checks that with the real one)."""
+
 import asyncio
 import shutil
 import threading
@@ -8,8 +9,8 @@ import threading
 import pytest
 
 from actions.actions import ActionAnswer
-from actions.kb import KB, KBUnavailable, emergency_text
 from knowledge.build import build
+from knowledge.kb import KB, KBUnavailable, emergency_text
 from tests.conftest import ROOT
 
 
@@ -21,8 +22,9 @@ def answer(kb_object, dispatcher, tracker_for, domain, monkeypatch, text="我營
 
 
 @pytest.mark.parametrize("damage", ["missing", "empty", "half written", "not a database"])
-def test_a_broken_file_is_a_clear_error_and_the_apology(damage, kb_path, tmp_path, dispatcher, tracker_for,
-                                                       domain, monkeypatch):
+def test_a_broken_file_is_a_clear_error_and_the_apology(
+    damage, kb_path, tmp_path, dispatcher, tracker_for, domain, monkeypatch
+):
     path = tmp_path / "kb.sqlite"
     if damage == "empty":
         path.write_bytes(b"")

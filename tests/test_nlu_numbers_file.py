@@ -29,6 +29,7 @@ def test_every_entity_kind_is_covered(cases):
 
 def test_entity_names_match_the_extractor():
     from components.number_extractor import ALL_ENTITIES
+
     assert set(nlu_report.NUMBER_ENTITIES) == set(ALL_ENTITIES)
 
 
@@ -46,6 +47,7 @@ def test_held_out_from_training_data_and_unit_tests(cases):
 def test_rasa_does_not_read_it_as_nlu_data():
     # `rasa test nlu --nlu tests/nlu` loads only YAML files with an `nlu:` key
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
     assert not RasaYAMLReader.is_yaml_nlu_file(nlu_report.NUMBER_CASES)
 
 

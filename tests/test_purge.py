@@ -1,6 +1,7 @@
 """scripts/purge.py (`make purge`): conversation data older than the retention period leaves the tracker store —
 the rows and the bytes on disk — and what is recent stays, readable by Rasa. The store is written by Rasa's own
 SQLTrackerStore."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,13 +24,16 @@ spec.loader.exec_module(purge_module)
 
 DAY = 86400
 NOW = time.time()
-OLD_SECRET = "OLD-ACME-PRECISION-LTD"      # ASCII: Rasa stores event JSON with \u escapes for Chinese
+OLD_SECRET = "OLD-ACME-PRECISION-LTD"  # ASCII: Rasa stores event JSON with \u escapes for Chinese
 NEW_SECRET = "NEW-ACME-PRECISION-LTD"
 
 
 def turn(text: str, at: float) -> list:
-    return [UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=at),
-            SlotSet("revenue_change", -15.0, timestamp=at), BotUttered("3,500萬元", timestamp=at + 1)]
+    return [
+        UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=at),
+        SlotSet("revenue_change", -15.0, timestamp=at),
+        BotUttered("3,500萬元", timestamp=at + 1),
+    ]
 
 
 def write_store(path) -> None:
@@ -80,8 +84,9 @@ def test_make_purge_reads_retention_days(tmp_path):
     db = tmp_path / "tracker.db"
     write_store(db)
     env = {"PATH": "/usr/bin:/bin", "TRACKER_DB": str(db), "RETENTION_DAYS": "100", "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(["make", "-s", "purge", f"PY={sys.executable}"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        ["make", "-s", "purge", f"PY={sys.executable}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert "deleted 6 events older than 100 days" in out.stdout
     assert user_texts(db, "both") == [f"{NEW_SECRET} 電話呢"]
@@ -92,6 +97,7 @@ def test_a_missing_store_is_nothing_to_purge_and_a_foreign_file_is_an_error(tmp_
     assert "nothing to purge" in capsys.readouterr().out
     other = tmp_path / "other.db"
     import sqlite3
+
     sqlite3.connect(other).execute("create table t (x)").connection.commit()
     with pytest.raises(SystemExit, match="not a Rasa SQL tracker store"):
         purge_module.purge(other, 30)

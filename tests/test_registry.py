@@ -1,12 +1,13 @@
 """The one fact table (knowledge/registry.py) against domain.yml and the schema; answers never over three messages
 for the story tests' conversations; words are data (a word deleted from the lexicon changes the reading)."""
+
 from pathlib import Path
 
 import pytest
 import yaml
 
-from actions.answering import State, UserMessage, compose
-from actions.answering.words import compile_cues
+from advisor import State, UserMessage, compose
+from advisor.words import compile_cues
 from components import numbers
 from components.normalize import normalize_text
 from knowledge import schema
@@ -28,13 +29,21 @@ def test_every_fact_slot_is_in_domain_with_the_registry_type_and_values(fact):
 
 
 def test_domain_has_no_fact_slot_the_registry_does_not_know():
-    non_facts = {"focus_measures", "focus_aspects", "focus_hotlines", "asked_questions", "fallback_stage",
-                 "answer_kind", "answered_measures", "answered_hotlines"}
+    non_facts = {
+        "focus_measures",
+        "focus_aspects",
+        "focus_hotlines",
+        "asked_questions",
+        "fallback_stage",
+        "answer_kind",
+        "answered_measures",
+        "answered_hotlines",
+    }
     assert set(DOMAIN["slots"]) - non_facts == set(FACT_SLOTS)
 
 
 def test_schema_facts_and_form_fields_come_from_the_registry():
-    assert schema.FACTS == {f.name: set(f.values) if f.values else None for f in FACTS_TABLE if f.criterion}
+    assert {f.name: set(f.values) if f.values else None for f in FACTS_TABLE if f.criterion} == schema.FACTS
     assert "budget" in FORM_FIELDS and "budget" in FACT_SLOTS and "budget" not in schema.FACTS
     assert len(set(FORM_FIELDS)) == len(FORM_FIELDS)
 
@@ -57,12 +66,13 @@ def test_story_turns_are_at_most_three_messages(kb, story):
         entities = numbers.extract_numbers(normalize_text(text))
         reply = compose(kb, UserMessage(text, step.get("intent", "nlu_fallback"), 0.9, entities), state)
         assert 1 <= len(reply.messages) <= 3, [m["text"] for m in reply.messages]
-        assert not [m for m in reply.messages if "\n\n" in m["text"]]   # a channel would split it in two
+        assert not [m for m in reply.messages if "\n\n" in m["text"]]  # a channel would split it in two
         state = reply.state
 
 
 def test_deleting_a_revenue_word_from_the_lexicon_changes_the_number_reading():
     from components.normalize import load_lexicon
+
     lexicon = load_lexicon()
     text = normalize_text("營業額衰退15%")
     assert numbers.vocabulary_from(lexicon)[1]["衰退"] == "down"
@@ -96,5 +106,6 @@ def test_deleting_a_cue_word_from_the_lexicon_changes_the_reading(kb):
 
 
 def test_cues_are_compiled_once_per_snapshot(kb):
-    from actions.answering.words import cues
+    from advisor.words import cues
+
     assert cues(kb) is cues(kb)

@@ -2,6 +2,7 @@
 processes and the action server behind nginx. One conversation continues across the processes: turn 1 to A,
 turn 2 to B, the slots kept. Needs Debian's postgresql, redis-server and nginx (installed by the script as root)
 and the trained model; under CI a missing one is a failure."""
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,7 @@ def stack():
     if not MODEL.exists():
         unavailable("models/current-config.tar.gz is missing: `make test` trains it before pytest")
     (ROOT / "var").mkdir(exist_ok=True)
-    directory = Path(tempfile.mkdtemp(prefix="test-scale-", dir=ROOT / "var"))   # the postgres user must reach it
+    directory = Path(tempfile.mkdtemp(prefix="test-scale-", dir=ROOT / "var"))  # the postgres user must reach it
     s = scale.stack(directory, MODEL.resolve())
     try:
         s.up()
@@ -78,7 +79,7 @@ def test_conversation_continues_on_the_other_process(stack):
     on_a = tracker(stack.rasa_a, sender)["slots"]
     assert on_a["revenue_change"] == -15 and on_a["focus_measures"]
 
-    second = text(post(stack.rasa_b, sender, PHONE_FOLLOW_UP))       # B never saw turn 1
+    second = text(post(stack.rasa_b, sender, PHONE_FOLLOW_UP))  # B never saw turn 1
     assert LOAN_HOTLINE in second
     on_b = tracker(stack.rasa_b, sender)
     assert on_b["slots"]["revenue_change"] == -15
@@ -117,8 +118,11 @@ def test_lock_store_serialises_one_conversation_across_processes(stack):
     assert all(text(r) for r in replies), time.monotonic() - start
     events = tracker(stack.rasa_b, sender)["events"]
     assert sorted(user_texts({"events": events})) == sorted(turns)
-    kinds = [e.get("name") if e["event"] == "action" else e["event"] for e in events
-             if e["event"] == "user" or (e["event"] == "action" and e.get("name") == "action_answer")]
+    kinds = [
+        e.get("name") if e["event"] == "action" else e["event"]
+        for e in events
+        if e["event"] == "user" or (e["event"] == "action" and e.get("name") == "action_answer")
+    ]
     assert kinds == ["user", "action_answer"] * 4, kinds
 
 
@@ -129,12 +133,21 @@ def test_ticket_changes_are_atomic_across_processes(stack):
     from serving.lock_store import AtomicRedisLockStore
 
     secrets = dict(line.split("=", 1) for line in (stack.dir / "secrets.env").read_text().split())
-    stores = [AtomicRedisLockStore(host="127.0.0.1", port=int(stack.env["SCALE_REDIS_PORT"]), db=2,
-                                   password=secrets["REDIS_PASSWORD"], key_prefix="ticketstest") for _ in range(4)]
+    stores = [
+        AtomicRedisLockStore(
+            host="127.0.0.1",
+            port=int(stack.env["SCALE_REDIS_PORT"]),
+            db=2,
+            password=secrets["REDIS_PASSWORD"],
+            key_prefix="ticketstest",
+        )
+        for _ in range(4)
+    ]
     conversation = f"tickets-{uuid.uuid4().hex[:8]}"
     with ThreadPoolExecutor(4) as pool:
-        tickets = [t for batch in pool.map(lambda s: [s.issue_ticket(conversation) for _ in range(50)], stores)
-                   for t in batch]
+        tickets = [
+            t for batch in pool.map(lambda s: [s.issue_ticket(conversation) for _ in range(50)], stores) for t in batch
+        ]
     assert len(set(tickets)) == 200
     assert sorted(t.number for t in stores[0].get_lock(conversation).tickets) == sorted(tickets)
     with ThreadPoolExecutor(4) as pool:
@@ -143,8 +156,9 @@ def test_ticket_changes_are_atomic_across_processes(stack):
 
 
 def status_of(url: str, method: str = "GET") -> int:
-    request = urllib.request.Request(url, data=b"{}" if method != "GET" else None, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=b"{}" if method != "GET" else None, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -155,13 +169,13 @@ def status_of(url: str, method: str = "GET") -> int:
 def test_behind_nginx_everything_listens_on_loopback_and_the_api_needs_the_token(stack):
     """nginx publishes only the channels; Rasa's own ports, which other users of the machine can reach, refuse the
     tracker and the model without the token (mode 600 in the stack's folder)."""
-    from tests.netns import listening
     from bench.procs import descendants
+    from tests.netns import listening
 
     pids = [p for name in ("nginx", "rasa-a", "rasa-b", "actions", "redis") if (p := stack.pid(name))]
     sockets = listening([q for p in pids for q in (p, *descendants(p))])
     assert sockets and all(address == "127.0.0.1" for address, _ in sockets), sockets
-    ports = {int(v) for k, v in stack.env.items() if k.endswith("_PORT")}   # PostgreSQL's too
+    ports = {int(v) for k, v in stack.env.items() if k.endswith("_PORT")}  # PostgreSQL's too
     assert all(address == "127.0.0.1" for address, port in listening() if port in ports), listening()
     assert (stack.dir / "rasa-api-token").stat().st_mode & 0o077 == 0
     sender = f"scale-{uuid.uuid4().hex[:8]}"

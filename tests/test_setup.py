@@ -1,4 +1,5 @@
 """Set-up scripts: finding Python 3.10, and the model cache key seeing the jieba dictionary."""
+
 import os
 import shutil
 import subprocess
@@ -17,15 +18,16 @@ def run_find(env):
 def test_finds_python_310_here():
     out = run_find(dict(os.environ))
     assert out.returncode == 0, out.stderr
-    version = subprocess.run([out.stdout.strip(), "-c", "import sys; print(sys.version_info[:2])"],
-                             capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [out.stdout.strip(), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+    ).stdout.strip()
     assert version == "(3, 10)"
 
 
 def test_clear_message_without_python_310(tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("bash", "cat"):   # a PATH with the shell's basics but no Python
+    for tool in ("bash", "cat"):  # a PATH with the shell's basics but no Python
         os.symlink(shutil.which(tool), bin_dir / tool)
     env = {"PATH": str(bin_dir), "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path / "pyenv")}
     if any(Path(p).exists() for p in ("/usr/local/bin/python3.10", "/usr/bin/python3.10")):
@@ -44,6 +46,7 @@ def test_a_wrong_version_in_PYTHON310_is_not_taken(tmp_path):
 def test_model_hash_sees_dictionary_contents(tmp_path, monkeypatch):
     sys.path.insert(0, str(ROOT / "scripts"))
     import model_hash
+
     root = tmp_path / "repo"
     (root / "knowledge" / "dict").mkdir(parents=True)
     (root / "data").mkdir()
@@ -54,9 +57,9 @@ def test_model_hash_sees_dictionary_contents(tmp_path, monkeypatch):
     d.write_text("中小微企業 2000 n\n", encoding="utf-8")
     monkeypatch.setattr(model_hash, "ROOT", root)
     before = model_hash.model_hash()
-    assert model_hash.model_hash() == before                 # stable
+    assert model_hash.model_hash() == before  # stable
     d.write_text("中小微企業 2000 n\n輸美實績 2000 n\n", encoding="utf-8")
-    assert model_hash.model_hash() != before                 # a dictionary edit forces a retrain
+    assert model_hash.model_hash() != before  # a dictionary edit forces a retrain
 
 
 def make_targets_with_recipes() -> list:
@@ -73,7 +76,7 @@ def make_targets_with_recipes() -> list:
 
 def test_make_help_lists_every_target():
     targets = make_targets_with_recipes()
-    assert {"test-e2e", "test-stories", "scale-up", "help"} <= set(targets)   # the parser sees digits and dashes
+    assert {"test-e2e", "test-stories", "scale-up", "help"} <= set(targets)  # the parser sees digits and dashes
     out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     listed = {line.split()[1] for line in out.stdout.splitlines() if line.strip().startswith("make ")}

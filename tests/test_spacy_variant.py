@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import spacy  # pinned in requirements.txt: a missing spaCy is a failure, not a skip
 import pytest
+import spacy  # pinned in requirements.txt: a missing spaCy is a failure, not a skip
 import yaml
 
 from tests.tiny_nlu import isolated_rasa, train_tiny_nlu
@@ -92,8 +92,9 @@ def spacy_config(model: str, epochs: int = 1) -> dict:
 
 def run_check(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, str(CHECK), *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(CHECK), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -149,8 +150,9 @@ def test_parse_goes_through_spacy(agent, pipeline_path):
     by_extractor = {}
     for e in result["entities"]:
         by_extractor.setdefault(e["extractor"], []).append(e)
-    spacy_entities = [(e["entity"], e["value"], e["start"], e["end"])
-                      for e in by_extractor.get("SpacyEntityExtractor", [])]
+    spacy_entities = [
+        (e["entity"], e["value"], e["start"], e["end"]) for e in by_extractor.get("SpacyEntityExtractor", [])
+    ]
     assert ("PERCENT", "15%", 5, 8) in spacy_entities
     numbers = [(e["entity"], e["value"]) for e in by_extractor.get("NumberExtractor", [])]
     assert numbers == [("revenue_change", -15.0)]
@@ -160,16 +162,24 @@ def test_parse_goes_through_spacy(agent, pipeline_path):
 
 def test_money_from_spacy_and_amount_from_number_extractor(agent):
     result = parse(agent, "我想借800萬")
-    assert ("MONEY", "800萬") in [(e["entity"], e["value"]) for e in result["entities"]
-                                  if e["extractor"] == "SpacyEntityExtractor"]
-    assert ("amount", 800.0) in [(e["entity"], e["value"]) for e in result["entities"]
-                                 if e["extractor"] == "NumberExtractor"]
+    assert ("MONEY", "800萬") in [
+        (e["entity"], e["value"]) for e in result["entities"] if e["extractor"] == "SpacyEntityExtractor"
+    ]
+    assert ("amount", 800.0) in [
+        (e["entity"], e["value"]) for e in result["entities"] if e["extractor"] == "NumberExtractor"
+    ]
 
 
 def test_model_graph_uses_the_spacy_components(agent):
     nodes = {node.uses.__name__ for node in agent.processor.model_metadata.predict_schema.nodes.values()}
-    assert {"SpacyNLP", "SpacyTokenizer", "SpacyFeaturizer", "SpacyEntityExtractor", "NumberExtractor",
-            "DIETClassifier"} <= nodes
+    assert {
+        "SpacyNLP",
+        "SpacyTokenizer",
+        "SpacyFeaturizer",
+        "SpacyEntityExtractor",
+        "NumberExtractor",
+        "DIETClassifier",
+    } <= nodes
     assert "JiebaTokenizer" not in nodes
 
 
@@ -182,8 +192,13 @@ def test_variant_keeps_the_default_classifier_and_policies():
     def by_name(config, name):
         return [c for c in config["pipeline"] if c["name"] == name]
 
-    for name in ("DIETClassifier", "FallbackClassifier", "EntitySynonymMapper",
-                 "components.normalizer.TextNormalizer", "components.number_extractor.NumberExtractor"):
+    for name in (
+        "DIETClassifier",
+        "FallbackClassifier",
+        "EntitySynonymMapper",
+        "components.normalizer.TextNormalizer",
+        "components.number_extractor.NumberExtractor",
+    ):
         assert by_name(variant, name) == by_name(default, name), name
     assert by_name(variant, "SpacyNLP") == [{"name": "SpacyNLP", "model": "zh_core_web_sm"}]
     assert variant["pipeline"][0]["name"] == "components.normalizer.TextNormalizer"  # spaCy sees normalised text
@@ -195,8 +210,10 @@ def test_check_script_fails_clearly_for_a_missing_model():
     assert "spaCy model missing" in result.stderr
     assert "zh_core_web_sm" in result.stderr
     assert "pip install ./zh_core_web_sm-3.4.0-py3-none-any.whl" in result.stderr
-    assert ("https://github.com/explosion/spacy-models/releases/download/zh_core_web_sm-3.4.0/"
-            "zh_core_web_sm-3.4.0-py3-none-any.whl") in result.stderr
+    assert (
+        "https://github.com/explosion/spacy-models/releases/download/zh_core_web_sm-3.4.0/"
+        "zh_core_web_sm-3.4.0-py3-none-any.whl"
+    ) in result.stderr
     assert "placeholder" in result.stderr
 
 

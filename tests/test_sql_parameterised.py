@@ -1,6 +1,7 @@
 """Every SQL statement the bot and its tools run is fixed text with `?` placeholders: what a firm types can only
 ever be a parameter, never part of the SQL. Checked on the source (the SQL argument of every execute() and
 _rows() call must be built from string literals only), and by typing SQL at the knowledge base."""
+
 from __future__ import annotations
 
 import ast
@@ -10,16 +11,18 @@ import pytest
 
 from tests.conftest import ROOT
 
-SQL_MODULES = ["actions/kb.py", "staff/review.py", "scripts/purge.py"]
+SQL_MODULES = ["knowledge/kb.py", "staff/review.py", "scripts/purge.py"]
 EXECUTE = {"execute", "executemany", "executescript"}
-WRAPPERS = {"_rows"}  # actions/kb.py: _rows(con, sql, *args) runs con.execute(sql, args)
+WRAPPERS = {"_rows"}  # knowledge/kb.py: _rows(con, sql, *args) runs con.execute(sql, args)
 
 
 def _function_of(tree: ast.AST, node: ast.AST) -> ast.AST:
     best = tree
     for candidate in ast.walk(tree):
-        if isinstance(candidate, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
-                candidate.lineno <= node.lineno <= candidate.end_lineno:
+        if (
+            isinstance(candidate, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and candidate.lineno <= node.lineno <= candidate.end_lineno
+        ):
             best = candidate  # walk() goes outside in: the last match is the innermost function
     return best
 
@@ -40,8 +43,10 @@ def _static(expr: ast.AST, scope: ast.AST, seen: frozenset = frozenset()) -> boo
         for node in ast.walk(scope):
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == expr.id for t in node.targets):
                 values.append(node.value)
-            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Tuple) and any(
-                    isinstance(e, ast.Name) and e.id == expr.id for e in t.elts) for t in node.targets):
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Tuple) and any(isinstance(e, ast.Name) and e.id == expr.id for e in t.elts)
+                for t in node.targets
+            ):
                 if not isinstance(node.value, ast.Tuple):
                     return False
                 for target in node.targets:
@@ -50,9 +55,13 @@ def _static(expr: ast.AST, scope: ast.AST, seen: frozenset = frozenset()) -> boo
                             values.append(v)
             elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == expr.id:
                 values.append(node.value)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr in ("append", "extend") and isinstance(node.func.value, ast.Name) and \
-                    node.func.value.id == expr.id:
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("append", "extend")
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == expr.id
+            ):
                 values.extend(node.args)
         return bool(values) and all(_static(v, scope, seen) for v in values)
     return False  # f-strings, %, .format(), calls, attributes: anything that could carry input
@@ -76,15 +85,19 @@ def test_sql_is_literal_text(module):
     assert calls, f"{module} runs no SQL any more: update SQL_MODULES"
     for tree, call, sql in calls:
         scope = _function_of(tree, call)
-        if getattr(scope, "name", None) in WRAPPERS and isinstance(sql, ast.Name) and \
-                sql.id in [a.arg for a in scope.args.args]:
+        if (
+            getattr(scope, "name", None) in WRAPPERS
+            and isinstance(sql, ast.Name)
+            and sql.id in [a.arg for a in scope.args.args]
+        ):
             continue  # the wrapper passes its caller's SQL on: the calls of the wrapper are checked
-        assert _static(sql, scope), \
+        assert _static(sql, scope), (
             f"{module}:{call.lineno}: the SQL is not built from literals only: {ast.unparse(sql)}"
+        )
 
 
 def test_the_check_catches_formatted_sql():
-    source = '''
+    source = """
 def bad(con, name):
     con.execute(f"select * from measures where name = '{name}'")
 def bad2(con, name):
@@ -98,7 +111,7 @@ def good(con, name):
     sql = "select * from measures"
     sql += " where name = ?"
     con.execute(sql, (name,))
-'''
+"""
     tree = ast.parse(source)
     verdicts = {}
     for node in ast.walk(tree):
@@ -107,8 +120,19 @@ def good(con, name):
     assert verdicts == {"bad": False, "bad2": False, "bad3": False, "good": True}
 
 
-@pytest.mark.parametrize("text", ["'; DROP TABLE measures; --", "\" OR 1=1 --", "%' OR '1'='1", "_%\\", "貸款' --",
-                                  "measures MATCH *", "NEAR(a b)", "\x00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'; DROP TABLE measures; --",
+        '" OR 1=1 --',
+        "%' OR '1'='1",
+        "_%\\",
+        "貸款' --",
+        "measures MATCH *",
+        "NEAR(a b)",
+        "\x00",
+    ],
+)
 def test_sql_looking_text_is_just_text_to_the_knowledge_base(kb, text):
     before = len(kb.measures())
     assert isinstance(kb.search(text), list)

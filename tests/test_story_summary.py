@@ -1,4 +1,5 @@
 """scripts/story_summary.py: the one line after `make test-stories` says how many stories failed."""
+
 import json
 import subprocess
 import sys
@@ -26,9 +27,19 @@ def run(results):
 
 def write_report(results, correct, total):
     results.mkdir(exist_ok=True)
-    (results / "story_report.json").write_text(json.dumps(
-        {"conversation_accuracy": {"accuracy": correct / total, "correct": correct, "with_warnings": 0,
-                                   "total": total}}), encoding="utf-8")
+    (results / "story_report.json").write_text(
+        json.dumps(
+            {
+                "conversation_accuracy": {
+                    "accuracy": correct / total,
+                    "correct": correct,
+                    "with_warnings": 0,
+                    "total": total,
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 def test_none_failed(tmp_path):

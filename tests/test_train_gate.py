@@ -1,4 +1,5 @@
 """scripts/train.sh fails on warnings about the training data (scripts/data_warnings.py), not on library noise."""
+
 import os
 import shutil
 import subprocess
@@ -40,8 +41,10 @@ def test_a_misaligned_annotation_is_found_once_however_often_rasa_repeats_it():
 
 
 def test_other_data_warnings_are_found():
-    log = ("UserWarning: Intent 'ask_fee' has only 1 training examples! Minimum is 2, training may fail.\n"
-           "UserWarning: Issue found while processing 'data/nlu/x.yml': Intent 'greet' has no examples.\n")
+    log = (
+        "UserWarning: Intent 'ask_fee' has only 1 training examples! Minimum is 2, training may fail.\n"
+        "UserWarning: Issue found while processing 'data/nlu/x.yml': Intent 'greet' has no examples.\n"
+    )
     assert len(data_warnings.data_warnings(log)) == 2
 
 
@@ -90,12 +93,23 @@ def test_train_sh_fails_on_a_planted_misaligned_annotation(tmp_path):
     (tmp_path / "domain.yml").write_text(DOMAIN, encoding="utf-8")
     (tmp_path / "requirements.txt").write_text("", encoding="utf-8")
     (tmp_path / "data" / "nlu.yml").write_text(NLU, encoding="utf-8")
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", RASA_CACHE_DIRECTORY=str(tmp_path / "cache"),
-               RASA_MAX_CACHE_SIZE="0", TF_CPP_MIN_LOG_LEVEL="2")
-    out = subprocess.run(["bash", str(tmp_path / "scripts" / "train.sh"), "config.yml"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=900)
+    env = dict(
+        os.environ,
+        RASA_TELEMETRY_ENABLED="false",
+        RASA_CACHE_DIRECTORY=str(tmp_path / "cache"),
+        RASA_MAX_CACHE_SIZE="0",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    out = subprocess.run(
+        ["bash", str(tmp_path / "scripts" / "train.sh"), "config.yml"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert out.returncode != 0, out.stderr[-2000:]
     assert "training data warnings" in out.stderr
     assert "Misaligned entity annotation in message 'tell me about hello world'" in out.stderr
     assert not list((tmp_path / "models").glob("*.tar.gz")), "a model trained on bad data must not be kept"
-    assert out.stdout == ""                      # no model path for make to use
+    assert out.stdout == ""  # no model path for make to use

@@ -1,5 +1,6 @@
 """The unseen sets in tests/unseen/ were written by helpers who never saw data/ or the tests. They stay unseen:
 no sentence of theirs may appear in the training data, and every case must be gradable and cite the deck."""
+
 from __future__ import annotations
 
 import re
@@ -60,8 +61,13 @@ def test_every_case_is_gradable(path):
 
 def test_no_unseen_sentence_is_in_the_training_data():
     seen = training_sentences()
-    leaked = [(p.name, c["id"], turn) for p in UNSEEN for c in cases(p) for turn in c["turns"]
-              if len(canonical(turn)) >= STOCK_PHRASE and canonical(turn) in seen]
+    leaked = [
+        (p.name, c["id"], turn)
+        for p in UNSEEN
+        for c in cases(p)
+        for turn in c["turns"]
+        if len(canonical(turn)) >= STOCK_PHRASE and canonical(turn) in seen
+    ]
     assert not leaked, f"unseen sentences pasted into data/: {leaked[:10]}"
 
 

@@ -1,4 +1,5 @@
 """scripts/wait_ready.py: make run's "ready" line waits for an answer, and gives up when a server dies."""
+
 import subprocess
 import sys
 import threading
@@ -22,14 +23,14 @@ class Hello(BaseHTTPRequestHandler):
 
 
 def test_ready_only_once_the_port_answers():
-    probe = ThreadingHTTPServer(("127.0.0.1", 0), Hello)   # a free port, closed again: nothing answers yet
+    probe = ThreadingHTTPServer(("127.0.0.1", 0), Hello)  # a free port, closed again: nothing answers yet
     port = probe.server_port
     probe.server_close()
     url = f"http://127.0.0.1:{port}/"
     assert not wait_ready.answers(url)
     servers = []
 
-    def serve_late():   # like Rasa: the port opens only after loading the model
+    def serve_late():  # like Rasa: the port opens only after loading the model
         time.sleep(1.5)
         servers.append(ThreadingHTTPServer(("127.0.0.1", port), Hello))
         servers[0].serve_forever()

@@ -1,10 +1,11 @@
 """Trains a throwaway NLU model in a temporary folder, for tests of the pipeline's loading and parsing code
 (test_components_pipeline.py, test_spacy_variant.py). Rasa's cache and telemetry stay out of the repository."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -26,7 +27,11 @@ def train_tiny_nlu(root: Path, config: str, nlu: str, name: str) -> str:
     (root / "config.yml").write_text(config, encoding="utf-8")
     (root / "nlu.yml").write_text(nlu, encoding="utf-8")
     with isolated_rasa(root):
-        path = train_nlu(config=str(root / "config.yml"), nlu_data=str(root / "nlu.yml"),
-                         output=str(root / "models"), fixed_model_name=name)
+        path = train_nlu(
+            config=str(root / "config.yml"),
+            nlu_data=str(root / "nlu.yml"),
+            output=str(root / "models"),
+            fixed_model_name=name,
+        )
     assert path, "training produced no model"
     return path

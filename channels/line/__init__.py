@@ -10,8 +10,10 @@ def __getattr__(name: str):
     # imported on first use: `python -m channels.line.richmenu` then starts without loading Rasa
     if name == "LineInput":
         from channels.line.webhook import LineInput
+
         return LineInput
     if name == "LineOutput":
         from channels.line.events import LineOutput
+
         return LineOutput
     raise AttributeError(name)

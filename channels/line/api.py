@@ -1,17 +1,18 @@
 """The LINE Messaging API calls the bot makes, with the HTTP client already installed (aiohttp): line-bot-sdk 3.x,
 which has them, does not fit beside Rasa's pins. Every call returns an ApiResult; none raises for an HTTP error,
 so a failing side call (loading animation, mark as read) can never stop an answer."""
+
 import asyncio
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import aiohttp
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.line.me"
-DEFAULT_DATA_API_BASE = "https://api-data.line.me"   # uploads (rich menu images) go to this host
+DEFAULT_DATA_API_BASE = "https://api-data.line.me"  # uploads (rich menu images) go to this host
 
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
@@ -21,7 +22,7 @@ RICHMENU_PATH = "/v2/bot/richmenu"
 RICHMENU_LIST_PATH = "/v2/bot/richmenu/list"
 DEFAULT_RICHMENU_PATH = "/v2/bot/user/all/richmenu"
 
-LOADING_MIN, LOADING_MAX = 5, 60   # seconds, in steps of 5 (LINE's rule)
+LOADING_MIN, LOADING_MAX = 5, 60  # seconds, in steps of 5 (LINE's rule)
 
 
 class ApiResult:
@@ -36,7 +37,7 @@ class ApiResult:
         return 200 <= self.status < 300
 
     @property
-    def error_message(self) -> Text:
+    def error_message(self) -> str:
         if isinstance(self.body, dict):
             return str(self.body.get("message") or "")[:200]
         return ""
@@ -54,16 +55,17 @@ def loading_seconds(seconds: int) -> int:
 class LineApiClient:
     """One aiohttp session per event loop (kept alive between calls), the access token in the header only."""
 
-    def __init__(self, api_base: Text, access_token: Optional[Text], timeout: float = 10.0,
-                 data_api_base: Text = DEFAULT_DATA_API_BASE) -> None:
+    def __init__(
+        self, api_base: str, access_token: str | None, timeout: float = 10.0, data_api_base: str = DEFAULT_DATA_API_BASE
+    ) -> None:
         self.api_base = api_base.rstrip("/")
         self.data_api_base = data_api_base.rstrip("/")
         self._access_token = access_token
         self.timeout = timeout
-        self._session: Optional[aiohttp.ClientSession] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def __repr__(self) -> Text:  # never show the token
+    def __repr__(self) -> str:  # never show the token
         return f"LineApiClient(api_base={self.api_base!r})"
 
     def _client(self) -> aiohttp.ClientSession:
@@ -78,9 +80,17 @@ class LineApiClient:
             await self._session.close()
         self._session = None
 
-    async def call(self, method: Text, path: Text, payload: Any = None, *, data: Optional[bytes] = None,
-                   content_type: Text = "application/json", base: Optional[Text] = None,
-                   timeout: Optional[float] = None) -> ApiResult:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        payload: Any = None,
+        *,
+        data: bytes | None = None,
+        content_type: str = "application/json",
+        base: str | None = None,
+        timeout: float | None = None,
+    ) -> ApiResult:
         if not self._access_token:
             logger.error("LINE: no channel access token (LINE_CHANNEL_ACCESS_TOKEN): cannot call %s.", path)
             return ApiResult(0, None)
@@ -91,8 +101,9 @@ class LineApiClient:
             headers["Content-Type"] = content_type
         request_timeout = aiohttp.ClientTimeout(total=timeout) if timeout else None
         try:
-            async with self._client().request(method, (base or self.api_base) + path, data=data,
-                                              headers=headers, timeout=request_timeout) as resp:
+            async with self._client().request(
+                method, (base or self.api_base) + path, data=data, headers=headers, timeout=request_timeout
+            ) as resp:
                 raw = await resp.read()
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.warning("LINE: %s %s failed: %s", method, path, type(error).__name__)
@@ -104,36 +115,43 @@ class LineApiClient:
         return ApiResult(resp.status, body)
 
     # -- messages ----------------------------------------------------------------------------------------------
-    async def reply(self, reply_token: Text, messages: List[Dict[Text, Any]]) -> ApiResult:
+    async def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> ApiResult:
         return await self.call("POST", REPLY_PATH, {"replyToken": reply_token, "messages": messages})
 
-    async def push(self, to: Text, messages: List[Dict[Text, Any]]) -> ApiResult:
+    async def push(self, to: str, messages: list[dict[str, Any]]) -> ApiResult:
         return await self.call("POST", PUSH_PATH, {"to": to, "messages": messages})
 
-    async def start_loading(self, chat_id: Text, seconds: int, timeout: float = 2.0) -> ApiResult:
+    async def start_loading(self, chat_id: str, seconds: int, timeout: float = 2.0) -> ApiResult:
         """The typing animation in a one-to-one chat, until the next message or ``seconds`` pass."""
-        return await self.call("POST", LOADING_PATH, {"chatId": chat_id, "loadingSeconds": loading_seconds(seconds)},
-                               timeout=timeout)
+        return await self.call(
+            "POST", LOADING_PATH, {"chatId": chat_id, "loadingSeconds": loading_seconds(seconds)}, timeout=timeout
+        )
 
-    async def mark_as_read(self, token: Text, timeout: float = 2.0) -> ApiResult:
+    async def mark_as_read(self, token: str, timeout: float = 2.0) -> ApiResult:
         return await self.call("POST", MARK_AS_READ_PATH, {"markAsReadToken": token}, timeout=timeout)
 
     # -- rich menus ----------------------------------------------------------------------------------------------
     async def list_rich_menus(self) -> ApiResult:
         return await self.call("GET", RICHMENU_LIST_PATH)
 
-    async def create_rich_menu(self, definition: Dict[Text, Any]) -> ApiResult:
+    async def create_rich_menu(self, definition: dict[str, Any]) -> ApiResult:
         return await self.call("POST", RICHMENU_PATH, definition)
 
-    async def upload_rich_menu_image(self, rich_menu_id: Text, png: bytes) -> ApiResult:
-        return await self.call("POST", f"{RICHMENU_PATH}/{rich_menu_id}/content", data=png,
-                               content_type="image/png", base=self.data_api_base, timeout=60)
+    async def upload_rich_menu_image(self, rich_menu_id: str, png: bytes) -> ApiResult:
+        return await self.call(
+            "POST",
+            f"{RICHMENU_PATH}/{rich_menu_id}/content",
+            data=png,
+            content_type="image/png",
+            base=self.data_api_base,
+            timeout=60,
+        )
 
     async def default_rich_menu(self) -> ApiResult:
         return await self.call("GET", DEFAULT_RICHMENU_PATH)
 
-    async def set_default_rich_menu(self, rich_menu_id: Text) -> ApiResult:
+    async def set_default_rich_menu(self, rich_menu_id: str) -> ApiResult:
         return await self.call("POST", f"{DEFAULT_RICHMENU_PATH}/{rich_menu_id}")
 
-    async def delete_rich_menu(self, rich_menu_id: Text) -> ApiResult:
+    async def delete_rich_menu(self, rich_menu_id: str) -> ApiResult:
         return await self.call("DELETE", f"{RICHMENU_PATH}/{rich_menu_id}")

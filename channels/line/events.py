@@ -1,12 +1,14 @@
 """What the bot does with each verified LINE webhook event: a text or postback is one Rasa turn (loading
 animation first, one reply call after, then mark as read), a follow is the greeting, stickers and images get the
 text-only hint. A redelivered event already handled is skipped, so a firm is never answered twice."""
+
 import asyncio
 import copy
 import hashlib
 import logging
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -18,15 +20,15 @@ logger = logging.getLogger(__name__)
 FOLLOW_PAYLOAD = "/greet"
 # Reply tokens LINE used for its old "Verify" dummy events; never reply to them.
 DUMMY_REPLY_TOKENS = frozenset({"0" * 32, "f" * 32})
-LOADING_SECONDS = 20       # LINE stops the animation as soon as our reply arrives
-LOADING_HEAD_START = 0.5   # Rasa is called once LINE took the animation call, or after this long anyway
-LOADING_WAIT = 2.0         # the reply waits at most this long for the animation call to finish
-SEEN_EVENTS = 10_000       # webhookEventIds remembered per process (LINE redelivers within about a day)
+LOADING_SECONDS = 20  # LINE stops the animation as soon as our reply arrives
+LOADING_HEAD_START = 0.5  # Rasa is called once LINE took the animation call, or after this long anyway
+LOADING_WAIT = 2.0  # the reply waits at most this long for the animation call to finish
+SEEN_EVENTS = 10_000  # webhookEventIds remembered per process (LINE redelivers within about a day)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
-def user_hash(user_id: Optional[Text]) -> Text:
+def user_hash(user_id: str | None) -> str:
     """Pseudonymous id for logs (never log the raw LINE user id)."""
     if not user_id:
         return "-"
@@ -38,7 +40,7 @@ class SeenEvents:
 
     def __init__(self, size: int = SEEN_EVENTS) -> None:
         self.size = size
-        self._ids: "OrderedDict[Text, None]" = OrderedDict()
+        self._ids: OrderedDict[str, None] = OrderedDict()
 
     def first_time(self, event_id: Any) -> bool:
         if not isinstance(event_id, str) or not event_id:
@@ -58,32 +60,33 @@ class LineOutput(OutputChannel):
     """Buffers every bot message of a turn; they go out in one reply call afterwards (a reply token works once)."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "line"
 
     def __init__(self) -> None:
-        self.messages: List[Dict[Text, Any]] = []
+        self.messages: list[dict[str, Any]] = []
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         # the whole message (text and buttons together); the base class would split it over send_* calls
         self.messages.append(copy.deepcopy(message))
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         self.messages.append({"text": text})
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
         self.messages.append({"text": text, "buttons": buttons})
 
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         self.messages.append({"image": image})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         self.messages.append({"custom": json_message})
 
 
 class EventHandler:
-    def __init__(self, api: LineApiClient, channel_name: Text = "line") -> None:
+    def __init__(self, api: LineApiClient, channel_name: str = "line") -> None:
         self.api = api
         self.channel_name = channel_name
         self.seen = SeenEvents()
@@ -100,11 +103,15 @@ class EventHandler:
             raise
         except Exception as exc:  # one bad event must not stop the others
             # no message text and no traceback at ERROR (exception messages may quote user input)
-            logger.error("LINE: failed to handle %s event (user=%s): %s",
-                         event_type, user_hash(source.get("userId")), type(exc).__name__)
+            logger.error(
+                "LINE: failed to handle %s event (user=%s): %s",
+                event_type,
+                user_hash(source.get("userId")),
+                type(exc).__name__,
+            )
             logger.debug("LINE: event failure traceback", exc_info=True)
 
-    async def handle(self, event: Dict[Text, Any], source: Dict[Text, Any], on_new_message: Handler) -> None:
+    async def handle(self, event: dict[str, Any], source: dict[str, Any], on_new_message: Handler) -> None:
         event_type = event.get("type")
         if event.get("mode") == "standby":
             logger.debug("LINE: skipped %s event in standby mode.", event_type)
@@ -115,8 +122,11 @@ class EventHandler:
             return
         if not self.seen.first_time(event.get("webhookEventId")):
             redelivery = (event.get("deliveryContext") or {}).get("isRedelivery") is True
-            logger.info("LINE: skipped %s event already handled (%s).", event_type,
-                        "redelivery" if redelivery else "same webhookEventId")
+            logger.info(
+                "LINE: skipped %s event already handled (%s).",
+                event_type,
+                "redelivery" if redelivery else "same webhookEventId",
+            )
             return
 
         if event_type == "message":
@@ -126,8 +136,11 @@ class EventHandler:
                 if isinstance(text, str):  # whitespace only too: the bot asks for a question
                     await self.turn(event, source, sender_id, text, on_new_message)
                 return
-            logger.info("LINE: unsupported %s message from user=%s; sent the text-only hint.",
-                        message.get("type"), user_hash(sender_id))
+            logger.info(
+                "LINE: unsupported %s message from user=%s; sent the text-only hint.",
+                message.get("type"),
+                user_hash(sender_id),
+            )
             await self.deliver(event, source, [text_message(channel_text("line_unsupported"))])
         elif event_type == "postback":
             postback = event.get("postback") if isinstance(event.get("postback"), dict) else {}
@@ -139,17 +152,24 @@ class EventHandler:
         else:
             logger.debug("LINE: ignored %s event (user=%s).", event_type, user_hash(sender_id))
 
-    async def turn(self, event: Dict[Text, Any], source: Dict[Text, Any], sender_id: Text, text: Text,
-                   on_new_message: Handler) -> None:
+    async def turn(
+        self, event: dict[str, Any], source: dict[str, Any], sender_id: str, text: str, on_new_message: Handler
+    ) -> None:
         """The loading animation, ``text`` to Rasa, then every bot message in one LINE call."""
         loading = self._start_loading(source)
         if loading is not None:  # usually one round trip; a slow LINE does not hold the turn up
             await asyncio.wait({loading}, timeout=LOADING_HEAD_START)
         collector = LineOutput()
         try:
-            await on_new_message(UserMessage(
-                text, collector, sender_id, input_channel=self.channel_name,
-                metadata={"line_event_type": event.get("type"), "line_source_type": source.get("type")}))
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    sender_id,
+                    input_channel=self.channel_name,
+                    metadata={"line_event_type": event.get("type"), "line_source_type": source.get("type")},
+                )
+            )
         finally:
             await self._settle(loading)
         messages = build_line_messages(collector.messages)
@@ -158,7 +178,7 @@ class EventHandler:
         else:
             logger.debug("LINE: no bot response for %s event (user=%s).", event.get("type"), user_hash(sender_id))
 
-    def _start_loading(self, source: Dict[Text, Any]) -> Optional["asyncio.Task"]:
+    def _start_loading(self, source: dict[str, Any]) -> Optional["asyncio.Task"]:
         """Started before Rasa is called, running beside it; LINE shows it in one-to-one chats only."""
         if source.get("type") != "user" or not source.get("userId"):
             return None
@@ -175,13 +195,12 @@ class EventHandler:
         except Exception as error:  # never blocks the answer (a timeout cancels the call)
             logger.info("LINE: loading animation not shown (%s).", type(error).__name__)
 
-    async def deliver(self, event: Dict[Text, Any], source: Dict[Text, Any],
-                      messages: List[Dict[Text, Any]]) -> None:
+    async def deliver(self, event: dict[str, Any], source: dict[str, Any], messages: list[dict[str, Any]]) -> None:
         """Reply with the event's token (push if it expired), then mark the chat read."""
         if await self._send(event, source, messages):
             await self._mark_as_read(event)
 
-    async def _send(self, event: Dict[Text, Any], source: Dict[Text, Any], messages: List[Dict[Text, Any]]) -> bool:
+    async def _send(self, event: dict[str, Any], source: dict[str, Any], messages: list[dict[str, Any]]) -> bool:
         event_type = event.get("type")
         log_user = user_hash(source.get("userId"))
         reply_token = event.get("replyToken")
@@ -192,11 +211,17 @@ class EventHandler:
             if result.ok:
                 return True
             if not result.invalid_reply_token:
-                logger.error("LINE reply failed for %s event (user=%s): HTTP %s %s",
-                             event_type, log_user, result.status, result.error_message)
+                logger.error(
+                    "LINE reply failed for %s event (user=%s): HTTP %s %s",
+                    event_type,
+                    log_user,
+                    result.status,
+                    result.error_message,
+                )
                 return False
-            logger.info("LINE reply token expired/invalid for %s event (user=%s); falling back to push.",
-                        event_type, log_user)
+            logger.info(
+                "LINE reply token expired/invalid for %s event (user=%s); falling back to push.", event_type, log_user
+            )
         to = {"group": source.get("groupId"), "room": source.get("roomId")}.get(source.get("type"))
         to = to or source.get("userId") or source.get("groupId") or source.get("roomId")
         if not to:
@@ -204,11 +229,16 @@ class EventHandler:
             return False
         result = await self.api.push(to, messages)
         if not result.ok:
-            logger.error("LINE push failed for %s event (user=%s): HTTP %s %s",
-                         event_type, log_user, result.status, result.error_message)
+            logger.error(
+                "LINE push failed for %s event (user=%s): HTTP %s %s",
+                event_type,
+                log_user,
+                result.status,
+                result.error_message,
+            )
         return result.ok
 
-    async def _mark_as_read(self, event: Dict[Text, Any]) -> None:
+    async def _mark_as_read(self, event: dict[str, Any]) -> None:
         """Only where LINE gave a token (chat mode on: the firm's message shows 既読 once answered)."""
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
         token = message.get("markAsReadToken")

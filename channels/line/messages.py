@@ -1,9 +1,11 @@
 """Rasa bot messages -> LINE messages, as pure functions (no server, no I/O): text, Flex bubbles with
 tap-to-call buttons, quick replies, images, and the fitting of one turn into one LINE call."""
+
 import copy
 import logging
-from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
 from linebot.models import (
     BoxComponent,
@@ -19,31 +21,44 @@ from linebot.models import (
     URIAction,
 )
 
-from actions.kb import emergency_text
 from channels.line.text import (
-    MAX_ALT_TEXT, MAX_DISPLAY_TEXT, MAX_FLEX_TEXT, MAX_LABEL, MAX_LINK_BUTTONS, MAX_MESSAGES, MAX_POSTBACK_DATA,
-    MAX_QUICK_REPLIES, MAX_TEXT, MAX_URI, collapse, make_label, strip_leading_symbols, truncate_text, utf16_len,
+    MAX_ALT_TEXT,
+    MAX_DISPLAY_TEXT,
+    MAX_FLEX_TEXT,
+    MAX_LABEL,
+    MAX_LINK_BUTTONS,
+    MAX_MESSAGES,
+    MAX_POSTBACK_DATA,
+    MAX_QUICK_REPLIES,
+    MAX_TEXT,
+    MAX_URI,
+    collapse,
+    make_label,
+    strip_leading_symbols,
+    truncate_text,
+    utf16_len,
 )
+from knowledge.kb import emergency_text
 
 logger = logging.getLogger(__name__)
 
-Message = Dict[Text, Any]
+Message = dict[str, Any]
 _LINK_SCHEMES = ("tel:", "https://", "http://")
 
 
-@lru_cache(maxsize=None)
+@cache
 def channel_text(key: str) -> str:
     """A LINE-only sentence from knowledge/messages.yml (read from the YAML, so it works without kb.sqlite)."""
     return emergency_text(key)
 
 
-def text_message(text: Text) -> Message:
+def text_message(text: str) -> Message:
     """A LINE text message (truncated to 5000 characters)."""
     return TextSendMessage(text=truncate_text(text, MAX_TEXT)).as_json_dict()
 
 
 # ------------------------------------------------------------------------------------------- buttons
-def _link_uri(button: Message) -> Optional[Text]:
+def _link_uri(button: Message) -> str | None:
     url = button.get("url")
     if not isinstance(url, str):
         return None
@@ -57,16 +72,16 @@ def _link_uri(button: Message) -> Optional[Text]:
     return url
 
 
-def hotline_of(button: Message, uri: Text) -> Tuple[Optional[Text], Text]:
+def hotline_of(button: Message, uri: str) -> tuple[str | None, str]:
     """(name, number) of a tap-to-call button, from the data the action puts on it (``name`` / ``number``, or a
     ``hotline`` dict holding them), never parsed out of the title; the number defaults to the ``tel:`` uri's."""
     data = button.get("hotline") if isinstance(button.get("hotline"), dict) else button
     name = collapse(data.get("name")) or None
-    number = collapse(data.get("number")) or uri[len("tel:"):]
+    number = collapse(data.get("number")) or uri[len("tel:") :]
     return name, number
 
 
-def hotline_label(button: Message, uri: Text, limit: int = MAX_LABEL) -> Text:
+def hotline_label(button: Message, uri: str, limit: int = MAX_LABEL) -> str:
     """A label for a ``tel:`` button that keeps the phone number: the title if it fits (leading emoji dropped if
     that is what it takes), else the hotline's name shortened before its number, else the number alone."""
     title = collapse(button.get("title"))
@@ -80,7 +95,7 @@ def hotline_label(button: Message, uri: Text, limit: int = MAX_LABEL) -> Text:
     return truncate_text(number, limit)
 
 
-def describe_link(button: Message, uri: Text) -> Text:
+def describe_link(button: Message, uri: str) -> str:
     """The full, readable line for a link button, e.g. '📞 撥打 馬上辦服務中心 0800-280-280'."""
     title = collapse(button.get("title"))
     if uri.lower().startswith("tel:"):
@@ -93,11 +108,11 @@ def describe_link(button: Message, uri: Text) -> Text:
     return f"{title} {uri}" if title else uri
 
 
-def split_buttons(buttons: Iterable[Any]) -> Tuple[List[Tuple[Message, Text]], List[Message]]:
+def split_buttons(buttons: Iterable[Any]) -> tuple[list[tuple[Message, str]], list[Message]]:
     """Rasa buttons -> (link buttons with their uri, payload buttons). A ``tel:`` / ``http(s)://`` ``url`` is a
     link (tap-to-call / open page); otherwise a string ``payload`` is a quick reply; anything else is dropped."""
-    links: List[Tuple[Message, Text]] = []
-    payloads: List[Message] = []
+    links: list[tuple[Message, str]] = []
+    payloads: list[Message] = []
     for button in buttons or []:
         if not isinstance(button, dict):
             continue
@@ -109,11 +124,11 @@ def split_buttons(buttons: Iterable[Any]) -> Tuple[List[Tuple[Message, Text]], L
     return links, payloads
 
 
-def quick_reply_items(buttons: Iterable[Message]) -> List[Message]:
+def quick_reply_items(buttons: Iterable[Message]) -> list[Message]:
     """Postback quick reply items: ``data`` = payload (LINE sends it back as a postback event), ``displayText`` =
     the title (shown as the user's message), label at most 20. Duplicates and payloads over LINE's 300
     characters are skipped. Not capped here (the turn caps the total)."""
-    items: List[Message] = []
+    items: list[Message] = []
     seen = set()
     for button in buttons:
         payload = str(button.get("payload") or "").strip()
@@ -124,21 +139,22 @@ def quick_reply_items(buttons: Iterable[Message]) -> List[Message]:
             continue
         seen.add(payload)
         title = collapse(button.get("title")) or payload
-        action = PostbackAction(label=make_label(title), data=payload,
-                                display_text=truncate_text(title, MAX_DISPLAY_TEXT))
+        action = PostbackAction(
+            label=make_label(title), data=payload, display_text=truncate_text(title, MAX_DISPLAY_TEXT)
+        )
         items.append(QuickReplyButton(action=action).as_json_dict())
     return items
 
 
 # ------------------------------------------------------------------------------------------- Flex
-def link_messages(text: Text, links: List[Tuple[Message, Text]]) -> List[Message]:
+def link_messages(text: str, links: list[tuple[Message, str]]) -> list[Message]:
     """A Flex bubble: the bot text, then one tap-to-call / link button each.
 
     Whenever a label had to be shortened (or there are more than MAX_LINK_BUTTONS links) the full lines are
     listed in the bubble, so no phone number is ever lost. The altText (notifications, old clients) is the text
     plus every full line. A text too long for a bubble goes first as its own text message."""
     text = (text or "").strip()
-    messages: List[Message] = []
+    messages: list[Message] = []
     if utf16_len(text) > MAX_FLEX_TEXT:
         messages.append(text_message(text))
         text = ""
@@ -156,13 +172,16 @@ def link_messages(text: Text, links: List[Tuple[Message, Text]]) -> List[Message
         buttons.append(ButtonComponent(action=URIAction(label=label, uri=uri), style=style, height="sm"))
     details.extend(describe_link(button, uri) for button, uri in hidden)
 
-    body_contents: List[Any] = [TextComponent(text=body_text, wrap=True)]
+    body_contents: list[Any] = [TextComponent(text=body_text, wrap=True)]
     if details:
         body_contents.append(SeparatorComponent(margin="md"))
-        body_contents.extend(TextComponent(text=line, wrap=True, size="sm", color="#555555", margin="sm")
-                             for line in details)
-    bubble = BubbleContainer(body=BoxComponent(layout="vertical", contents=body_contents),
-                             footer=BoxComponent(layout="vertical", spacing="sm", contents=buttons))
+        body_contents.extend(
+            TextComponent(text=line, wrap=True, size="sm", color="#555555", margin="sm") for line in details
+        )
+    bubble = BubbleContainer(
+        body=BoxComponent(layout="vertical", contents=body_contents),
+        footer=BoxComponent(layout="vertical", spacing="sm", contents=buttons),
+    )
     all_lines = [describe_link(button, uri) for button, uri in links]
     alt_text = truncate_text("\n".join([text or body_text] + all_lines), MAX_ALT_TEXT)
     messages.append(FlexSendMessage(alt_text=alt_text, contents=bubble).as_json_dict())
@@ -170,7 +189,7 @@ def link_messages(text: Text, links: List[Tuple[Message, Text]]) -> List[Message
 
 
 # ------------------------------------------------------------------------------------------- one turn
-def convert_bot_message(message: Message) -> Tuple[List[Message], List[Message]]:
+def convert_bot_message(message: Message) -> tuple[list[Message], list[Message]]:
     """One Rasa bot message -> (LINE messages, quick reply items).
 
     ``text`` -> text message; buttons with a ``tel:`` / ``http(s)`` ``url`` -> a Flex bubble holding the text;
@@ -181,7 +200,7 @@ def convert_bot_message(message: Message) -> Tuple[List[Message], List[Message]]
     buttons = list(message.get("buttons") or []) + list(message.get("quick_replies") or [])
     links, payload_buttons = split_buttons(buttons)
 
-    messages: List[Message] = []
+    messages: list[Message] = []
     if links:
         messages.extend(link_messages(text, links))
     elif text.strip():
@@ -201,7 +220,7 @@ def convert_bot_message(message: Message) -> Tuple[List[Message], List[Message]]
     return messages, quick_reply_items(payload_buttons)
 
 
-def message_as_text(message: Message) -> Text:
+def message_as_text(message: Message) -> str:
     """Plain-text stand-in for a LINE message (used when folding overflow)."""
     if message.get("type") == "text":
         return message.get("text") or ""
@@ -214,7 +233,7 @@ def _is_plain_text(message: Message) -> bool:
     return message.get("type") == "text" and set(message) <= {"type", "text"}
 
 
-def fit_messages(messages: List[Message], limit: int = MAX_MESSAGES) -> List[Message]:
+def fit_messages(messages: list[Message], limit: int = MAX_MESSAGES) -> list[Message]:
     """At most ``limit`` messages (one LINE call): adjacent texts merged first (blank line between, within 5000
     characters); if still too many, the messages from position ``limit`` on folded into one text (Flex bubbles
     give their altText, which holds the phone numbers)."""
@@ -225,22 +244,22 @@ def fit_messages(messages: List[Message], limit: int = MAX_MESSAGES) -> List[Mes
             if _is_plain_text(first) and _is_plain_text(second):
                 joined = f"{first['text']}\n\n{second['text']}"
                 if utf16_len(joined) <= MAX_TEXT:
-                    merged[i: i + 2] = [text_message(joined)]
+                    merged[i : i + 2] = [text_message(joined)]
                     break
         else:
             break
     if len(merged) > limit:
-        head, tail = merged[: limit - 1], merged[limit - 1:]
+        head, tail = merged[: limit - 1], merged[limit - 1 :]
         folded = "\n\n".join(t for t in (message_as_text(m) for m in tail) if t)
         merged = head + ([text_message(folded)] if folded.strip() else [])
     return merged
 
 
-def build_line_messages(bot_messages: Iterable[Message], limit: int = MAX_MESSAGES) -> List[Message]:
+def build_line_messages(bot_messages: Iterable[Message], limit: int = MAX_MESSAGES) -> list[Message]:
     """All Rasa bot messages of one turn -> the messages of ONE LINE call: at most ``limit``, the turn's quick
     replies (deduplicated, at most 13) on the last message only."""
-    messages: List[Message] = []
-    items: List[Message] = []
+    messages: list[Message] = []
+    items: list[Message] = []
     seen_data = set()
     for bot_message in bot_messages:
         if not isinstance(bot_message, dict):

@@ -6,6 +6,7 @@ and changes nothing; an edited menu is created, its image uploaded, set as defau
     python -m channels.line.richmenu [--image FILE]   # needs LINE_CHANNEL_ACCESS_TOKEN; LINE_API_BASE and
                                                       # LINE_DATA_API_BASE point it elsewhere (tests: the fake API)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,11 @@ def bounds(count: int, width: int, height: int, columns: int = COLUMNS) -> list:
     rows = -(-count // columns)
     xs = [round(width * c / columns) for c in range(columns + 1)]
     ys = [round(height * r / rows) for r in range(rows + 1)]
-    return [{"x": xs[c], "y": ys[r], "width": xs[c + 1] - xs[c], "height": ys[r + 1] - ys[r]}
-            for r in range(rows) for c in range(columns)][:count]
+    return [
+        {"x": xs[c], "y": ys[r], "width": xs[c + 1] - xs[c], "height": ys[r + 1] - ys[r]}
+        for r in range(rows)
+        for c in range(columns)
+    ][:count]
 
 
 def action(area: dict) -> dict:
@@ -56,8 +60,12 @@ def build(spec: dict) -> tuple[dict, bytes]:
     """(the rich menu object LINE takes, without its name; the PNG)."""
     size = (spec["size"]["width"], spec["size"]["height"])
     boxes = bounds(len(spec["areas"]), *size)
-    menu = {"size": spec["size"], "selected": True, "chatBarText": spec["chat_bar_text"],
-            "areas": [{"bounds": box, "action": action(area)} for area, box in zip(spec["areas"], boxes)]}
+    menu = {
+        "size": spec["size"],
+        "selected": True,
+        "chatBarText": spec["chat_bar_text"],
+        "areas": [{"bounds": box, "action": action(area)} for area, box in zip(spec["areas"], boxes)],
+    }
     return menu, render(spec["areas"], boxes, size)
 
 
@@ -100,9 +108,8 @@ async def sync(api: LineApiClient, spec: dict) -> list:
         _check(await api.set_default_rich_menu(menu_id), "set the default rich menu")
         changes += [f"created {menu_id}", f"uploaded its image ({len(png):,} bytes)", f"set {menu_id} as default"]
     for old in ours:
-        if old["richMenuId"] != menu_id and old["name"] != name:
-            if (await api.delete_rich_menu(old["richMenuId"])).ok:
-                changes.append(f"deleted the older {old['richMenuId']}")
+        if old["richMenuId"] != menu_id and old["name"] != name and (await api.delete_rich_menu(old["richMenuId"])).ok:
+            changes.append(f"deleted the older {old['richMenuId']}")
     return changes
 
 
@@ -133,7 +140,8 @@ def main(argv: list | None = None) -> int:
         return 2
     base = (os.environ.get("LINE_API_BASE") or "").strip() or DEFAULT_API_BASE
     data_base = (os.environ.get("LINE_DATA_API_BASE") or "").strip() or (
-        DEFAULT_DATA_API_BASE if base == DEFAULT_API_BASE else base)
+        DEFAULT_DATA_API_BASE if base == DEFAULT_API_BASE else base
+    )
     api = LineApiClient(base, token, timeout=30, data_api_base=data_base)
 
     async def run() -> list:
@@ -143,7 +151,9 @@ def main(argv: list | None = None) -> int:
             await api.close()
 
     changes = asyncio.run(run())
-    print("line-richmenu: " + ("; ".join(changes) if changes else "the default rich menu is up to date, nothing changed"))
+    print(
+        "line-richmenu: " + ("; ".join(changes) if changes else "the default rich menu is up to date, nothing changed")
+    )
     return 0
 
 

@@ -1,5 +1,6 @@
 """The rich menu's picture, drawn here (Pillow) so it always matches channels/line/richmenu.yml: one tile per
 area, its label large and its hint small, in Noto Sans CJK TC (Debian's fonts-noto-cjk)."""
+
 from __future__ import annotations
 
 import io
@@ -13,7 +14,7 @@ FONT_PATHS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",)
 TC_INDEX = 3
 TILE_COLOURS = ("#0B5394", "#38761D", "#B45F06", "#674EA7", "#134F5C", "#A61C00")
 TEXT_COLOUR, HINT_COLOUR, GRID_COLOUR = "#FFFFFF", "#E6E6E6", "#FFFFFF"
-MAX_BYTES = 1024 * 1024   # LINE's limit for a rich menu image
+MAX_BYTES = 1024 * 1024  # LINE's limit for a rich menu image
 
 
 class FontMissing(RuntimeError):
@@ -24,8 +25,10 @@ def font_path() -> str:
     for path in filter(None, (os.environ.get("RICHMENU_FONT"), *FONT_PATHS)):
         if Path(path).is_file():
             return path
-    raise FontMissing("no CJK font: install Debian's fonts-noto-cjk (`make line-richmenu` does, as root), "
-                      "or set RICHMENU_FONT to a .ttc/.otf with Traditional Chinese")
+    raise FontMissing(
+        "no CJK font: install Debian's fonts-noto-cjk (`make line-richmenu` does, as root), "
+        "or set RICHMENU_FONT to a .ttc/.otf with Traditional Chinese"
+    )
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:

@@ -10,13 +10,15 @@ with ``events`` -> 400. Then each event is handled (channels/line/events.py) and
 goes through channels.guard.protected: text cleaned, rate limit per user, the apology when a turn produced
 nothing. The user's text and the secrets are never logged; user ids only as a short hash.
 """
+
 import base64
 import hashlib
 import hmac
 import json
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -37,19 +39,19 @@ MAX_BODY_BYTES = 1024 * 1024
 SIGNATURE_HEADER = "X-Line-Signature"
 
 
-def compute_signature(channel_secret: Text, body: bytes) -> Text:
+def compute_signature(channel_secret: str, body: bytes) -> str:
     """base64(HMAC-SHA256(channel_secret, body)) as LINE computes it."""
     digest = hmac.new(channel_secret.encode("utf-8"), body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
-def is_valid_signature(channel_secret: Text, body: bytes, signature: Text) -> bool:
+def is_valid_signature(channel_secret: str, body: bytes, signature: str) -> bool:
     """Constant-time comparison of the expected and the received signature."""
     expected = compute_signature(channel_secret, body).encode("ascii")
     return hmac.compare_digest(expected, signature.encode("utf-8"))
 
 
-def resolve_setting(value: Any, env_name: Text) -> Optional[Text]:
+def resolve_setting(value: Any, env_name: str) -> str | None:
     """A credentials value, unless it is empty or an unexpanded ``${...}``: then the environment variable."""
     if isinstance(value, str):
         value = value.strip()
@@ -60,7 +62,7 @@ def resolve_setting(value: Any, env_name: Text) -> Optional[Text]:
     return (os.environ.get(env_name) or "").strip() or None
 
 
-def _error(status: int, message: Text) -> HTTPResponse:
+def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"status": "error", "message": message}, status=status)
 
 
@@ -68,20 +70,26 @@ class LineInput(InputChannel):
     """LINE Messaging API webhook (``POST /webhooks/line/webhook``)."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "line"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "LineInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "LineInput":
         credentials = credentials or {}
         secret = resolve_setting(credentials.get("channel_secret"), ENV_CHANNEL_SECRET)
         token = resolve_setting(credentials.get("channel_access_token"), ENV_CHANNEL_ACCESS_TOKEN)
         base = (os.environ.get(ENV_API_BASE) or "").strip() or DEFAULT_API_BASE
         return cls(secret, token, base, data_api_base=(os.environ.get(ENV_DATA_API_BASE) or "").strip() or None)
 
-    def __init__(self, channel_secret: Optional[Text], channel_access_token: Optional[Text],
-                 api_base: Text = DEFAULT_API_BASE, max_body_bytes: int = MAX_BODY_BYTES,
-                 http_timeout: float = 10.0, data_api_base: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        channel_secret: str | None,
+        channel_access_token: str | None,
+        api_base: str = DEFAULT_API_BASE,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        http_timeout: float = 10.0,
+        data_api_base: str | None = None,
+    ) -> None:
         self._channel_secret = channel_secret or None
         self.max_body_bytes = max_body_bytes
         # uploads go to LINE's data host; a test's fake API serves both
@@ -90,18 +98,26 @@ class LineInput(InputChannel):
         self.events = EventHandler(self.api, self.name())
         if not self._channel_secret and not channel_access_token:
             # The usual case when LINE is not used: one line, not an error (REST and the widget work).
-            logger.info("LINE channel not configured (%s and %s unset): its webhook answers 401; "
-                        "REST and the web widget are unaffected.", ENV_CHANNEL_SECRET, ENV_CHANNEL_ACCESS_TOKEN)
+            logger.info(
+                "LINE channel not configured (%s and %s unset): its webhook answers 401; "
+                "REST and the web widget are unaffected.",
+                ENV_CHANNEL_SECRET,
+                ENV_CHANNEL_ACCESS_TOKEN,
+            )
             return
         if not self._channel_secret:
-            logger.error("LINE: channel secret is not configured (set %s); every webhook call will be rejected "
-                         "with 401.", ENV_CHANNEL_SECRET)
+            logger.error(
+                "LINE: channel secret is not configured (set %s); every webhook call will be rejected with 401.",
+                ENV_CHANNEL_SECRET,
+            )
         if not channel_access_token:
-            logger.error("LINE: channel access token is not configured (set %s); the bot cannot answer.",
-                         ENV_CHANNEL_ACCESS_TOKEN)
+            logger.error(
+                "LINE: channel access token is not configured (set %s); the bot cannot answer.",
+                ENV_CHANNEL_ACCESS_TOKEN,
+            )
         logger.info("LINE channel ready (api_base=%s).", self.api.api_base)
 
-    def __repr__(self) -> Text:  # never show secrets
+    def __repr__(self) -> str:  # never show secrets
         return f"LineInput(api_base={self.api.api_base!r})"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -119,7 +135,7 @@ class LineInput(InputChannel):
 
         return line_webhook
 
-    async def _read_body(self, request: Request) -> Optional[bytes]:
+    async def _read_body(self, request: Request) -> bytes | None:
         """The raw body, or None as soon as it exceeds ``max_body_bytes``."""
         if request.stream is None:  # not streamed: already read
             body = request.body or b""
@@ -135,11 +151,14 @@ class LineInput(InputChannel):
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _handle_webhook(self, request: Request,
-                              on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def _handle_webhook(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
         if not self._channel_secret:
-            logger.error("LINE webhook rejected (401): channel secret is not configured (set %s). Failing "
-                         "closed.", ENV_CHANNEL_SECRET)
+            logger.error(
+                "LINE webhook rejected (401): channel secret is not configured (set %s). Failing closed.",
+                ENV_CHANNEL_SECRET,
+            )
             return _error(401, "channel secret not configured")
 
         content_length = request.headers.get("content-length")

@@ -1,5 +1,6 @@
 """Input channels served the way `rasa run` mounts them (rasa's `register`), with a scripted agent instead of a
 model, on a free loopback port inside the test's event loop."""
+
 from __future__ import annotations
 
 import contextlib

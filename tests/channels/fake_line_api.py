@@ -22,7 +22,7 @@ Usage (inside a running event loop)::
 import asyncio
 import json
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from aiohttp import web
 
@@ -40,24 +40,24 @@ def _error(message: str, status: int = 400) -> web.Response:
 
 class FakeLineApi:
     def __init__(self) -> None:
-        self.calls: List[Dict[str, Any]] = []
+        self.calls: list[dict[str, Any]] = []
         self.expire_reply_tokens = False
         self.fail_loading = False
         self.loading_delay = 0.0
-        self.rich_menus: Dict[str, Dict[str, Any]] = {}
-        self.rich_menu_images: Dict[str, bytes] = {}
-        self.default_rich_menu: Optional[str] = None
-        self._runner: Optional[web.AppRunner] = None
-        self.port: Optional[int] = None
+        self.rich_menus: dict[str, dict[str, Any]] = {}
+        self.rich_menu_images: dict[str, bytes] = {}
+        self.default_rich_menu: str | None = None
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def calls_to(self, path: str) -> List[Dict[str, Any]]:
+    def calls_to(self, path: str) -> list[dict[str, Any]]:
         return [c for c in self.calls if c["path"] == path]
 
-    def changes(self) -> List[Dict[str, Any]]:
+    def changes(self) -> list[dict[str, Any]]:
         """Every call that changes something on LINE's side (not a GET)."""
         return [c for c in self.calls if c["method"] != "GET"]
 
@@ -67,8 +67,9 @@ class FakeLineApi:
             body = json.loads(raw.decode("utf-8")) if raw else None
         except (ValueError, UnicodeDecodeError):
             body = None
-        self.calls.append({"method": request.method, "path": request.path, "headers": dict(request.headers),
-                           "json": body, "raw": raw})
+        self.calls.append(
+            {"method": request.method, "path": request.path, "headers": dict(request.headers), "json": body, "raw": raw}
+        )
         if not request.headers.get("Authorization", "").startswith("Bearer "):
             return web.json_response({"message": "Authentication failed"}, status=401)
         path, method = request.path, request.method
@@ -86,9 +87,13 @@ class FakeLineApi:
     def _message(self, path: str, body: Any) -> web.Response:
         messages = body.get("messages") if isinstance(body, dict) else None
         if not isinstance(messages, list) or not 1 <= len(messages) <= 5:
-            return web.json_response({"message": "The request body has 1 error(s)",
-                                      "details": [{"message": "Size must be between 1 and 5",
-                                                   "property": "messages"}]}, status=400)
+            return web.json_response(
+                {
+                    "message": "The request body has 1 error(s)",
+                    "details": [{"message": "Size must be between 1 and 5", "property": "messages"}],
+                },
+                status=400,
+            )
         if path == REPLY_PATH and self.expire_reply_tokens:
             return _error("Invalid reply token")
         return web.json_response({})
@@ -99,8 +104,11 @@ class FakeLineApi:
         if self.fail_loading:
             return _error("Internal server error", 500)
         seconds = body.get("loadingSeconds") if isinstance(body, dict) else None
-        if not isinstance(body, dict) or not isinstance(body.get("chatId"), str) or not (
-                isinstance(seconds, int) and 5 <= seconds <= 60 and seconds % 5 == 0):
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("chatId"), str)
+            or not (isinstance(seconds, int) and 5 <= seconds <= 60 and seconds % 5 == 0)
+        ):
             return _error("The request body has 1 error(s)")
         return web.json_response({}, status=202)
 

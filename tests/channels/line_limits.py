@@ -9,8 +9,9 @@
   at most 1,000 and one of http, https, tel, line;
 * quick reply: 1..13 items, each an ``action`` item, on the message it belongs to.
 """
+
 import json
-from typing import Any, Dict, List
+from typing import Any
 
 MAX_MESSAGES, MAX_TEXT, MAX_ALT_TEXT = 5, 5000, 1500
 MAX_BUBBLE_BYTES, MAX_CAROUSEL_BYTES, MAX_BUBBLES = 30 * 1024, 50 * 1024, 12
@@ -24,10 +25,19 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def check_action(action: Dict[str, Any], where: str) -> None:
+def check_action(action: dict[str, Any], where: str) -> None:
     kind = action.get("type")
-    assert kind in {"postback", "message", "uri", "datetimepicker", "camera", "cameraRoll", "location",
-                    "richmenuswitch", "clipboard"}, f"{where}: unknown action type {kind!r}"
+    assert kind in {
+        "postback",
+        "message",
+        "uri",
+        "datetimepicker",
+        "camera",
+        "cameraRoll",
+        "location",
+        "richmenuswitch",
+        "clipboard",
+    }, f"{where}: unknown action type {kind!r}"
     if "label" in action:
         assert 1 <= units(action["label"]) <= MAX_LABEL, f"{where}: label {action['label']!r} over {MAX_LABEL}"
     if kind == "postback":
@@ -40,20 +50,18 @@ def check_action(action: Dict[str, Any], where: str) -> None:
         assert 1 <= units(action["text"]) <= 300, f"{where}: message action text"
 
 
-def check_component(node: Dict[str, Any], where: str) -> None:
+def check_component(node: dict[str, Any], where: str) -> None:
     kind = node.get("type")
     assert kind in COMPONENTS, f"{where}: unknown component {kind!r}"
     if kind == "text":
         assert isinstance(node.get("text"), str) and node["text"], f"{where}: empty text component"
-    if kind == "button":
-        check_action(node["action"], f"{where}.action")
-    elif "action" in node:
+    if kind == "button" or "action" in node:
         check_action(node["action"], f"{where}.action")
     for i, child in enumerate(node.get("contents") or []):
         check_component(child, f"{where}.contents[{i}]")
 
 
-def check_bubble(bubble: Dict[str, Any], where: str) -> None:
+def check_bubble(bubble: dict[str, Any], where: str) -> None:
     assert bubble.get("type") == "bubble", f"{where}: not a bubble"
     size = len(json.dumps(bubble, ensure_ascii=False).encode("utf-8"))
     assert size <= MAX_BUBBLE_BYTES, f"{where}: bubble is {size} bytes"
@@ -63,7 +71,7 @@ def check_bubble(bubble: Dict[str, Any], where: str) -> None:
             check_component(bubble[block], f"{where}.{block}")
 
 
-def check_message(message: Dict[str, Any], where: str) -> None:
+def check_message(message: dict[str, Any], where: str) -> None:
     kind = message.get("type")
     if kind == "text":
         assert 1 <= units(message["text"]) <= MAX_TEXT, f"{where}: text of {units(message['text'])} units"
@@ -90,7 +98,7 @@ def check_message(message: Dict[str, Any], where: str) -> None:
             check_action(item["action"], f"{where}.quickReply[{i}].action")
 
 
-def assert_valid_messages(messages: List[Dict[str, Any]]) -> None:
+def assert_valid_messages(messages: list[dict[str, Any]]) -> None:
     """Everything LINE would refuse in one reply call raises AssertionError saying where."""
     assert 1 <= len(messages) <= MAX_MESSAGES, f"{len(messages)} messages in one call"
     for i, message in enumerate(messages):

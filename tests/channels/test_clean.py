@@ -1,5 +1,6 @@
 """channels/clean.py: the text the bot gets from any channel."""
-from actions.answering import MAX_TEXT
+
+from advisor import MAX_TEXT
 from channels.clean import MAX_INPUT_CHARS, clean_text
 
 
@@ -14,7 +15,7 @@ def test_control_and_invisible_characters_go_line_breaks_stay():
     assert clean_text("a\u200bb\u202ec\u2066d\ufeff") == "abcd"
     assert clean_text("第一行\n第二行\t完") == "第一行\n第二行\t完"
     assert clean_text("\ud800貸款\udfff") == "貸款"
-    assert clean_text("中小企業　營業額") == "中小企業　營業額"     # full-width space is text
+    assert clean_text("中小企業　營業額") == "中小企業　營業額"  # full-width space is text
 
 
 def test_emoji_html_and_sql_are_left_as_text():

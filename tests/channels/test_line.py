@@ -16,10 +16,12 @@ import json
 import logging
 import socket
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import aiohttp
 import pytest
+from fake_line_api import LOADING_PATH, MARK_AS_READ_PATH, PUSH_PATH, REPLY_PATH, FakeLineApi
+from line_limits import assert_valid_messages
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
@@ -36,8 +38,6 @@ from channels.line.messages import (
     quick_reply_items,
 )
 from channels.line.text import make_label, truncate_text, utf16_len
-from fake_line_api import LOADING_PATH, MARK_AS_READ_PATH, PUSH_PATH, REPLY_PATH, FakeLineApi
-from line_limits import assert_valid_messages
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
@@ -76,13 +76,10 @@ def sanic_test_mode(monkeypatch):
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
-    return base64.b64encode(
-        hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    ).decode()
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def text_event(text: str = PRIVATE_TEXT, token: str = "reply-token-1",
-               user_id: str = USER_ID) -> Dict[str, Any]:
+def text_event(text: str = PRIVATE_TEXT, token: str = "reply-token-1", user_id: str = USER_ID) -> dict[str, Any]:
     return {
         "type": "message",
         "mode": "active",
@@ -95,51 +92,43 @@ def text_event(text: str = PRIVATE_TEXT, token: str = "reply-token-1",
     }
 
 
-def webhook_body(*events: Dict[str, Any]) -> bytes:
-    return json.dumps(
-        {"destination": "Ubot", "events": list(events)}, ensure_ascii=False
-    ).encode("utf-8")
+def webhook_body(*events: dict[str, Any]) -> bytes:
+    return json.dumps({"destination": "Ubot", "events": list(events)}, ensure_ascii=False).encode("utf-8")
 
 
 class StubAgent:
     """Stands in for rasa's Agent: records messages, sends BOT_RESPONSE."""
 
-    def __init__(self, fail_on: Optional[str] = None) -> None:
-        self.received: List[UserMessage] = []
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.received: list[UserMessage] = []
         self.fail_on = fail_on
 
     async def handle_message(self, message: UserMessage) -> None:
         self.received.append(message)
         if self.fail_on is not None and message.text == self.fail_on:
             raise RuntimeError(f"boom while handling {message.text}")
-        await message.output_channel.send_response(
-            message.sender_id, json.loads(json.dumps(BOT_RESPONSE))
-        )
+        await message.output_channel.send_response(message.sender_id, json.loads(json.dumps(BOT_RESPONSE)))
 
     @property
-    def texts(self) -> List[str]:
+    def texts(self) -> list[str]:
         return [m.text for m in self.received]
 
 
 class Stack:
-    def __init__(self, fake: FakeLineApi, agent: StubAgent, base_url: str,
-                 session: aiohttp.ClientSession) -> None:
+    def __init__(self, fake: FakeLineApi, agent: StubAgent, base_url: str, session: aiohttp.ClientSession) -> None:
         self.fake = fake
         self.agent = agent
         self.base_url = base_url
         self.session = session
 
-    async def post(self, body: bytes, signature: Optional[str] = "sign",
-                   headers: Optional[Dict[str, str]] = None):
+    async def post(self, body: bytes, signature: str | None = "sign", headers: dict[str, str] | None = None):
         hdrs = {"Content-Type": "application/json"}
         if signature == "sign":
             hdrs["X-Line-Signature"] = sign(body)
         elif signature is not None:
             hdrs["X-Line-Signature"] = signature
         hdrs.update(headers or {})
-        async with self.session.post(
-            f"{self.base_url}/webhooks/line/webhook", data=body, headers=hdrs
-        ) as resp:
+        async with self.session.post(f"{self.base_url}/webhooks/line/webhook", data=body, headers=hdrs) as resp:
             try:
                 payload = await resp.json(content_type=None)
             except ValueError:
@@ -148,8 +137,7 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(secret: Optional[str] = SECRET, token: str = TOKEN,
-                        agent: Optional[StubAgent] = None):
+async def running_stack(secret: str | None = SECRET, token: str = TOKEN, agent: StubAgent | None = None):
     agent = agent or StubAgent()
     async with FakeLineApi() as fake:
         channel = LineInput(secret, token, api_base=fake.base_url, http_timeout=5)
@@ -161,9 +149,7 @@ async def running_stack(secret: Optional[str] = SECRET, token: str = TOKEN,
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        server = await app.create_server(
-            sock=sock, return_asyncio_server=True, access_log=False
-        )
+        server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
         await server.startup()  # the socket is already listening after create_server
         try:
             async with aiohttp.ClientSession() as session:
@@ -178,7 +164,7 @@ def run(coro):
     return asyncio.run(coro)
 
 
-def sent(fake: FakeLineApi) -> List[Dict[str, Any]]:
+def sent(fake: FakeLineApi) -> list[dict[str, Any]]:
     """The calls that carry messages (reply, push), every message checked against LINE's limits."""
     calls = [c for c in fake.calls if c["path"] in (REPLY_PATH, PUSH_PATH)]
     for call in calls:
@@ -186,7 +172,7 @@ def sent(fake: FakeLineApi) -> List[Dict[str, Any]]:
     return calls
 
 
-def uri_actions(message: Dict[str, Any]) -> List[Dict[str, Any]]:
+def uri_actions(message: dict[str, Any]) -> list[dict[str, Any]]:
     """All URI actions anywhere inside a LINE message."""
     found = []
 
@@ -211,9 +197,8 @@ def uri_actions(message: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 def test_health_route():
     async def scenario():
-        async with running_stack() as s:
-            async with s.session.get(f"{s.base_url}/webhooks/line/") as resp:
-                return resp.status, await resp.json()
+        async with running_stack() as s, s.session.get(f"{s.base_url}/webhooks/line/") as resp:
+            return resp.status, await resp.json()
 
     assert run(scenario()) == (200, {"status": "ok"})
 
@@ -246,11 +231,12 @@ def test_valid_signature_sends_one_reply_with_hotline_and_quick_replies():
 
     last = messages[-1]
     items = last["quickReply"]["items"]
-    assert items == [{
-        "type": "action",
-        "action": {"type": "postback", "label": "查詢優惠利率",
-                   "data": "/ask_rate", "displayText": "查詢優惠利率"},
-    }]
+    assert items == [
+        {
+            "type": "action",
+            "action": {"type": "postback", "label": "查詢優惠利率", "data": "/ask_rate", "displayText": "查詢優惠利率"},
+        }
+    ]
     assert all("quickReply" not in m for m in messages[:-1])
 
 
@@ -341,16 +327,13 @@ def test_sticker_gets_polite_text_without_calling_rasa():
     assert status == 200
     assert received == []
     assert len(calls) == 1 and calls[0]["path"] == REPLY_PATH
-    assert calls[0]["json"]["messages"] == [
-        {"type": "text", "text": channel_text("line_unsupported")}
-    ]
+    assert calls[0]["json"]["messages"] == [{"type": "text", "text": channel_text("line_unsupported")}]
     assert "文字" in channel_text("line_unsupported")
 
 
 def test_image_message_gets_polite_text_without_calling_rasa():
     event = text_event()
-    event["message"] = {"id": "3", "type": "image",
-                        "contentProvider": {"type": "line"}}
+    event["message"] = {"id": "3", "type": "image", "contentProvider": {"type": "line"}}
 
     async def scenario():
         async with running_stack() as s:
@@ -363,8 +346,13 @@ def test_image_message_gets_polite_text_without_calling_rasa():
 
 
 def test_follow_sends_greet_to_rasa_and_replies():
-    event = {"type": "follow", "mode": "active", "timestamp": 1, "replyToken": "rt-follow",
-             "source": {"type": "user", "userId": USER_ID}}
+    event = {
+        "type": "follow",
+        "mode": "active",
+        "timestamp": 1,
+        "replyToken": "rt-follow",
+        "source": {"type": "user", "userId": USER_ID},
+    }
 
     async def scenario():
         async with running_stack() as s:
@@ -377,9 +365,14 @@ def test_follow_sends_greet_to_rasa_and_replies():
 
 
 def test_postback_data_is_sent_to_rasa():
-    event = {"type": "postback", "mode": "active", "timestamp": 1, "replyToken": "rt-pb",
-             "source": {"type": "user", "userId": USER_ID},
-             "postback": {"data": "/ask_rate"}}
+    event = {
+        "type": "postback",
+        "mode": "active",
+        "timestamp": 1,
+        "replyToken": "rt-pb",
+        "source": {"type": "user", "userId": USER_ID},
+        "postback": {"data": "/ask_rate"},
+    }
 
     async def scenario():
         async with running_stack() as s:
@@ -442,13 +435,12 @@ def test_oversized_chunked_body_is_413():
 
     async def chunks():
         for i in range(0, len(big), 64 * 1024):
-            yield big[i:i + 64 * 1024]
+            yield big[i : i + 64 * 1024]
 
     async def scenario():
         async with running_stack() as s:
             headers = {"X-Line-Signature": sign(big), "Content-Type": "application/json"}
-            async with s.session.post(f"{s.base_url}/webhooks/line/webhook",
-                                      data=chunks(), headers=headers) as resp:
+            async with s.session.post(f"{s.base_url}/webhooks/line/webhook", data=chunks(), headers=headers) as resp:
                 assert "Content-Length" not in resp.request_info.headers
                 return resp.status, s.fake.calls, s.agent.received
 
@@ -513,11 +505,13 @@ def test_whitespace_control_characters_and_long_texts_reach_rasa_cleaned():
 
     async def scenario():
         async with running_stack() as s:
-            await s.post(webhook_body(
-                text_event("   \n ", token="rt-blank"),
-                text_event("\x00\x1b[31m貸款\u202e\u200b", token="rt-ctrl"),
-                text_event(long_text, token="rt-long"),
-            ))
+            await s.post(
+                webhook_body(
+                    text_event("   \n ", token="rt-blank"),
+                    text_event("\x00\x1b[31m貸款\u202e\u200b", token="rt-ctrl"),
+                    text_event(long_text, token="rt-long"),
+                )
+            )
             return sent(s.fake), s.agent.texts
 
     calls, texts = run(scenario())
@@ -530,11 +524,13 @@ def test_one_bad_event_does_not_stop_the_others_and_text_is_not_logged(caplog):
 
     async def scenario():
         async with running_stack(agent=agent) as s:
-            result = await s.post(webhook_body(
-                text_event(PRIVATE_TEXT, token="rt-bad"),
-                "not an event",
-                text_event("second message", token="rt-good"),
-            ))
+            result = await s.post(
+                webhook_body(
+                    text_event(PRIVATE_TEXT, token="rt-bad"),
+                    "not an event",
+                    text_event("second message", token="rt-good"),
+                )
+            )
             return result, sent(s.fake)
 
     with caplog.at_level(logging.INFO):
@@ -558,8 +554,7 @@ def test_from_credentials_prefers_env_for_empty_or_placeholder(monkeypatch):
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "env-token")
     monkeypatch.setenv("LINE_API_BASE", "http://127.0.0.1:9/")
 
-    ch = LineInput.from_credentials({"channel_secret": "${LINE_CHANNEL_SECRET}",
-                                     "channel_access_token": ""})
+    ch = LineInput.from_credentials({"channel_secret": "${LINE_CHANNEL_SECRET}", "channel_access_token": ""})
     assert ch._channel_secret == "env-secret"
     assert ch.api._access_token == "env-token"
     assert ch.api.api_base == "http://127.0.0.1:9"
@@ -568,8 +563,7 @@ def test_from_credentials_prefers_env_for_empty_or_placeholder(monkeypatch):
     ch = LineInput.from_credentials(None)
     assert ch._channel_secret == "env-secret"
 
-    ch = LineInput.from_credentials({"channel_secret": "yml-secret",
-                                     "channel_access_token": "yml-token"})
+    ch = LineInput.from_credentials({"channel_secret": "yml-secret", "channel_access_token": "yml-token"})
     assert ch._channel_secret == "yml-secret"
     assert ch.api._access_token == "yml-token"
 
@@ -609,9 +603,10 @@ def test_at_most_five_messages_by_merging_texts():
 
 
 def test_overflow_of_non_text_messages_is_folded_into_the_fifth():
-    bot = [{"text": f"專線{i}", "buttons": [{"title": f"撥打 0800-000-00{i}",
-                                          "url": f"tel:080000000{i}"}]}
-           for i in range(7)]
+    bot = [
+        {"text": f"專線{i}", "buttons": [{"title": f"撥打 0800-000-00{i}", "url": f"tel:080000000{i}"}]}
+        for i in range(7)
+    ]
     messages = fit_messages([m for b in bot for m in convert_bot_message(b)[0]])
     assert len(messages) == 5
     assert [m["type"] for m in messages] == ["flex"] * 4 + ["text"]
@@ -624,10 +619,8 @@ def test_hotline_button_becomes_tel_uri_action_with_short_label():
     assert quick and quick[0]["action"]["data"] == "/ask_rate"
     assert len(messages) == 1 and messages[0]["type"] == "flex"
     (action,) = uri_actions(messages[0])
-    assert action == {"type": "uri", "label": "馬上辦服務中心 0800-280-280",
-                      "uri": "tel:0800280280"}
-    body_texts = [c["text"] for c in messages[0]["contents"]["body"]["contents"]
-                  if c["type"] == "text"]
+    assert action == {"type": "uri", "label": "馬上辦服務中心 0800-280-280", "uri": "tel:0800280280"}
+    body_texts = [c["text"] for c in messages[0]["contents"]["body"]["contents"] if c["type"] == "text"]
     assert body_texts[0] == BOT_RESPONSE["text"]
     assert messages[0]["altText"].startswith(BOT_RESPONSE["text"])
 
@@ -635,23 +628,31 @@ def test_hotline_button_becomes_tel_uri_action_with_short_label():
 def test_long_hotline_title_label_comes_from_the_buttons_data_not_the_title():
     """The action's button carries the hotline's name and number (data); the channel never parses the title."""
     title = "📞 撥打 產業競爭力發展中心 諮詢專線 0800-000-257"
-    button = {"title": title, "url": "tel:0800000257", "hotline": "general",
-              "name": "產業競爭力發展中心", "number": "0800-000-257"}
+    button = {
+        "title": title,
+        "url": "tel:0800000257",
+        "hotline": "general",
+        "name": "產業競爭力發展中心",
+        "number": "0800-000-257",
+    }
     label = hotline_label(button, "tel:0800000257")
     assert utf16_len(label) <= 20 and label.endswith(" 0800-000-257") and label.startswith("產業競爭力")
-    nested = {"title": title, "url": "tel:0800000257",
-              "hotline": {"id": "general", "name": "產業競爭力發展中心", "number": "0800-000-257"}}
+    nested = {
+        "title": title,
+        "url": "tel:0800000257",
+        "hotline": {"id": "general", "name": "產業競爭力發展中心", "number": "0800-000-257"},
+    }
     assert hotline_label(nested, "tel:0800000257") == label
     messages, _ = convert_bot_message({"text": "請洽", "buttons": [button]})
     body_texts = [c.get("text") for c in messages[0]["contents"]["body"]["contents"]]
-    assert title in body_texts   # the label was shortened: the full line is in the bubble
+    assert title in body_texts  # the label was shortened: the full line is in the bubble
     assert_valid_messages(messages)
 
 
 def test_hotline_button_without_data_falls_back_to_the_urls_number():
     title = "📞 撥打 產業競爭力發展中心 諮詢專線 0800-000-257"
     label = hotline_label({"title": title, "url": "tel:0800000257"}, "tel:0800000257")
-    assert label == "0800000257"   # the tel: uri's number, not a regex over the title
+    assert label == "0800000257"  # the tel: uri's number, not a regex over the title
     messages, _ = convert_bot_message({"text": "請洽", "buttons": [{"title": title, "url": "tel:0800000257"}]})
     assert title in [c.get("text") for c in messages[0]["contents"]["body"]["contents"]]
 
@@ -668,11 +669,13 @@ def test_label_truncation():
 
 def test_quick_replies_only_on_last_message_and_capped_at_13():
     bot = [
-        {"text": "第一則", "buttons": [{"title": f"選項{i}", "payload": f"/opt{i}"}
-                                      for i in range(10)]},
+        {"text": "第一則", "buttons": [{"title": f"選項{i}", "payload": f"/opt{i}"} for i in range(10)]},
         {"text": "第二則", "buttons": [HOTLINE_BUTTON]},
-        {"text": "第三則", "buttons": [{"title": f"更多{i}", "payload": f"/more{i}"}
-                                      for i in range(10)] + [PAYLOAD_BUTTON, PAYLOAD_BUTTON]},
+        {
+            "text": "第三則",
+            "buttons": [{"title": f"更多{i}", "payload": f"/more{i}"} for i in range(10)]
+            + [PAYLOAD_BUTTON, PAYLOAD_BUTTON],
+        },
     ]
     messages = build_line_messages(bot)
     assert len(messages) == 3
@@ -715,8 +718,15 @@ def test_every_flex_message_the_channel_builds_is_within_lines_limits():
     """Hotline bubbles of every shape the bot can produce: short and long titles, many links, long texts,
     emoji, quick replies over the cap, link and payload buttons mixed."""
     long_name = "經濟部中小及新創企業署" * 3
-    hotlines = [{"title": f"📞 撥打 {long_name}{i} 0800-000-25{i}", "url": f"tel:080000025{i}",
-                 "name": f"{long_name}{i}", "number": f"0800-000-25{i}"} for i in range(9)]
+    hotlines = [
+        {
+            "title": f"📞 撥打 {long_name}{i} 0800-000-25{i}",
+            "url": f"tel:080000025{i}",
+            "name": f"{long_name}{i}",
+            "number": f"0800-000-25{i}",
+        }
+        for i in range(9)
+    ]
     cases = [
         [BOT_RESPONSE],
         [{"text": "請洽", "buttons": hotlines[:3]}],
@@ -724,8 +734,14 @@ def test_every_flex_message_the_channel_builds_is_within_lines_limits():
         [{"text": "字" * 4000, "buttons": hotlines[:1]}],
         [{"text": "", "buttons": hotlines[:2] + [PAYLOAD_BUTTON]}],
         [{"text": "網站", "buttons": [{"title": "經濟部" * 20, "url": "https://www.moea.gov.tw/" + "a" * 900}]}],
-        [{"text": f"第{i}則", "buttons": hotlines[i:i + 2] + [{"title": "選項" * 15 + str(i), "payload": f"/o{i}"}
-                                                         for _ in range(3)]} for i in range(7)],
+        [
+            {
+                "text": f"第{i}則",
+                "buttons": hotlines[i : i + 2]
+                + [{"title": "選項" * 15 + str(i), "payload": f"/o{i}"} for _ in range(3)],
+            }
+            for i in range(7)
+        ],
         [{"text": "選", "buttons": [{"title": f"選項{i}" * 8, "payload": f"/p{i}"} for i in range(30)]}],
     ]
     for bot in cases:
@@ -777,7 +793,7 @@ def test_loading_animation_starts_before_rasa_is_called_in_one_to_one_chats():
             return s.fake.calls
 
     calls = run(scenario())
-    assert agent.paths_at_call == [LOADING_PATH]   # before Rasa saw the message
+    assert agent.paths_at_call == [LOADING_PATH]  # before Rasa saw the message
     loading = calls[0]["json"]
     assert loading["chatId"] == USER_ID and 5 <= loading["loadingSeconds"] <= 60
     assert loading["loadingSeconds"] % 5 == 0
@@ -843,7 +859,7 @@ def test_a_redelivered_event_is_answered_once():
             return [first[0], second[0], third[0]], sent(s.fake), s.agent.texts
 
     statuses, replies, texts = run(scenario())
-    assert statuses == [200, 200, 200]   # LINE must not keep redelivering it
+    assert statuses == [200, 200, 200]  # LINE must not keep redelivering it
     assert texts == [PRIVATE_TEXT, "another question"]
     assert [c["json"]["replyToken"] for c in replies] == ["reply-token-1", "rt-3"]
 
@@ -854,9 +870,8 @@ def test_remembered_event_ids_are_bounded():
     seen = SeenEvents(size=3)
     assert all(seen.first_time(f"id{i}") for i in range(5))
     assert len(seen) == 3
-    assert not seen.first_time("id4") and seen.first_time("id0")   # the oldest were forgotten
-    assert seen.first_time(None) and seen.first_time(None)           # no id: always handled
-
+    assert not seen.first_time("id4") and seen.first_time("id0")  # the oldest were forgotten
+    assert seen.first_time(None) and seen.first_time(None)  # no id: always handled
 
 
 def test_unconfigured_line_is_one_info_line_not_errors(caplog):
@@ -871,5 +886,6 @@ def test_unconfigured_line_is_one_info_line_not_errors(caplog):
 def test_half_configured_line_is_an_error(caplog):
     with caplog.at_level(logging.INFO, logger="channels.line.webhook"):
         LineInput(None, TOKEN)
-    assert any(r.levelno == logging.ERROR and "channel secret is not configured" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        r.levelno == logging.ERROR and "channel secret is not configured" in r.getMessage() for r in caplog.records
+    )

@@ -1,5 +1,6 @@
 """channels/rest.py: bad requests get a 400/413 with a JSON body before Rasa sees them; good ones are cleaned,
 rate-limited per sender and answered. A scripted agent stands in for the model (channel_server.py)."""
+
 import asyncio
 import base64
 import hashlib
@@ -8,9 +9,9 @@ import json
 
 import aiohttp
 import pytest
+from channel_server import EchoAgent, serving
 from sanic import Sanic
 
-from channel_server import EchoAgent, serving
 from channels.clean import MAX_INPUT_CHARS
 from channels.limits import notice
 from channels.line import LineInput
@@ -25,8 +26,7 @@ def sanic_test_mode(monkeypatch):
 
 
 async def post(session, url, body: bytes, content_type="application/json"):
-    async with session.post(url + "/webhooks/rest/webhook", data=body,
-                            headers={"Content-Type": content_type}) as resp:
+    async with session.post(url + "/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}) as resp:
         return resp.status, resp.headers.get("Content-Type", ""), await resp.text()
 
 
@@ -92,9 +92,15 @@ def test_a_body_over_one_megabyte_is_413():
 
 def test_odd_texts_are_cleaned_and_bounded_before_the_bot_sees_them():
     agent = EchoAgent()
-    odd = {"blank": "  \n\t ", "emoji": "😀🙏🏻👍", "controls": "\u200b \x00\x07貸\x1b款\u202e\u200b",
-           "html": "<script>alert(1)</script>", "sql": "'; DROP TABLE events; --", "surrogate": "\ud800貸款",
-           "long": NORMAL * 1000}
+    odd = {
+        "blank": "  \n\t ",
+        "emoji": "😀🙏🏻👍",
+        "controls": "\u200b \x00\x07貸\x1b款\u202e\u200b",
+        "html": "<script>alert(1)</script>",
+        "sql": "'; DROP TABLE events; --",
+        "surrogate": "\ud800貸款",
+        "long": NORMAL * 1000,
+    }
 
     async def scenario():
         async with serving([RestInput()], agent) as url, aiohttp.ClientSession() as session:
@@ -102,8 +108,15 @@ def test_odd_texts_are_cleaned_and_bounded_before_the_bot_sees_them():
                 assert (await post(session, url, say(name, text)))[0] == 200, name
 
     asyncio.run(scenario())
-    assert agent.texts == ["", "😀🙏🏻👍", "貸款", "<script>alert(1)</script>", "'; DROP TABLE events; --", "貸款",
-                           (NORMAL * 1000)[:MAX_INPUT_CHARS]]
+    assert agent.texts == [
+        "",
+        "😀🙏🏻👍",
+        "貸款",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE events; --",
+        "貸款",
+        (NORMAL * 1000)[:MAX_INPUT_CHARS],
+    ]
 
 
 def test_over_the_rate_limit_a_sender_gets_the_notice(monkeypatch):
@@ -129,10 +142,13 @@ def test_the_checks_are_the_rest_channels_only():
     signature = base64.b64encode(hmac.new(b"secret", body, hashlib.sha256).digest()).decode()
 
     async def scenario():
-        async with serving([RestInput(), LineInput("secret", "token")], agent) as url, \
-                aiohttp.ClientSession() as session:
-            async with session.post(url + "/webhooks/line/webhook", data=body,
-                                    headers={"X-Line-Signature": signature}) as resp:
+        async with (
+            serving([RestInput(), LineInput("secret", "token")], agent) as url,
+            aiohttp.ClientSession() as session,
+        ):
+            async with session.post(
+                url + "/webhooks/line/webhook", data=body, headers={"X-Line-Signature": signature}
+            ) as resp:
                 line = resp.status
             async with session.get(url + "/webhooks/rest/") as resp:
                 health = resp.status, await resp.json()

@@ -1,11 +1,12 @@
 """channels/socketio.py: what the widget's socket (or anything posing as it) sends is checked, cleaned and
 rate-limited before the bot sees it, and every message with a session gets an answer. The socket.io handler is
 called directly, with the server's emit recorded (tests/e2e/test_socketio.py covers the wire)."""
+
 import asyncio
 
 import pytest
-
 from channel_server import EchoAgent
+
 from channels.clean import MAX_INPUT_CHARS
 from channels.limits import notice
 from channels.socketio import SocketIOInput
@@ -42,22 +43,51 @@ def widget(monkeypatch):
 
 
 def test_odd_messages_are_answered_and_cleaned(widget):
-    odd = ["", "   ", "😀🙏🏻", "\x00\x1b[2J貸款\u202e", "<img src=x onerror=alert(1)>", "' OR '1'='1", NORMAL * 1000,
-           None, 42, ["a"], {"text": "x"}]
+    odd = [
+        "",
+        "   ",
+        "😀🙏🏻",
+        "\x00\x1b[2J貸款\u202e",
+        "<img src=x onerror=alert(1)>",
+        "' OR '1'='1",
+        NORMAL * 1000,
+        None,
+        42,
+        ["a"],
+        {"text": "x"},
+    ]
     for i, text in enumerate(odd):
         widget.say({"message": text, "session_id": f"s{i}", "customData": {"language": "zh-Hant"}})
         widget.say({"message": NORMAL, "session_id": f"s{i}"})
         assert widget.answers(f"s{i}")[-1] == f"收到：{NORMAL}", f"no normal answer after {text!r}"
-    assert widget.agent.texts[0::2] == ["", "", "😀🙏🏻", "[2J貸款", "<img src=x onerror=alert(1)>", "' OR '1'='1",
-                                        (NORMAL * 1000)[:MAX_INPUT_CHARS], "", "", "", ""]
+    assert widget.agent.texts[0::2] == [
+        "",
+        "",
+        "😀🙏🏻",
+        "[2J貸款",
+        "<img src=x onerror=alert(1)>",
+        "' OR '1'='1",
+        (NORMAL * 1000)[:MAX_INPUT_CHARS],
+        "",
+        "",
+        "",
+        "",
+    ]
 
 
 @pytest.mark.filterwarnings("ignore:A message without a valid session_id")
 def test_malformed_events_do_not_raise(widget):
-    for data in (None, "just a string", 5, ["x"], {"message": "hi"}, {"message": "hi", "session_id": 7},
-                 {"message": "hi", "session_id": "s" * 256},
-                 {"message": "hi", "session_id": "s", "metadata": "{not json"}, {"message": "hi", "session_id": "s",
-                                                                                   "metadata": [1]}):
+    for data in (
+        None,
+        "just a string",
+        5,
+        ["x"],
+        {"message": "hi"},
+        {"message": "hi", "session_id": 7},
+        {"message": "hi", "session_id": "s" * 256},
+        {"message": "hi", "session_id": "s", "metadata": "{not json"},
+        {"message": "hi", "session_id": "s", "metadata": [1]},
+    ):
         widget.say(data)
     # without a session id there is no conversation to answer in (Rasa ignores those); the others are answered
     assert widget.agent.texts == ["hi", "hi"]

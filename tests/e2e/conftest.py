@@ -4,6 +4,7 @@ Chromium is Debian's (/usr/bin/chromium, installed by scripts/setup_browser.sh),
 playwright; `playwright install` is never needed (nor possible here). Screenshots and server logs go to
 test-artifacts/.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,16 @@ from tests.e2e.servers import ARTIFACTS, ROOT, Process, free_port, get
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 WIDGET_BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +42,11 @@ def browser(artifacts):
     Module-scoped on purpose: Playwright's sync API keeps an event loop running in the main thread while it
     is open, and later tests that call asyncio.run() must not find it."""
     if not CHROMIUM.exists():
-        why = "as root, run scripts/setup_browser.sh" if os.geteuid() == 0 else \
-            "this is not root, so it cannot be installed here: ask for scripts/setup_browser.sh to be run as root"
+        why = (
+            "as root, run scripts/setup_browser.sh"
+            if os.geteuid() == 0
+            else "this is not root, so it cannot be installed here: ask for scripts/setup_browser.sh to be run as root"
+        )
         message = f"{CHROMIUM} is missing ({why}); the browser test needs Debian's chromium"
         if os.environ.get("CI") and os.geteuid() == 0:  # CI runs as root: `make browser` must have installed it
             pytest.fail(message)
@@ -57,8 +69,11 @@ def stub_bot(artifacts):
     port, shared by the browser tests (starting it loads Rasa: tens of seconds). List `browser` before it in a
     test's arguments, so that a test without a browser skips before starting it."""
     port = free_port()
-    proc = Process("stub_bot", [sys.executable, "-m", "tests.e2e.stub_bot", "--port", str(port)],
-                   env={"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
+    proc = Process(
+        "stub_bot",
+        [sys.executable, "-m", "tests.e2e.stub_bot", "--port", str(port)],
+        env={"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         proc.wait_until(lambda: get(url + "/status")[0] == 200, 120, "HTTP on /status")

@@ -11,10 +11,12 @@
 The colour arithmetic is in Python (unit-tested in tests/e2e/test_page_checks.py); the browser only reports what
 it rendered.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 AA = 4.5
 
@@ -52,9 +54,11 @@ def over(top: RGBA, bottom: RGBA) -> RGBA:
 
 def luminance(c: RGBA) -> float:
     """WCAG 2 relative luminance of an opaque sRGB colour."""
+
     def channel(v: float) -> float:
         v /= 255
         return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
     return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
 
 
@@ -152,8 +156,10 @@ class LowContrast(NamedTuple):
 
     def __str__(self) -> str:
         state = f" [{self.state}]" if self.state else ""
-        return (f"{self.ratio:.2f}:1 {self.text!r} at {self.path}{state}: "
-                f"rgb{tuple(round(v) for v in self.fg[:3])} on rgb{tuple(round(v) for v in self.bg[:3])}")
+        return (
+            f"{self.ratio:.2f}:1 {self.text!r} at {self.path}{state}: "
+            f"rgb{tuple(round(v) for v in self.fg[:3])} on rgb{tuple(round(v) for v in self.bg[:3])}"
+        )
 
 
 def text_contrasts(page) -> list[tuple[dict, float]]:
@@ -176,8 +182,16 @@ def low_contrast(page, minimum: float = AA) -> list[LowContrast]:
     bad = []
     for item, ratio in text_contrasts(page):
         if ratio is None:
-            bad.append(LowContrast(item["path"] + f" (background image at {item['image']})", item["text"], 0.0,
-                                   item["fg"], item["bg"], item["state"]))
+            bad.append(
+                LowContrast(
+                    item["path"] + f" (background image at {item['image']})",
+                    item["text"],
+                    0.0,
+                    item["fg"],
+                    item["bg"],
+                    item["state"],
+                )
+            )
         elif ratio < minimum:
             bad.append(LowContrast(item["path"], item["text"], ratio, item["fg"], item["bg"], item["state"]))
     return bad
@@ -239,8 +253,10 @@ def low_contrast_in_states(page, minimum: float = AA) -> list[LowContrast]:
     seen = set()
     for _ in range(60):
         page.keyboard.press("Tab")
-        focused = page.evaluate("() => { const e = document.activeElement; return e && e !== document.body ?"
-                                " e.outerHTML.slice(0, 120) : null; }")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement; return e && e !== document.body ?"
+            " e.outerHTML.slice(0, 120) : null; }"
+        )
         if focused is None or focused in seen:
             break
         seen.add(focused)

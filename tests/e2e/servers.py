@@ -1,5 +1,6 @@
 """Servers started by the browser tests: free ports, readiness polling, processes in their own process group
 with their output in test-artifacts/*.log."""
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,15 @@ class Process:
         self.name = name
         self.log = log_dir / f"{name}.log"
         self._log_file = self.log.open("wb")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=self._log_file,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -101,8 +109,9 @@ class Process:
 def web_server(rasa_url: str, name: str = "serve_web"):
     """scripts/serve_web.py on a free port, pointing the page at rasa_url; yields the page's URL."""
     port = free_port()
-    proc = Process(name, [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(port)],
-                   env={"RASA_URL": rasa_url})
+    proc = Process(
+        name, [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(port)], env={"RASA_URL": rasa_url}
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         proc.wait_until(lambda: get(url)[0] == 200, 20, "page")

@@ -8,6 +8,7 @@ kind of messages the real bot sends (BotUttered events, as Rasa's processor send
 
     python -m tests.e2e.stub_bot --port 5999     # a server for the browser test (tests/e2e/test_widget.py)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,27 +22,40 @@ CREDENTIALS = Path(os.environ.get("E2E_CREDENTIALS", ROOT / "credentials.yml"))
 
 GREETING = "您好！我是關稅支持措施小幫手（測試替身）。"
 # as many topic buttons as the real greeting (knowledge/messages.yml topic.*)
-TOPICS = [{"title": title, "payload": f"/ask_topic{{\"topic\": \"{topic}\"}}"} for topic, title in [
-    ("loan", "貸款與保證"), ("rd", "研發轉型補助"), ("coaching", "AI診斷與人才培訓"), ("export", "拓銷與海外訂單"),
-    ("energy", "ESCO節能"), ("directory", "所有專線")]]
+TOPICS = [
+    {"title": title, "payload": f'/ask_topic{{"topic": "{topic}"}}'}
+    for topic, title in [
+        ("loan", "貸款與保證"),
+        ("rd", "研發轉型補助"),
+        ("coaching", "AI診斷與人才培訓"),
+        ("export", "拓銷與海外訂單"),
+        ("energy", "ESCO節能"),
+        ("directory", "所有專線"),
+    ]
+]
 ANSWER_LINE = "急需協助請洽馬上辦服務中心（0800-280-280）。"
 # A turn is at most three bubbles, as the real bot's: the answer; the hotlines with their call buttons; one
 # question with buttons for its answers. The second call button has the longest title the bot ever sent (it ran
 # past a phone's right edge): the page must wrap it.
 HOTLINE_TEXT = "📞 馬上辦服務中心：0800-280-280\n📞 研發轉型補助 個案補助 聯絡窗口（產發署）：02-27089055"
 HOTLINE_BUTTON = {"title": "📞 撥打 馬上辦服務中心 0800-280-280", "type": "web_url", "url": "tel:0800280280"}
-LONG_CALL_BUTTON = {"title": "📞 撥打 研發轉型補助 個案補助 聯絡窗口（產發署） 02-27089055", "type": "web_url",
-                    "url": "tel:0227089055"}
+LONG_CALL_BUTTON = {
+    "title": "📞 撥打 研發轉型補助 個案補助 聯絡窗口（產發署） 02-27089055",
+    "type": "web_url",
+    "url": "tel:0227089055",
+}
 QUESTION = "請問貴公司是中小微企業、非中小微企業，還是稅籍登記業者？"
 SIZE_BUTTONS = [{"title": t, "payload": t} for t in ("中小微企業", "非中小微企業", "稅籍登記業者")]
 
 _names = itertools.count()
 
-KNOWN_BUTTON_BUG = ("tap-to-call buttons break the socket.io channel: rasa 3.6's SocketIOOutput turns every "
-                    "button into a quick reply with button['payload'], a {type: web_url, url: tel:...} button has "
-                    "none, so the hotline message fails (KeyError 'payload') and never reaches the widget. Fix in "
-                    "channels/socketio.py: send buttons that have a url as rasa-webchat link buttons "
-                    "({'type': 'web_url', 'title', 'url'} under 'buttons') and keep the others as quick replies")
+KNOWN_BUTTON_BUG = (
+    "tap-to-call buttons break the socket.io channel: rasa 3.6's SocketIOOutput turns every "
+    "button into a quick reply with button['payload'], a {type: web_url, url: tel:...} button has "
+    "none, so the hotline message fails (KeyError 'payload') and never reaches the widget. Fix in "
+    "channels/socketio.py: send buttons that have a url as rasa-webchat link buttons "
+    "({'type': 'web_url', 'title', 'url'} under 'buttons') and keep the others as quick replies"
+)
 
 
 def is_known_button_bug(error: BaseException) -> bool:
@@ -49,8 +63,12 @@ def is_known_button_bug(error: BaseException) -> bool:
     import traceback
 
     frames = traceback.extract_tb(error.__traceback__)
-    return isinstance(error, KeyError) and error.args == ("payload",) and bool(frames) and \
-        frames[-1].filename.replace("\\", "/").endswith("rasa/core/channels/socketio.py")
+    return (
+        isinstance(error, KeyError)
+        and error.args == ("payload",)
+        and bool(frames)
+        and frames[-1].filename.replace("\\", "/").endswith("rasa/core/channels/socketio.py")
+    )
 
 
 def socketio_channel(credentials: Path = CREDENTIALS):
@@ -79,13 +97,17 @@ class StubAgent:
     async def handle_message(self, message) -> None:
         from rasa.shared.core.events import BotUttered
 
-        self.received.append({"text": message.text, "sender_id": message.sender_id,
-                              "input_channel": message.input_channel})
+        self.received.append(
+            {"text": message.text, "sender_id": message.sender_id, "input_channel": message.input_channel}
+        )
         if (message.text or "").startswith("/greet"):
             replies = [BotUttered(GREETING, data={"buttons": TOPICS})]
         else:
-            replies = [BotUttered(f"收到：{message.text}（第 {len(self.received)} 則，對話 {message.sender_id}）\n"
-                                  f"{ANSWER_LINE}")]
+            replies = [
+                BotUttered(
+                    f"收到：{message.text}（第 {len(self.received)} 則，對話 {message.sender_id}）\n{ANSWER_LINE}"
+                )
+            ]
             if self.hotline:
                 replies.append(BotUttered(HOTLINE_TEXT, data={"buttons": [HOTLINE_BUTTON, LONG_CALL_BUTTON]}))
                 replies.append(BotUttered(QUESTION, data={"buttons": SIZE_BUTTONS}))
@@ -116,8 +138,9 @@ def build_app(agent: StubAgent | None = None, credentials: Path = CREDENTIALS, c
 
     @app.get("/stub/errors")
     async def errors(_):
-        return response.json([{"error": repr(e), "known_button_bug": is_known_button_bug(e)}
-                              for e in app.ctx.agent.errors])
+        return response.json(
+            [{"error": repr(e), "known_button_bug": is_known_button_bug(e)} for e in app.ctx.agent.errors]
+        )
 
     return app, channel
 

@@ -1,12 +1,20 @@
 """The page checks of tests/e2e/page_checks.py can fail: the colour arithmetic against WCAG's published values,
 and the browser checks against a page built to break them (the widget's old blue-on-blue buttons, a call button
 running past a phone's edge, a hover that hides the text)."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.page_checks import (RGBA, contrast_ratio, effective_background, horizontal_overflow, low_contrast,
-                                   low_contrast_in_states, parse_color)
+from tests.e2e.page_checks import (
+    RGBA,
+    contrast_ratio,
+    effective_background,
+    horizontal_overflow,
+    low_contrast,
+    low_contrast_in_states,
+    parse_color,
+)
 
 WHITE, BLACK = RGBA(255, 255, 255), RGBA(0, 0, 0)
 BRAND = RGBA(11, 83, 148)

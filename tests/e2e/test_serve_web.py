@@ -1,4 +1,5 @@
 """scripts/serve_web.py: the page, its config and the widget bundle, and nothing else of the repository."""
+
 from __future__ import annotations
 
 import http.client
@@ -53,7 +54,7 @@ def config(port: int) -> dict:
     prefix, suffix = "window.WEBCHAT_CONFIG = ", ";\n"
     text = body.decode("utf-8")
     assert text.startswith(prefix) and text.endswith(suffix), text
-    return json.loads(text[len(prefix):-len(suffix)])
+    return json.loads(text[len(prefix) : -len(suffix)])
 
 
 def test_the_config_says_where_rasa_is(server):
@@ -65,8 +66,15 @@ def test_the_config_gives_the_general_line_and_mbd_from_the_knowledge_base(serve
     hotlines = yaml.safe_load((ROOT / "knowledge" / "hotlines.yml").read_text(encoding="utf-8"))["hotlines"]
     general = next(h for h in hotlines if h.get("general"))
     mbd = next(h for h in hotlines if h["id"] == "mbd")
-    expected = [{"name": h["name"], "number": h["number"], "tel": "tel:" + h["number"].replace("-", ""),
-                 "hours": (h.get("hours") or {}).get("text", "")} for h in (general, mbd)]
+    expected = [
+        {
+            "name": h["name"],
+            "number": h["number"],
+            "tel": "tel:" + h["number"].replace("-", ""),
+            "hours": (h.get("hours") or {}).get("text", ""),
+        }
+        for h in (general, mbd)
+    ]
     assert config(server)["helpLines"] == expected
     assert expected[0]["hours"] == general["hours"]["text"] and expected[0]["tel"].startswith("tel:0800")
 
@@ -105,11 +113,24 @@ def test_the_page_files_and_the_bundle(server):
         assert status == 503 and b"npm ci" in body
 
 
-@pytest.mark.parametrize("path", [
-    "/web/", "/web/index.html", "/../README.md", "/..%2fREADME.md", "/%2e%2e/Makefile", "/scripts/serve_web.py",
-    "/package.json", "/node_modules/rasa-webchat/lib/index.js", "/credentials.yml", "//etc/passwd", "/.git/config",
-    "/vendor/", "/vendor/../credentials.yml",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/web/",
+        "/web/index.html",
+        "/../README.md",
+        "/..%2fREADME.md",
+        "/%2e%2e/Makefile",
+        "/scripts/serve_web.py",
+        "/package.json",
+        "/node_modules/rasa-webchat/lib/index.js",
+        "/credentials.yml",
+        "//etc/passwd",
+        "/.git/config",
+        "/vendor/",
+        "/vendor/../credentials.yml",
+    ],
+)
 def test_nothing_else(server, path):
     status, _, body = fetch(server, path)
     assert status == 404, path

@@ -11,6 +11,7 @@ No model is needed: the channel is the one credentials.yml configures, wired int
 ``rasa run`` wires it, and only the agent behind it is scripted (tests/e2e/stub_bot.py). Everything runs on
 127.0.0.1 in one event loop and takes about a second.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,16 @@ import pytest
 
 socketio = pytest.importorskip("socketio")
 
-from tests.e2e.stub_bot import (GREETING, HOTLINE_BUTTON, HOTLINE_TEXT, KNOWN_BUTTON_BUG,  # noqa: E402
-                                StubAgent, build_app, is_known_button_bug, socketio_channel)
+from tests.e2e.stub_bot import (  # noqa: E402
+    GREETING,
+    HOTLINE_BUTTON,
+    HOTLINE_TEXT,
+    KNOWN_BUTTON_BUG,
+    StubAgent,
+    build_app,
+    is_known_button_bug,
+    socketio_channel,
+)
 
 TIMEOUT = 10  # seconds for any single socket.io exchange on the loopback
 
@@ -53,8 +62,9 @@ class Server:
         self.server = self.run(self._start())
 
     async def _start(self):
-        server = await self.app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True,
-                                              access_log=False)  # already listening
+        server = await self.app.create_server(
+            host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
+        )  # already listening
         await server.startup()
         await server.before_start()
         await server.after_start()
@@ -121,14 +131,14 @@ class Client:
         self.sio.on("session_confirm", self.confirmed.put)
 
     async def connect(self, session_id: str) -> str:
-        await asyncio.wait_for(self.sio.connect(self.url, transports=["polling"], socketio_path="/socket.io"),
-                               TIMEOUT)
+        await asyncio.wait_for(self.sio.connect(self.url, transports=["polling"], socketio_path="/socket.io"), TIMEOUT)
         await self.sio.emit("session_request", {"session_id": session_id})
         return await asyncio.wait_for(self.confirmed.get(), TIMEOUT)
 
     async def say(self, text: str, session_id: str) -> None:
-        await self.sio.emit(self.events.user, {"message": text, "session_id": session_id,
-                                               "customData": {"language": "zh-Hant"}})
+        await self.sio.emit(
+            self.events.user, {"message": text, "session_id": session_id, "customData": {"language": "zh-Hant"}}
+        )
 
     async def next_bot_message(self, timeout: float = TIMEOUT) -> dict:
         return await asyncio.wait_for(self.bot_messages.get(), timeout)

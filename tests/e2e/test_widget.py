@@ -11,6 +11,7 @@ to Rasa's socket.io channel.
 Needs /usr/bin/chromium and playwright (scripts/setup_browser.sh) and node_modules (npm ci); skips, saying so,
 without them. Screenshots: test-artifacts/widget-*.png.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,14 +26,12 @@ from tests.e2e.stub_bot import CREDENTIALS, KNOWN_BUTTON_BUG
 
 QUESTION = "我營業額掉了15%能貸多少"
 WAIT_MS = 60_000
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 MODEL = ROOT / "models" / "current-config.tar.gz"
 # `make screenshots` sets it (docs/screenshots): the README's pictures of the widget, from test_whole_bot
 SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
-DOCS_PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-              "device_scale_factor": 1}
+DOCS_PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 
 
 # ------------------------------------------------------------------------------------------------- page helpers
@@ -58,7 +57,9 @@ def wait_for_texts(page, *texts: str, timeout: int = WAIT_MS) -> None:
     page.wait_for_function(
         "texts => { const m = document.querySelector('#rw-messages');"
         " return !!m && texts.every(t => m.innerText.includes(t)); }",
-        arg=list(texts), timeout=timeout)
+        arg=list(texts),
+        timeout=timeout,
+    )
 
 
 def say(page, text: str) -> None:
@@ -70,8 +71,9 @@ def say(page, text: str) -> None:
 
 
 def session_id(page) -> str | None:
-    return page.evaluate("() => { const s = JSON.parse(localStorage.getItem('chat_session') || 'null');"
-                         " return s && s.session_id; }")
+    return page.evaluate(
+        "() => { const s = JSON.parse(localStorage.getItem('chat_session') || 'null'); return s && s.session_id; }"
+    )
 
 
 # --------------------------------------------------------------------------------------- against the channel
@@ -87,8 +89,10 @@ def test_widget_against_the_channel(browser, stub_bot, artifacts):
             # the page and the widget speak Traditional Chinese, and fit a phone
             assert page.evaluate("document.documentElement.lang") == "zh-Hant"
             assert "關稅支持熱線助理" in page.title()
-            assert page.locator(".rw-new-message").get_attribute("placeholder") == \
-                "請輸入您的問題，例如：營業額掉了15%能貸多少"
+            assert (
+                page.locator(".rw-new-message").get_attribute("placeholder")
+                == "請輸入您的問題，例如：營業額掉了15%能貸多少"
+            )
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, "horizontal scrolling on a phone"
 
             # initPayload /greet: the bot greets first, with topic buttons (quick replies)
@@ -132,7 +136,7 @@ def test_widget_against_the_channel(browser, stub_bot, artifacts):
                 errors = get_json(stub_bot + "/stub/errors") or []
                 if errors and all(e["known_button_bug"] for e in errors):
                     pytest.fail(KNOWN_BUTTON_BUG)
-                raise AssertionError(f"no tap-to-call button; the bot's errors: {errors}")
+                raise AssertionError(f"no tap-to-call button; the bot's errors: {errors}") from None
             assert "撥打" in call.first.inner_text()
         finally:
             context.close()
@@ -140,7 +144,7 @@ def test_widget_against_the_channel(browser, stub_bot, artifacts):
 
 # ------------------------------------------------------------------------------------------------- whole bot
 def _rasa_ready(url: str) -> bool:
-    token_file = ROOT / "var" / "rasa-api-token"   # make run's API token (its /status needs it)
+    token_file = ROOT / "var" / "rasa-api-token"  # make run's API token (its /status needs it)
     token = f"?token={token_file.read_text().strip()}" if url.endswith(":5005") and token_file.is_file() else ""
     status = get_json(url + "/status" + token)
     return bool(status and status.get("model_file"))
@@ -151,8 +155,8 @@ def _action_server_ready(url: str) -> bool:
 
 
 class Bot(NamedTuple):
-    url: str                    # the page
-    rasa_log: Path | None       # Rasa's output when started here
+    url: str  # the page
+    rasa_log: Path | None  # Rasa's output when started here
 
 
 @pytest.fixture(scope="module")
@@ -160,36 +164,60 @@ def whole_bot(browser, artifacts, tmp_path_factory):
     """The page with the whole bot behind it: the running `make run` if 5005, 5055 and 8080 serve, otherwise
     the action server (5055, as endpoints.yml says), Rasa (a free port) and the page (a free port) started here.
     E2E_CREDENTIALS names another credentials file."""
-    if _rasa_ready("http://localhost:5005") and _action_server_ready("http://localhost:5055") and \
-            b"rasa-webchat" in get("http://localhost:8080/")[1]:
+    if (
+        _rasa_ready("http://localhost:5005")
+        and _action_server_ready("http://localhost:5055")
+        and b"rasa-webchat" in get("http://localhost:8080/")[1]
+    ):
         yield Bot("http://localhost:8080/", None)
         return
     if not MODEL.exists():
         why = f"{MODEL.relative_to(ROOT)} does not exist: run `make train` first"
         pytest.fail(why) if os.environ.get("CI") else pytest.skip(why)  # `make test` trains first
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           "TRACKER_DB": str(tmp_path_factory.mktemp("tracker") / "tracker.db")}
+    env = {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "TRACKER_DB": str(tmp_path_factory.mktemp("tracker") / "tracker.db"),
+    }
     rasa_bin = str(ROOT / ".venv" / "bin" / "rasa")
     started = []
     try:
         if port_open(5055):
             if not _action_server_ready("http://localhost:5055"):
-                pytest.skip("port 5055 (endpoints.yml's action server) is taken by something that is not an "
-                            "action server")
+                pytest.skip(
+                    "port 5055 (endpoints.yml's action server) is taken by something that is not an action server"
+                )
         else:
-            actions = Process("action_server", [rasa_bin, "run", "actions", "--actions", "actions",
-                                                "--port", "5055"], env=env)
+            actions = Process(
+                "action_server", [rasa_bin, "run", "actions", "--actions", "actions", "--port", "5055"], env=env
+            )
             started.append(actions)
         rasa_port = free_port()
-        rasa = Process("rasa", [rasa_bin, "run", "--model", str(MODEL), "--enable-api", "--cors", "*",
-                                "--port", str(rasa_port), "--credentials", str(CREDENTIALS),
-                                "--endpoints", "endpoints.yml"], env=env)
+        rasa = Process(
+            "rasa",
+            [
+                rasa_bin,
+                "run",
+                "--model",
+                str(MODEL),
+                "--enable-api",
+                "--cors",
+                "*",
+                "--port",
+                str(rasa_port),
+                "--credentials",
+                str(CREDENTIALS),
+                "--endpoints",
+                "endpoints.yml",
+            ],
+            env=env,
+        )
         started.append(rasa)
         rasa_url = f"http://127.0.0.1:{rasa_port}"
         if started[0] is not rasa:
-            started[0].wait_until(lambda: _action_server_ready("http://localhost:5055"), 120,
-                                  "action server health")
-        rasa.wait_until(lambda: _rasa_ready(rasa_url), 600, "model loaded (GET /status)")  # minutes on a busy 2-core machine
+            started[0].wait_until(lambda: _action_server_ready("http://localhost:5055"), 120, "action server health")
+        rasa.wait_until(
+            lambda: _rasa_ready(rasa_url), 600, "model loaded (GET /status)"
+        )  # minutes on a busy 2-core machine
         with web_server(rasa_url) as url:
             yield Bot(url, rasa.log)
     finally:
@@ -217,7 +245,8 @@ def assert_readable_and_inside(page, where: str) -> None:
 
 
 def test_whole_bot(browser, whole_bot, artifacts):
-    from playwright.sync_api import Error as PlaywrightError, expect
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import expect
 
     # the greeting on a phone: its topic buttons readable
     phone = browser.new_context(locale="zh-TW", **DOCS_PHONE)
@@ -257,7 +286,7 @@ def test_whole_bot(browser, whole_bot, artifacts):
         page.locator(".rw-new-message").wait_for(state="visible", timeout=WAIT_MS)
         wait_for_texts(page, QUESTION, "3,500萬", "0800-280-280", timeout=10_000)
         after = message_texts(page)
-        assert after[:len(before)] == before, "the conversation shown after the reload differs"
+        assert after[: len(before)] == before, "the conversation shown after the reload differs"
         page.screenshot(path=str(artifacts / "widget-after-reload.png"))
 
         # the same conversation on a phone-sized screen (same browser storage)
@@ -275,7 +304,9 @@ def test_whole_bot(browser, whole_bot, artifacts):
                     return m.scrollHeight - (asked.offsetTop - m.offsetTop) - m.clientHeight + 8; }""")
                 small.set_viewport_size({"width": 390, "height": 844 + max(0, min(int(below), 1600))})
                 small.wait_for_timeout(300)
-                small.evaluate("() => { const m = document.querySelector('#rw-messages'); m.scrollTop = m.scrollHeight; }")
+                small.evaluate(
+                    "() => { const m = document.querySelector('#rw-messages'); m.scrollTop = m.scrollHeight; }"
+                )
                 assert_readable_and_inside(small, "the whole answer on a phone")
                 docs_screenshot(small, "phone-answer.png")
         finally:

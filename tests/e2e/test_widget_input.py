@@ -2,6 +2,7 @@
 (tests/e2e/stub_bot.py) echoes every message back as its own text, rendered as markdown by rasa-webchat, which is
 the worst case (the real bot never quotes the firm). Nothing runs: no script, no event handler, no javascript: link;
 tel: links still work. Needs Chromium (skips without it, as the other browser tests)."""
+
 from __future__ import annotations
 
 from tests.e2e.servers import web_server
@@ -55,5 +56,6 @@ def test_markup_is_shown_as_text_and_never_runs(browser, stub_bot, artifacts):
 
 def get_csp(url: str) -> str:
     import urllib.request
+
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.headers.get("Content-Security-Policy", "")

@@ -6,6 +6,7 @@ to any other host, and a notice with the general line when the bot cannot be rea
 The checks are generic (tests/e2e/page_checks.py: every element of the page, not a list); screenshots go to
 test-artifacts/look-*.png.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,8 @@ import pytest
 
 from tests.e2e.page_checks import horizontal_overflow, low_contrast, low_contrast_in_states
 from tests.e2e.servers import ROOT, free_port, get, web_server
-from tests.e2e.stub_bot import HOTLINE_TEXT, QUESTION as SIZE_QUESTION, TOPICS
+from tests.e2e.stub_bot import HOTLINE_TEXT, TOPICS
+from tests.e2e.stub_bot import QUESTION as SIZE_QUESTION
 from tests.e2e.test_widget import WAIT_MS, open_chat, say, wait_for_texts
 
 QUESTION = "我營業額掉了15%能貸多少"
@@ -26,8 +28,13 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 def new_page(browser, width: int):
     phone = width < 900
-    context = browser.new_context(locale="zh-TW", viewport={"width": width, "height": WIDTHS[width]},
-                                  is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1)
+    context = browser.new_context(
+        locale="zh-TW",
+        viewport={"width": width, "height": WIDTHS[width]},
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=2 if phone else 1,
+    )
     page = context.new_page()
     page.requested = []
     page.on("request", lambda request: page.requested.append(request.url))
@@ -50,7 +57,7 @@ def assert_call_buttons_show_their_number(page) -> int:
     for button in buttons:
         box = button.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (button.inner_text(), box, width)
-        digits = button.get_attribute("href")[len("tel:"):]
+        digits = button.get_attribute("href")[len("tel:") :]
         assert digits in re.sub(r"\D", "", button.inner_text()), f"{button.inner_text()!r} does not show {digits}"
         # the text is not clipped: the button is as wide as its content
         assert button.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), button.inner_text()
@@ -133,10 +140,14 @@ def test_a_quick_firm_never_splits_a_turn(browser, stub_bot, artifacts):
             order = page.evaluate("""() => [...document.querySelectorAll('#rw-messages .rw-message')].map(m => ({
                 client: !!m.querySelector('.rw-client'), text: m.innerText.replace(/\\s+/g, ' ')}))""")
             second = next(i for i, m in enumerate(order) if m["client"] and "那研發補助呢" in m["text"])
-            first_turn = [i for i, m in enumerate(order) if not m["client"] and
-                          (HOTLINE_TEXT.split("\n")[0] in m["text"] or SIZE_QUESTION in m["text"])]
-            assert first_turn and max(first_turn[:2]) < second, \
+            first_turn = [
+                i
+                for i, m in enumerate(order)
+                if not m["client"] and (HOTLINE_TEXT.split("\n")[0] in m["text"] or SIZE_QUESTION in m["text"])
+            ]
+            assert first_turn and max(first_turn[:2]) < second, (
                 f"the first turn's bubbles came after the next message: {[m['text'][:30] for m in order]}"
+            )
             bubbles = page.evaluate("window.__bubbles")
             greeting = bubbles[0]["n"] if bubbles else 1
             turn = [b["t"] for b in bubbles if greeting < b["n"] <= greeting + 3]

@@ -6,6 +6,7 @@ LINE API of tests/channels/, served from a thread of the test process.
 Starting Rasa takes about half a minute, so one bot serves the whole session (tests/live/conftest.py); a test
 that stops a piece starts it again before it ends.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,7 +67,7 @@ class LiveBot:
     def __init__(self, workdir: Path, kb_source: Path, logs: Path, env: dict | None = None) -> None:
         self.workdir = workdir
         self.logs = logs
-        self.action_port = free_port()   # never one `make run` or `make staff` may be using
+        self.action_port = free_port()  # never one `make run` or `make staff` may be using
         self.rasa_port = free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.action_url = f"http://127.0.0.1:{self.action_port}"
@@ -74,27 +75,42 @@ class LiveBot:
         self.kb = workdir / "kb.sqlite"
         shutil.copy(kb_source, self.kb)
         self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text((ROOT / "endpoints.yml").read_text(encoding="utf-8").replace(
-            "localhost:5055", f"127.0.0.1:{self.action_port}"), encoding="utf-8")
+        self.endpoints.write_text(
+            (ROOT / "endpoints.yml")
+            .read_text(encoding="utf-8")
+            .replace("localhost:5055", f"127.0.0.1:{self.action_port}"),
+            encoding="utf-8",
+        )
         self.line = FakeLine()
-        self.env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-                    "TRACKER_DB": str(self.tracker_db), "KB_PATH": str(self.kb), "LOG_LEVEL": "INFO",
-                    "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-                    "LINE_CHANNEL_SECRET": LINE_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "live-test-token",
-                    "LINE_API_BASE": self.line.base_url, **(env or {})}
+        self.env = {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            "TRACKER_DB": str(self.tracker_db),
+            "KB_PATH": str(self.kb),
+            "LOG_LEVEL": "INFO",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SANIC_HOST": "127.0.0.1",
+            "LINE_CHANNEL_SECRET": LINE_SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": "live-test-token",
+            "LINE_API_BASE": self.line.base_url,
+            **(env or {}),
+        }
         self.actions: Process | None = None
         self.rasa: Process | None = None
-        self.starts = self.action_starts = 0   # numbers the log files: every start keeps its own
+        self.starts = self.action_starts = 0  # numbers the log files: every start keeps its own
 
     # -- processes ------------------------------------------------------------------------------------------
     def start_actions(self, wait: bool = True) -> None:
         self.action_starts += 1
-        self.actions = Process(f"live-actions-{self.action_starts}",
-                               [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-                               env=self.env, log_dir=self.logs)
+        self.actions = Process(
+            f"live-actions-{self.action_starts}",
+            [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            env=self.env,
+            log_dir=self.logs,
+        )
         if wait:
-            self.actions.wait_until(lambda: (get_json(self.action_url + "/health") or {}).get("status") == "ok",
-                                    120, "action server health")
+            self.actions.wait_until(
+                lambda: (get_json(self.action_url + "/health") or {}).get("status") == "ok", 120, "action server health"
+            )
 
     def stop_actions(self) -> None:
         if self.actions:
@@ -105,15 +121,32 @@ class LiveBot:
         """Both processes at once (as `make run`), then waits for both."""
         self.starts += 1
         self.start_actions(wait=False)
-        self.rasa = Process(f"live-rasa-{self.starts}", [
-            *SERVING, "run", "--model", str(MODEL), "--enable-api", "-i", "127.0.0.1",
-            "--port", str(self.rasa_port), "--credentials", str(ROOT / "credentials.yml"),
-            "--endpoints", str(self.endpoints)],
-            env=self.env, log_dir=self.logs)
-        self.actions.wait_until(lambda: (get_json(self.action_url + "/health") or {}).get("status") == "ok", 120,
-                                "action server health")
-        self.rasa.wait_until(lambda: bool((get_json(self.url + "/status") or {}).get("model_file")), 600,
-                             "model loaded (GET /status)")
+        self.rasa = Process(
+            f"live-rasa-{self.starts}",
+            [
+                *SERVING,
+                "run",
+                "--model",
+                str(MODEL),
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--endpoints",
+                str(self.endpoints),
+            ],
+            env=self.env,
+            log_dir=self.logs,
+        )
+        self.actions.wait_until(
+            lambda: (get_json(self.action_url + "/health") or {}).get("status") == "ok", 120, "action server health"
+        )
+        self.rasa.wait_until(
+            lambda: bool((get_json(self.url + "/status") or {}).get("model_file")), 600, "model loaded (GET /status)"
+        )
 
     def stop(self) -> None:
         for proc in (self.rasa, self.actions):
@@ -129,10 +162,12 @@ class LiveBot:
         return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(self.logs.glob("live-*.log")))
 
     # -- REST -------------------------------------------------------------------------------------------------
-    def post(self, body: bytes, path: str = "/webhooks/rest/webhook", headers: dict | None = None,
-             timeout: float = 60) -> tuple[int, dict, bytes]:
-        request = urllib.request.Request(self.url + path, data=body, method="POST",
-                                         headers={"Content-Type": "application/json", **(headers or {})})
+    def post(
+        self, body: bytes, path: str = "/webhooks/rest/webhook", headers: dict | None = None, timeout: float = 60
+    ) -> tuple[int, dict, bytes]:
+        request = urllib.request.Request(
+            self.url + path, data=body, method="POST", headers={"Content-Type": "application/json", **(headers or {})}
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
@@ -154,10 +189,16 @@ class LiveBot:
     def line_say(self, user_id: str, text: str) -> list:
         """Posts a signed LINE text event; returns the messages the bot sent to LINE for it."""
         token = uuid.uuid4().hex
-        event = {"type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
-                 "webhookEventId": uuid.uuid4().hex, "deliveryContext": {"isRedelivery": False},
-                 "replyToken": token, "source": {"type": "user", "userId": user_id},
-                 "message": {"id": "1", "type": "text", "quoteToken": "q", "text": text}}
+        event = {
+            "type": "message",
+            "mode": "active",
+            "timestamp": int(time.time() * 1000),
+            "webhookEventId": uuid.uuid4().hex,
+            "deliveryContext": {"isRedelivery": False},
+            "replyToken": token,
+            "source": {"type": "user", "userId": user_id},
+            "message": {"id": "1", "type": "text", "quoteToken": "q", "text": text},
+        }
         body = json.dumps({"destination": "Ubot", "events": [event]}).encode()
         signature = base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
         status, _, answer = self.post(body, "/webhooks/line/webhook", {"X-Line-Signature": signature})

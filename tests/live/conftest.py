@@ -1,4 +1,5 @@
 """One whole bot (tests/live/bot.py) for every test in tests/live/: starting Rasa takes about half a minute."""
+
 from __future__ import annotations
 
 import pytest

@@ -8,6 +8,7 @@ with its own tracker store, token file and endpoints file), then called the way 
 * The token file has mode 600, and no generated secret or configured key is in the logs of the whole run.
 
 It runs before the session's shared bot (tests/live/conftest.py) starts, so two Rasa processes never overlap."""
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,9 @@ QUESTION = "我營業額掉了15%能貸多少"
 
 
 def call(url: str, method: str = "GET", body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=body, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -53,14 +55,26 @@ def make_run(tmp_path_factory):
     work = tmp_path_factory.mktemp("make-run")
     ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT")}
     endpoints = work / "endpoints.yml"
-    endpoints.write_text((ROOT / "endpoints.yml").read_text(encoding="utf-8").replace(
-        "localhost:5055", f"127.0.0.1:{ports['ACTIONS_PORT']}"), encoding="utf-8")
+    endpoints.write_text(
+        (ROOT / "endpoints.yml")
+        .read_text(encoding="utf-8")
+        .replace("localhost:5055", f"127.0.0.1:{ports['ACTIONS_PORT']}"),
+        encoding="utf-8",
+    )
     line = FakeLine()
     token_file = work / "var" / "rasa-api-token"
-    env = {**{k: str(v) for k, v in ports.items()}, "ENDPOINTS": str(endpoints), "RASA_API_TOKEN_FILE": str(token_file),
-           "TRACKER_DB": str(work / "tracker.db"), "RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": "INFO",
-           "LINE_CHANNEL_SECRET": LINE_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
-           "LINE_API_BASE": line.base_url, "RATE_LIMIT_PER_MINUTE": "0"}
+    env = {
+        **{k: str(v) for k, v in ports.items()},
+        "ENDPOINTS": str(endpoints),
+        "RASA_API_TOKEN_FILE": str(token_file),
+        "TRACKER_DB": str(work / "tracker.db"),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "LOG_LEVEL": "INFO",
+        "LINE_CHANNEL_SECRET": LINE_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
+        "LINE_API_BASE": line.base_url,
+        "RATE_LIMIT_PER_MINUTE": "0",
+    }
     env.pop("SANIC_HOST", None)
     logs = ARTIFACTS / "live"
     logs.mkdir(parents=True, exist_ok=True)
@@ -86,13 +100,18 @@ def test_the_token_file_is_generated_with_mode_600(make_run):
 def test_api_refuses_a_caller_without_the_token_and_the_channels_answer(make_run):
     rasa, token = make_run["rasa"], make_run["token"]
     sender = f"firm-{uuid.uuid4().hex[:8]}"
-    status, body = call(f"{rasa}/webhooks/rest/webhook", "POST",
-                        json.dumps({"sender": sender, "message": QUESTION}).encode())
+    status, body = call(
+        f"{rasa}/webhooks/rest/webhook", "POST", json.dumps({"sender": sender, "message": QUESTION}).encode()
+    )
     assert status == 200 and "3,500萬" in rest_texts(body)
 
-    for url, method in ((f"{rasa}/conversations/{sender}/tracker", "GET"), (f"{rasa}/model", "PUT"),
-                        (f"{rasa}/status", "GET"), (f"{rasa}/conversations/{sender}/tracker?token=guess", "GET"),
-                        (f"{rasa}/model/parse", "POST")):
+    for url, method in (
+        (f"{rasa}/conversations/{sender}/tracker", "GET"),
+        (f"{rasa}/model", "PUT"),
+        (f"{rasa}/status", "GET"),
+        (f"{rasa}/conversations/{sender}/tracker?token=guess", "GET"),
+        (f"{rasa}/model/parse", "POST"),
+    ):
         status, _ = call(url, method, b'{"model_file": "/tmp/evil.tar.gz", "text": "x"}' if method != "GET" else None)
         assert status == 401, (url, method, status)
 
@@ -101,11 +120,29 @@ def test_api_refuses_a_caller_without_the_token_and_the_channels_answer(make_run
 
 
 def test_line_answers_through_make_run(make_run):
-    body = json.dumps({"destination": "U", "events": [{
-        "type": "message", "mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": uuid.uuid4().hex,
-        "deliveryContext": {"isRedelivery": False}, "replyToken": "rt-make-run",
-        "source": {"type": "user", "userId": "U" + uuid.uuid4().hex},
-        "message": {"id": "1", "type": "text", "quoteToken": "q", "text": QUESTION, "markAsReadToken": "mr-1"}}]}).encode()
+    body = json.dumps(
+        {
+            "destination": "U",
+            "events": [
+                {
+                    "type": "message",
+                    "mode": "active",
+                    "timestamp": int(time.time() * 1000),
+                    "webhookEventId": uuid.uuid4().hex,
+                    "deliveryContext": {"isRedelivery": False},
+                    "replyToken": "rt-make-run",
+                    "source": {"type": "user", "userId": "U" + uuid.uuid4().hex},
+                    "message": {
+                        "id": "1",
+                        "type": "text",
+                        "quoteToken": "q",
+                        "text": QUESTION,
+                        "markAsReadToken": "mr-1",
+                    },
+                }
+            ],
+        }
+    ).encode()
     signature = base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
     status, _ = call(f"{make_run['rasa']}/webhooks/line/webhook", "POST", body, {"X-Line-Signature": signature})
     assert status == 200
@@ -132,11 +169,15 @@ def test_from_another_address_only_the_channels_answer(make_run):
     ports, sender = make_run["ports"], f"firm-{uuid.uuid4().hex[:8]}"
     with foreign_host() as stranger:
         rasa = f"http://{stranger.host_ip}:{ports['RASA_PORT']}"
-        answer = stranger.request(f"{rasa}/webhooks/rest/webhook", "POST",
-                                  json.dumps({"sender": sender, "message": QUESTION}).encode())
+        answer = stranger.request(
+            f"{rasa}/webhooks/rest/webhook", "POST", json.dumps({"sender": sender, "message": QUESTION}).encode()
+        )
         assert answer.get("status") == 200 and "3,500萬" in rest_texts(answer["body"]), answer
-        for url, method in ((f"{rasa}/conversations/{sender}/tracker", "GET"), (f"{rasa}/model", "PUT"),
-                            (f"{rasa}/status", "GET")):
+        for url, method in (
+            (f"{rasa}/conversations/{sender}/tracker", "GET"),
+            (f"{rasa}/model", "PUT"),
+            (f"{rasa}/status", "GET"),
+        ):
             assert stranger.request(url, method, b"{}" if method == "PUT" else None).get("status") == 401, url
         for port in (ports["ACTIONS_PORT"], ports["WEB_PORT"]):
             refused = stranger.request(f"http://{stranger.host_ip}:{port}/", timeout=5)

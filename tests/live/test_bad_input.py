@@ -1,6 +1,7 @@
 """Bad input on REST, socket.io and LINE, against the whole bot: each odd message gets a sensible answer (never
 silence, never the "busy" apology, never a 500), and the normal question after it is answered correctly, with the
 figure and the hotline. Malformed REST requests get a 400 with a JSON reason."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,7 @@ EXPECTED = ("3,500萬", "0800-280-280")
 ODD = {
     "empty": "",
     "whitespace": "  \n\t　 ",
-    "very long": NORMAL * 1000,                      # 12,000 characters
+    "very long": NORMAL * 1000,  # 12,000 characters
     "emoji only": "😀🙏🏻👍👨\u200d👩\u200d👧",
     "control characters": "\x00\x01\x1b[31m貸款\x7f\u202e\u200b\ufeff",
     "html and script": "<script>alert('x')</script><img src=x onerror=alert(1)><b>貸款</b>",
@@ -33,7 +34,7 @@ def check_answer(kind: str, answer: str, kb) -> None:
     if kind in ("empty", "whitespace"):
         assert kb.message("empty_message") in answer
     if kind == "very long":
-        assert kb.message("too_long", limit="2,000") in answer   # the notice, then the answer to the beginning
+        assert kb.message("too_long", limit="2,000") in answer  # the notice, then the answer to the beginning
         assert all(e in answer for e in EXPECTED)
 
 
@@ -58,12 +59,22 @@ def test_sql_looking_text_leaves_the_stores_intact(live_bot, kb):
     live_bot.say(sender, "' UNION SELECT * FROM hotlines --")
     # the tracker store still holds this and every earlier conversation, and the knowledge base still answers
     assert [e["text"] for e in live_bot.tracker(sender)["events"] if e["event"] == "user"] == [
-        "x'); DROP TABLE events; --", "' UNION SELECT * FROM hotlines --"]
+        "x'); DROP TABLE events; --",
+        "' UNION SELECT * FROM hotlines --",
+    ]
     check_normal("sql", texts(live_bot.say(f"after-sql-{uuid.uuid4().hex[:6]}", NORMAL)))
 
 
-MALFORMED = [b'{"sender": "x", "message": ', b"message=hi", b"", b"[1, 2]", b'{"sender": "x", "message": 5}',
-             b'{"sender": "x"}', b'{"message": "hi"}', b'{"sender": "x", "message": "\xff"}']
+MALFORMED = [
+    b'{"sender": "x", "message": ',
+    b"message=hi",
+    b"",
+    b"[1, 2]",
+    b'{"sender": "x", "message": 5}',
+    b'{"sender": "x"}',
+    b'{"message": "hi"}',
+    b'{"sender": "x", "message": "\xff"}',
+]
 
 
 def test_rest_malformed_requests_get_a_json_400(live_bot):
@@ -93,6 +104,7 @@ class Widget:
 
     def __init__(self, url: str) -> None:
         import socketio
+
         self.url = url
         self.sio = socketio.AsyncClient(reconnection=False)
         self.inbox: asyncio.Queue = asyncio.Queue()
@@ -113,8 +125,9 @@ class Widget:
     async def turn(self, text, until=(), quiet: float = 0.5) -> str:
         """Sends text; collects the bot's messages until every `until` string was seen, then until `quiet`
         seconds pass without one (so no message of this turn is left for the next)."""
-        await self.sio.emit("user_uttered", {"message": text, "session_id": self.session_id,
-                                             "customData": {"language": "zh-Hant"}})
+        await self.sio.emit(
+            "user_uttered", {"message": text, "session_id": self.session_id, "customData": {"language": "zh-Hant"}}
+        )
         got = [await asyncio.wait_for(self.inbox.get(), 60)]
         joined = lambda: "\n".join(m.get("text") or "" for m in got)  # noqa: E731
         while not all(u in joined() for u in until):

@@ -1,6 +1,7 @@
 """Faults, against the whole bot: the action server down, then slower than ACTION_TIMEOUT, then the knowledge base
 missing or half-written. Each time the firm gets an apology with the general line (never silence) and, once the
 fault is gone, answers resume without restarting Rasa."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from actions.kb import emergency_text
 from channels.guard import apology
+from knowledge.kb import emergency_text
 from tests.live.bot import line_texts, texts
 from tests.live.conftest import LIVE_ENV
 
@@ -103,15 +104,15 @@ def test_knowledge_base_missing_or_half_written_then_back(bot):
     kept = bot.kb.with_suffix(".kept")
     os.replace(bot.kb, kept)
     try:
-        assert texts(bot.say(sender, NORMAL)) == unavailable                   # missing
-        bot.kb.write_bytes(kept.read_bytes()[:4096])                            # a rebuild caught half-way
+        assert texts(bot.say(sender, NORMAL)) == unavailable  # missing
+        bot.kb.write_bytes(kept.read_bytes()[:4096])  # a rebuild caught half-way
         assert texts(bot.say(sender, NORMAL)) == unavailable
         bot.kb.write_bytes(b"not a database at all")
         assert texts(bot.say(sender, NORMAL)) == unavailable
     finally:
         tmp = bot.kb.with_suffix(".new")
         shutil.copy(kept, tmp)
-        os.replace(tmp, bot.kb)                                                 # as `make kb` swaps it in
+        os.replace(tmp, bot.kb)  # as `make kb` swaps it in
         kept.unlink()
     assert bot.actions.alive(), "the action server crashed"
     assert answered_normally(texts(bot.say(sender, NORMAL)))

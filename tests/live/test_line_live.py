@@ -1,5 +1,6 @@
 """LINE against the whole bot: every rich menu area (channels/line/richmenu.yml) gets a real answer with a
 hotline (a button to tap, or the directory's numbers), and a redelivered webhook event is answered once."""
+
 from __future__ import annotations
 
 import base64
@@ -23,9 +24,14 @@ def post_event(bot, event: dict) -> int:
 
 
 def event_for(area: dict, user_id: str) -> dict:
-    event = {"mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": uuid.uuid4().hex,
-             "deliveryContext": {"isRedelivery": False}, "replyToken": uuid.uuid4().hex,
-             "source": {"type": "user", "userId": user_id}}
+    event = {
+        "mode": "active",
+        "timestamp": int(time.time() * 1000),
+        "webhookEventId": uuid.uuid4().hex,
+        "deliveryContext": {"isRedelivery": False},
+        "replyToken": uuid.uuid4().hex,
+        "source": {"type": "user", "userId": user_id},
+    }
     action = richmenu.action(area)
     if action["type"] == "postback":
         return {**event, "type": "postback", "postback": {"data": action["data"]}}

@@ -1,6 +1,7 @@
 """What firms type (company names, figures) stays out of the logs: the whole bot runs at INFO (the default), a
 turn on each channel carries a company name and a figure, and neither appears in the logs of Rasa or the action
 server, in any spelling (as is, JSON \\u-escaped, Python-escaped)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,6 +1,7 @@
 """A restart in the middle of a conversation: Rasa and the action server stop and start again on the same SQLite
 tracker store (as Ctrl-C and `make run` do); the facts the firm gave and the history are still there, and the
 follow-up is answered in context."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,5 +1,6 @@
 """A short soak (scripts/soak.py, as `make soak` runs it for 60 s): 16 senders at once on REST for a few seconds;
 zero errors, and every message answered and in the tracker store."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,10 +35,18 @@ def test_the_figures_catch_what_goes_wrong():
     """The soak's own bookkeeping: an error, an apology, a reply missing, a message missing from the store."""
     apology = next(text for text, kind in soak.failure_texts().items() if kind == "busy")
     ok = [{"text": "3,500萬"}]
-    turns = [soak.Turn("s-0", "a", 200, 0.1, ok), soak.Turn("s-0", "b", 500, 0.2, [], "HTTP 500"),
-             soak.Turn("s-0", "c", 200, 0.3, [], "no reply"), soak.Turn("s-1", "a", 200, 0.4, ok),
-             soak.Turn("s-1", "d", 200, 0.5, [{"text": apology}], "replied busy")]
+    turns = [
+        soak.Turn("s-0", "a", 200, 0.1, ok),
+        soak.Turn("s-0", "b", 500, 0.2, [], "HTTP 500"),
+        soak.Turn("s-0", "c", 200, 0.3, [], "no reply"),
+        soak.Turn("s-1", "a", 200, 0.4, ok),
+        soak.Turn("s-1", "d", 200, 0.5, [{"text": apology}], "replied busy"),
+    ]
     figures = soak.summary(turns, 1.0, {"s-0": ["a", "c"], "s-1": ["d"]})
-    assert (figures["messages"], figures["errors"], figures["unanswered"], figures["missing_from_store"]) == \
-        (5, 2, 1, 1)
+    assert (figures["messages"], figures["errors"], figures["unanswered"], figures["missing_from_store"]) == (
+        5,
+        2,
+        1,
+        1,
+    )
     assert figures["lost"] == 2 and figures["msgs_per_s"] == 5.0

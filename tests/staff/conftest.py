@@ -1,5 +1,6 @@
 """Fixtures for the staff helper: settings with a cheap password hash, a small tracker store, and the app
 served on 127.0.0.1 (an ephemeral port) in a background thread, for HTTP and browser tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    return make_hash(PASSWORD, iterations=1000)     # cheap for tests; production default is 600,000
+    return make_hash(PASSWORD, iterations=1000)  # cheap for tests; production default is 600,000
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +32,7 @@ class Server:
 
     def __init__(self, app, **runner_options):
         from aiohttp import web
+
         self.app, self.web = app, web
         self.runner_options = runner_options or {"access_log": None}
         self.loop = asyncio.new_event_loop()
@@ -67,6 +69,7 @@ def make_settings(password_hash: str, tracker: Path, kb_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def server(kb, kb_path, password_hash, tracker_db):
     from staff.app import create_app
+
     app = create_app(make_settings(password_hash, tracker_db, kb_path), kb)
     with Server(app) as s:
         yield s
@@ -74,7 +77,7 @@ def server(kb, kb_path, password_hash, tracker_db):
 
 def client(base: str) -> requests.Session:
     s = requests.Session()
-    s.trust_env = False          # no proxy for 127.0.0.1
+    s.trust_env = False  # no proxy for 127.0.0.1
     s.base = base
     return s
 

@@ -1,4 +1,5 @@
 """The web app over HTTP on 127.0.0.1: login on every route, pages, CSV exports, escaping."""
+
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,7 @@ def every_get_path(app) -> list:
         info = resource.get_info()
         path = info.get("path") or info.get("formatter")
         for placeholder, value in SAMPLE_PATHS.items():
-            path = re.sub(r"\{%s(:[^}]*)?\}" % placeholder.strip("{}"), value, path)
+            path = re.sub(r"\{" + placeholder.strip("{}") + r"(:[^}]*)?\}", value, path)
         paths.append(path)
     return sorted(set(paths))
 
@@ -53,15 +54,18 @@ def test_login_then_back_to_the_page_asked(server, anon):
     r = anon.get(server.url + "/calc?size=sme", allow_redirects=True)
     assert r.url.startswith(server.url + "/login") and "團隊密碼" in r.text
     nxt = re.search(r'name="next" value="([^"]*)"', r.text).group(1)
-    r = anon.post(server.url + "/login", data={"password": PASSWORD, "next": nxt.replace("&amp;", "&")},
-                  allow_redirects=False)
+    r = anon.post(
+        server.url + "/login", data={"password": PASSWORD, "next": nxt.replace("&amp;", "&")}, allow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["Location"] == "/calc?size=sme"
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert anon.get(server.url + "/calc").status_code == 200
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_no_open_redirect_after_login(server, anon, target):
     r = anon.post(server.url + "/login", data={"password": PASSWORD, "next": target}, allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"] == "/"
@@ -80,8 +84,12 @@ def test_logout_ends_the_session(server, staff):
 
 
 def test_cross_site_post_refused(server, anon):
-    r = anon.post(server.url + "/login", data={"password": PASSWORD}, headers={"Origin": "https://evil.example"},
-                  allow_redirects=False)
+    r = anon.post(
+        server.url + "/login",
+        data={"password": PASSWORD},
+        headers={"Origin": "https://evil.example"},
+        allow_redirects=False,
+    )
     assert r.status_code == 403
 
 
@@ -100,7 +108,7 @@ def test_search_xinbao_finds_the_guarantee_fund_hotline(server, staff):
 def test_search_long_query_uses_full_text_and_shows_sources(server, staff):
     r = staff.get(server.url + "/search", params={"q": "貸款額度"})
     assert "3,500萬元" in r.text and "deck › 中小微企業多元發展貸款加碼 › 貸款額度" in r.text
-    assert "0800-280-280" in r.text                               # the hotline to transfer to
+    assert "0800-280-280" in r.text  # the hotline to transfer to
     r = staff.get(server.url + "/search", params={"q": "納管 300萬"})
     assert "納管及特定工廠研發轉型補助" in r.text
 
@@ -148,37 +156,44 @@ def test_directory(server, staff, kb):
     csv_r = staff.get(server.url + "/directory.csv")
     assert csv_r.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(csv_r.content.decode("utf-8-sig"))))
-    assert rows[0] == ["number", "name", "handles", "hours", "measures", "source"] and len(rows) == len(kb.hotlines()) + 1
+    assert (
+        rows[0] == ["number", "name", "handles", "hours", "measures", "source"] and len(rows) == len(kb.hotlines()) + 1
+    )
 
 
 def test_review_page(server, staff):
     r = staff.get(server.url + "/review")
     assert r.status_code == 200
     assert "這個補助跟那個有什麼不同" in r.text and "房貸利率多少" in r.text
-    assert "<script>alert(1)" not in r.text and "&lt;script&gt;alert(1)" in r.text    # tracker text is escaped
+    assert "<script>alert(1)" not in r.text and "&lt;script&gt;alert(1)" in r.text  # tracker text is escaped
     assert "firm-a" in r.text and "馬上辦服務中心 0800-280-280" in r.text
 
 
-@pytest.mark.parametrize("name,header", [
-    ("fallbacks", ["text", "count", "conversations", "reasons", "examples", "first", "last"]),
-    ("conversations", ["sender_id", "started", "last", "messages", "fallbacks", "last_text"]),
-    ("hotlines", ["day", "id", "name", "count"]),
-    ("measures", ["day", "id", "name", "count"]),
-    ("feedback", ["day", "up", "down"]),
-])
+@pytest.mark.parametrize(
+    "name,header",
+    [
+        ("fallbacks", ["text", "count", "conversations", "reasons", "examples", "first", "last"]),
+        ("conversations", ["sender_id", "started", "last", "messages", "fallbacks", "last_text"]),
+        ("hotlines", ["day", "id", "name", "count"]),
+        ("measures", ["day", "id", "name", "count"]),
+        ("feedback", ["day", "up", "down"]),
+    ],
+)
 def test_review_csv_exports(server, staff, name, header):
     for url in (f"/review/{name}.csv", f"/review/{name}?format=csv"):
         r = staff.get(server.url + url)
         assert r.status_code == 200
         assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
         assert "attachment" in r.headers["Content-Disposition"]
-        assert r.content.startswith("\ufeff".encode("utf-8"))              # Excel reads UTF-8 with a BOM
+        assert r.content.startswith("\ufeff".encode("utf-8"))  # Excel reads UTF-8 with a BOM
         rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert rows[0] == header and len(rows) > 1
 
 
 def test_review_csv_neutralises_formulas(server, staff):
-    rows = list(csv.DictReader(io.StringIO(staff.get(server.url + "/review/fallbacks.csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(staff.get(server.url + "/review/fallbacks.csv").content.decode("utf-8-sig")))
+    )
     assert "'=1+1 是什麼" in [r["text"] for r in rows]
 
 
@@ -196,7 +211,10 @@ def test_review_without_tracker_store(kb, kb_path, password_hash, tmp_path):
         r = c.get(s.url + "/review")
         assert r.status_code == 200 and "找不到對話紀錄檔" in r.text
         r = c.get(s.url + "/review/fallbacks.csv")
-        assert r.status_code == 200 and r.content.decode("utf-8-sig").strip() == "text,count,conversations,reasons,examples,first,last"
+        assert (
+            r.status_code == 200
+            and r.content.decode("utf-8-sig").strip() == "text,count,conversations,reasons,examples,first,last"
+        )
     assert not missing.exists()
 
 
@@ -205,8 +223,11 @@ def test_search_guarantee_page_one_card_per_measure(server, staff):
     html = re.sub(r"</?mark>", "", staff.get(server.url + "/search", params={"q": "保證"}).text)
     cards = html.split('<div class="card">')[1:]
     titles = [c.split("</h3>", 1)[0] for c in cards]
-    assert sum("外銷貸款優惠保證加碼" in t for t in titles) == 1 and sum("中小微企業多元發展貸款加碼" in t for t in titles) == 1
-    assert len(cards) == 4                                          # two measures, two hotlines
+    assert (
+        sum("外銷貸款優惠保證加碼" in t for t in titles) == 1
+        and sum("中小微企業多元發展貸款加碼" in t for t in titles) == 1
+    )
+    assert len(cards) == 4  # two measures, two hotlines
     export = next(c for c in cards if "外銷貸款優惠保證加碼" in c.split("</h3>", 1)[0])
     assert export.count("轉接：") == 1 and export.count("0800-089-921") == 1 and "9.5成" in export
     assert "export loan" not in html and "外銷貸款 外銷貸款保證" not in html
@@ -215,8 +236,10 @@ def test_search_guarantee_page_one_card_per_measure(server, staff):
 def test_calculator_page_direction_and_amount_line(server, staff):
     r = staff.get(server.url + "/calc", params={"size": "sme", "revenue_change": "15"})
     assert 'id="revenue_change-error"' in r.text and "請選「減少」或「增加」" in r.text
-    r = staff.get(server.url + "/calc", params={"size": "sme", "revenue_change": "一成五", "revenue_direction": "down",
-                                                "amount": "八百萬"})
+    r = staff.get(
+        server.url + "/calc",
+        params={"size": "sme", "revenue_change": "一成五", "revenue_direction": "down", "amount": "八百萬"},
+    )
     fits = r.text.split("✅ 符合", 1)[1].split("❓", 1)[0]
     assert "中小微企業多元發展貸款加碼" in fits and "借800萬元：" in fits
     assert '<input type="radio" name="revenue_direction" value="down" checked>' in r.text

@@ -1,6 +1,7 @@
 """A staff member in a real (headless Debian) Chromium: logs in, searches 「信保」, sees 0800-089-921, works
 out an eligibility. Needs the PyPI package playwright and /usr/bin/chromium (scripts/setup_browser.sh sets
 both up; `playwright install` is never run). Screenshots go to test-artifacts/ (git-ignored)."""
+
 from __future__ import annotations
 
 import os
@@ -11,16 +12,29 @@ import pytest
 from tests.conftest import ROOT
 from tests.staff.conftest import PASSWORD
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not in .venv: run scripts/setup_browser.sh")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not in .venv: run scripts/setup_browser.sh"
+)
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "test-artifacts"
 
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing: run scripts/setup_browser.sh as root (Debian's chromium); "
-                "the staff browser test needs it", allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is missing: run scripts/setup_browser.sh as root (Debian's chromium); "
+        "the staff browser test needs it",
+        allow_module_level=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +52,7 @@ def page(server):
 
 def test_login_search_and_calculate(server, page):
     page.goto(server.url + "/")
-    assert "/login" in page.url                               # every page asks for the login first
+    assert "/login" in page.url  # every page asks for the login first
     page.fill("input[name=password]", "not the password")
     page.click("button[type=submit]")
     assert page.locator(".error").inner_text() == "密碼不正確。"
@@ -57,14 +71,14 @@ def test_login_search_and_calculate(server, page):
     page.fill("input[name=q]", "保證")
     page.press("input[name=q]", "Enter")
     sync_api.expect(page.locator(".card").first).to_contain_text("9.5成")
-    assert page.locator(".card").count() == 4                 # one card per measure and per hotline
+    assert page.locator(".card").count() == 4  # one card per measure and per hotline
     page.screenshot(path=str(ARTIFACTS / "staff-search-guarantee.png"), full_page=True)
 
     page.click("nav >> text=資格試算")
     page.select_option("select[name=size]", "sme")
     page.fill("input[name=revenue_change]", "一成五")
     page.click("button:has-text('試算')")
-    sync_api.expect(page.locator("#revenue_change-error")).to_contain_text("減少")   # 15 with no direction: asked
+    sync_api.expect(page.locator("#revenue_change-error")).to_contain_text("減少")  # 15 with no direction: asked
     page.check("input[name=revenue_direction][value=down]")
     page.fill("input[name=amount]", "八百萬")
     page.click("button:has-text('試算')")

@@ -1,9 +1,10 @@
 """The calculator gives the bot's own verdicts (actions/eligibility.assess) for what the caller said."""
+
 from __future__ import annotations
 
 import pytest
 
-from actions.eligibility import assess
+from advisor.eligibility import assess
 from staff.calculator import describe_facts, evaluate, parse_facts
 
 
@@ -38,7 +39,9 @@ def test_revenue_down_6_is_not_eligible_with_the_10_percent_reason(kb):
 
 
 def test_revenue_up_says_it_increased(kb):
-    reason = " ".join(by_id(calc(kb, size="sme", revenue_change=5, revenue_direction="up").not_eligible)["sme_loan"].reasons)
+    reason = " ".join(
+        by_id(calc(kb, size="sme", revenue_change=5, revenue_direction="up").not_eligible)["sme_loan"].reasons
+    )
     assert "增加5%" in reason
 
 
@@ -92,9 +95,23 @@ def test_nothing_fits_transfers_to_the_general_hotline(kb):
     assert result.transfer[0]["number"] == kb.general_hotline()["number"]
 
 
-@pytest.mark.parametrize("facts", [{}, {"size": "sme", "revenue_change": -15}, {"factory_type": "managed", "size": "sme"},
-                                   {"size": "large", "revenue_change": -30, "trade_registered": True, "us_export_3y": True,
-                                    "amount": 20000, "applicants": 2, "purpose": "equipment"}])
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {},
+        {"size": "sme", "revenue_change": -15},
+        {"factory_type": "managed", "size": "sme"},
+        {
+            "size": "large",
+            "revenue_change": -30,
+            "trade_registered": True,
+            "us_export_3y": True,
+            "amount": 20000,
+            "applicants": 2,
+            "purpose": "equipment",
+        },
+    ],
+)
 def test_same_verdicts_as_the_bots_engine(kb, facts):
     result = evaluate(kb, facts)
     seen = {}
@@ -108,8 +125,17 @@ def test_same_verdicts_as_the_bots_engine(kb, facts):
 
 
 def test_form_parsing_is_forgiving_but_strict_on_nonsense():
-    f = parse_facts({"revenue_change": "－１５％", "amount": "1,200萬", "applicants": "2", "size": "sme",
-                     "us_export_3y": "no", "trade_registered": "unknown", "purpose": ""})
+    f = parse_facts(
+        {
+            "revenue_change": "－１５％",
+            "amount": "1,200萬",
+            "applicants": "2",
+            "size": "sme",
+            "us_export_3y": "no",
+            "trade_registered": "unknown",
+            "purpose": "",
+        }
+    )
     assert f.facts == {"revenue_change": -15.0, "amount": 1200.0, "applicants": 2, "size": "sme", "us_export_3y": False}
     assert not f.errors
     bad = parse_facts({"revenue_change": "很多", "amount": "0", "applicants": "1.5", "size": "huge"})
@@ -129,41 +155,75 @@ def test_a_bare_percentage_needs_a_direction():
     assert "revenue_change" not in f.facts and "減少" in f.errors["revenue_change"]
 
 
-@pytest.mark.parametrize("typed,direction,expected", [
-    ("15", "down", -15.0), ("15%", "down", -15.0), ("一成五", "down", -15.0), ("百分之十五", "down", -15.0),
-    ("15趴", "down", -15.0), ("兩成", "down", -20.0), ("十五", "down", -15.0), ("15", "up", 15.0),
-    ("-15", "", -15.0), ("－１５％", "", -15.0), ("掉了15%", "", -15.0), ("-15", "down", -15.0),
-    ("0", "", 0.0), ("+5", "", 5.0),
-])
+@pytest.mark.parametrize(
+    "typed,direction,expected",
+    [
+        ("15", "down", -15.0),
+        ("15%", "down", -15.0),
+        ("一成五", "down", -15.0),
+        ("百分之十五", "down", -15.0),
+        ("15趴", "down", -15.0),
+        ("兩成", "down", -20.0),
+        ("十五", "down", -15.0),
+        ("15", "up", 15.0),
+        ("-15", "", -15.0),
+        ("－１５％", "", -15.0),
+        ("掉了15%", "", -15.0),
+        ("-15", "down", -15.0),
+        ("0", "", 0.0),
+        ("+5", "", 5.0),
+    ],
+)
 def test_revenue_change_direction_and_chinese(typed, direction, expected):
     f = parse_facts({"revenue_change": typed, "revenue_direction": direction})
     assert not f.errors and f.facts["revenue_change"] == expected
 
 
 def test_revenue_decrease_of_15_fits_both_loans(kb):
-    result = calc(kb, size="sme", revenue_change="一成五", revenue_direction="down", us_export_3y="yes",
-                  trade_registered="yes")
+    result = calc(
+        kb, size="sme", revenue_change="一成五", revenue_direction="down", us_export_3y="yes", trade_registered="yes"
+    )
     assert {"sme_loan", "export_loan_guarantee"} <= set(by_id(result.eligible))
-    result = calc(kb, size="sme", revenue_change="15", revenue_direction="up", us_export_3y="yes", trade_registered="yes")
+    result = calc(
+        kb, size="sme", revenue_change="15", revenue_direction="up", us_export_3y="yes", trade_registered="yes"
+    )
     assert {"sme_loan", "export_loan_guarantee"} <= set(by_id(result.not_eligible))
 
 
-@pytest.mark.parametrize("form,field", [
-    ({"revenue_change": "-15", "revenue_direction": "up"}, "revenue_change"),       # sign and choice disagree
-    ({"revenue_change": "800萬", "revenue_direction": "down"}, "revenue_change"),   # an amount is no percentage
-    ({"revenue_change": "150", "revenue_direction": "down"}, "revenue_change"),     # more than all of it
-    ({"revenue_direction": "down"}, "revenue_change"),                             # a direction without a size
-    ({"amount": "15%"}, "amount"), ({"amount": "-800"}, "amount"), ({"amount": "5000000萬"}, "amount"),
-    ({"amount": "800 900"}, "amount"), ({"applicants": "兩家半"}, "applicants"),
-])
+@pytest.mark.parametrize(
+    "form,field",
+    [
+        ({"revenue_change": "-15", "revenue_direction": "up"}, "revenue_change"),  # sign and choice disagree
+        ({"revenue_change": "800萬", "revenue_direction": "down"}, "revenue_change"),  # an amount is no percentage
+        ({"revenue_change": "150", "revenue_direction": "down"}, "revenue_change"),  # more than all of it
+        ({"revenue_direction": "down"}, "revenue_change"),  # a direction without a size
+        ({"amount": "15%"}, "amount"),
+        ({"amount": "-800"}, "amount"),
+        ({"amount": "5000000萬"}, "amount"),
+        ({"amount": "800 900"}, "amount"),
+        ({"applicants": "兩家半"}, "applicants"),
+    ],
+)
 def test_bad_numbers_get_a_message_beside_their_field(form, field):
     f = parse_facts(form)
     assert set(f.errors) == {field} and field not in f.facts and f.errors[field]
 
 
-@pytest.mark.parametrize("typed,expected", [("八百萬", 800.0), ("800", 800.0), ("八百", 800.0), ("800萬元", 800.0),
-                                            ("1,200萬", 1200.0), ("1.5億", 15000.0), ("一億五", 15000.0),
-                                            ("1000000元", 100.0), ("3千5百萬", 3500.0), ("NT$5,000,000", 500.0)])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("八百萬", 800.0),
+        ("800", 800.0),
+        ("八百", 800.0),
+        ("800萬元", 800.0),
+        ("1,200萬", 1200.0),
+        ("1.5億", 15000.0),
+        ("一億五", 15000.0),
+        ("1000000元", 100.0),
+        ("3千5百萬", 3500.0),
+        ("NT$5,000,000", 500.0),
+    ],
+)
 def test_chinese_amounts(typed, expected):
     f = parse_facts({"amount": typed, "budget": typed})
     assert not f.errors and f.facts["amount"] == f.facts["budget"] == expected
@@ -180,16 +240,18 @@ def _figure(kb, mid, key):
 
 def test_amount_outcome_in_one_line_from_the_kb(kb):
     """借800萬: the guarantee share and the rate cut that apply, with the knowledge base's own figures."""
-    loan = by_id(calc(kb, size="sme", revenue_change="15", revenue_direction="down", amount="八百萬").eligible)["sme_loan"]
+    loan = by_id(calc(kb, size="sme", revenue_change="15", revenue_direction="down", amount="八百萬").eligible)[
+        "sme_loan"
+    ]
     line = loan.amount_line
     guarantee, cut = _figure(kb, "sme_loan", "guarantee_min"), _figure(kb, "sme_loan", "rate_cut")
     assert line.startswith("借800萬元：")
-    assert f"{guarantee['qualifier']}{int(guarantee['value'])}{guarantee['unit']}" in line           # 最低9成
-    assert f"前{cut['months']}個月" in line and f"{cut['value']}{cut['unit']}" in line                 # 前6個月 … 1.5%
+    assert f"{guarantee['qualifier']}{int(guarantee['value'])}{guarantee['unit']}" in line  # 最低9成
+    assert f"前{cut['months']}個月" in line and f"{cut['value']}{cut['unit']}" in line  # 前6個月 … 1.5%
     assert line.index("保證") < line.index("利率") and "\n" not in line
     small = by_id(calc(kb, size="sme", revenue_change="-15", amount="80").eligible)["sme_loan"].amount_line
     full = _figure(kb, "sme_loan", "guarantee_full")
-    assert f"{full['qualifier']}{int(full['value'])}{full['unit']}" in small                           # 一律10成
+    assert f"{full['qualifier']}{int(full['value'])}{full['unit']}" in small  # 一律10成
 
 
 def test_amount_outcome_over_the_rate_cut_tier_and_the_cap(kb):

@@ -1,4 +1,5 @@
 """Password hashes, settings from the environment, the refusal to start without a password, and the script."""
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ def test_hash_round_trip(scheme):
     assert encoded.startswith(scheme + "$")
     h = passwords.parse(encoded)
     assert h.verify(PASSWORD) and not h.verify(PASSWORD + "x") and not h.verify("")
-    assert passwords.make_hash(PASSWORD, scheme=scheme, iterations=1000) != encoded       # random salt
+    assert passwords.make_hash(PASSWORD, scheme=scheme, iterations=1000) != encoded  # random salt
 
 
 def test_verification_is_constant_time(monkeypatch):
@@ -37,12 +38,22 @@ def test_known_django_style_hash():
     # pbkdf2_sha256$<iterations>$<salt>$<base64>: the format Django and passlib's django_pbkdf2_sha256 use
     import base64
     import hashlib
+
     digest = base64.b64encode(hashlib.pbkdf2_hmac("sha256", b"secret", b"somesalt", 1000)).decode()
     assert passwords.parse(f"pbkdf2_sha256$1000$somesalt${digest}").verify("secret")
 
 
-@pytest.mark.parametrize("bad", ["", "plain-password", "md5$abc", "pbkdf2_sha256$x$salt$aGFzaA==",
-                                 "pbkdf2_sha256$1000$salt$not base64!", "scrypt$3$8$1$c2FsdA==$aGFzaGhhc2hoYXNoaGFzaA=="])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "plain-password",
+        "md5$abc",
+        "pbkdf2_sha256$x$salt$aGFzaA==",
+        "pbkdf2_sha256$1000$salt$not base64!",
+        "scrypt$3$8$1$c2FsdA==$aGFzaGhhc2hoYXNoaGFzaA==",
+    ],
+)
 def test_bad_hashes_are_refused(bad):
     with pytest.raises(passwords.BadHash):
         passwords.parse(bad)
@@ -94,19 +105,32 @@ def test_python_m_staff_refuses_to_start_without_a_password():
 
 
 def test_password_script_prints_a_usable_hash():
-    out = subprocess.run([sys.executable, str(SCRIPT), "--stdin", "--iterations", "1000"], input=PASSWORD + "\n",
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT), "--stdin", "--iterations", "1000"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert passwords.parse(out.stdout.strip()).verify(PASSWORD)
-    short = subprocess.run([sys.executable, str(SCRIPT), "--stdin"], input="short\n", capture_output=True, text=True,
-                           timeout=60)
+    short = subprocess.run(
+        [sys.executable, str(SCRIPT), "--stdin"], input="short\n", capture_output=True, text=True, timeout=60
+    )
     assert short.returncode == 1 and not short.stdout
 
 
 def test_not_mounted_on_the_public_rasa_server():
     """The helper is a separate process on 127.0.0.1: nothing public imports it, routes to it or links to it."""
-    public = [ROOT / "credentials.yml", ROOT / "endpoints.yml", ROOT / "scripts" / "run.sh", ROOT / "scripts" / "serve_web.py",
-              *(ROOT / "actions").glob("*.py"), *(ROOT / "channels").glob("*.py"), *(ROOT / "web").glob("*")]
+    public = [
+        ROOT / "credentials.yml",
+        ROOT / "endpoints.yml",
+        ROOT / "scripts" / "run.sh",
+        ROOT / "scripts" / "serve_web.py",
+        *(ROOT / "actions").glob("*.py"),
+        *(ROOT / "channels").glob("*.py"),
+        *(ROOT / "web").glob("*"),
+    ]
     uses = re.compile(r"\b(from|import) staff\b|\bstaff\.(app|config|calculator|review|lookup)\b|:8090\b|STAFF_")
     for f in public:
         if f.is_file():
@@ -118,15 +142,24 @@ def test_staff_words_live_in_labels_and_templates_not_python():
     literals of staff/*.py (docstrings aside) stays at zero."""
     import ast
     import re
+
     cjk = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
     found = {}
     for path in sorted((ROOT / "staff").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docs = {id(n.body[0].value) for n in ast.walk(tree)
-                if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.body
-                and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
-        count = sum(len(cjk.findall(n.value)) for n in ast.walk(tree)
-                    if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs)
+        docs = {
+            id(n.body[0].value)
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and n.body
+            and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)
+        }
+        count = sum(
+            len(cjk.findall(n.value))
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+        )
         if count:
             found[path.name] = count
     assert found == {}

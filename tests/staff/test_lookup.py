@@ -1,4 +1,5 @@
 """Search groups its hits by measure: one card each, the figures that matched, the hotline once, no alias prose."""
+
 from __future__ import annotations
 
 from staff import lookup
@@ -21,7 +22,10 @@ def test_guarantee_gives_one_card_per_measure(kb):
     assert all(x["source"].startswith("deck") for x in export["lines"])
     assert [h["number"] for h in export["hotlines"]] == ["0800-280-280", "0800-089-921"]
     sme = by_ref["sme_loan"]
-    assert [x["text"] for x in sme["lines"]] == ["保證成數：貸款額度100萬元以內 一律10成", "保證成數：貸款額度逾100萬元 最低9成"]
+    assert [x["text"] for x in sme["lines"]] == [
+        "保證成數：貸款額度100萬元以內 一律10成",
+        "保證成數：貸款額度逾100萬元 最低9成",
+    ]
 
 
 def test_aliases_are_tags_of_what_matched_never_prose(kb):
@@ -29,7 +33,10 @@ def test_aliases_are_tags_of_what_matched_never_prose(kb):
     assert export["summary"] == kb.measure("export_loan_guarantee")["summary"]
     assert "外銷保證" in export["aliases"] and "export loan" not in export["aliases"]
     assert all("保證" in a for a in export["aliases"])
-    assert _cards(kb, "export")[("measure", "export_loan_guarantee")]["aliases"] == ["export loan guarantee", "export loan"]
+    assert _cards(kb, "export")[("measure", "export_loan_guarantee")]["aliases"] == [
+        "export loan guarantee",
+        "export loan",
+    ]
 
 
 def test_hotline_hits_are_their_own_cards(kb):
@@ -52,5 +59,5 @@ def test_program_figures_group_under_the_program(kb):
 def test_csv_one_row_per_card(kb):
     rows = lookup.csv_rows(lookup.search(kb, "保證"))
     assert len(rows) == len(lookup.search(kb, "保證"))
-    assert "外銷貸款優惠保證加碼" == rows[0]["title"] and "9.5成" in rows[0]["lines"]
+    assert rows[0]["title"] == "外銷貸款優惠保證加碼" and "9.5成" in rows[0]["lines"]
     assert "export loan" not in rows[0]["lines"]

@@ -1,4 +1,5 @@
 """Review tables from a tracker store shaped like Rasa's SQLTrackerStore."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,9 +29,9 @@ def test_fallbacks_grouped_by_normalised_text(tables):
     reasons = labels.get("review.reasons")
     assert reasons["clarify"] + "×2" in top["reasons"] and reasons["fallback"] + "×1" in top["reasons"]
     texts = [r["text"] for r in rows]
-    assert "房貸利率多少" in texts                                      # out_of_scope
-    assert any(t.startswith("<script>") for t in texts)                  # the bot asked to clarify
-    assert "我營業額掉了15%能貸多少" not in texts and "信保電話" not in texts   # answered: not in the list
+    assert "房貸利率多少" in texts  # out_of_scope
+    assert any(t.startswith("<script>") for t in texts)  # the bot asked to clarify
+    assert "我營業額掉了15%能貸多少" not in texts and "信保電話" not in texts  # answered: not in the list
     assert [k for k, _ in cols][:2] == ["text", "count"]
 
 
@@ -38,13 +39,15 @@ def test_answers_per_hotline_and_measure_per_day(tables):
     _, hot = tables["hotlines"]
     counts = {(r["day"], r["id"]): r["count"] for r in hot}
     # the carried-over answered_hotlines of each session start is not an answer
-    assert counts == {(DAY1, "mbd"): 1, (DAY1, "smeg"): 1, (DAY1, "center"): 1,
-                      (DAY2, "smeg"): 1, (DAY2, "mbd"): 1}
-    assert hot[0]["day"] == DAY2                                          # newest day first
+    assert counts == {(DAY1, "mbd"): 1, (DAY1, "smeg"): 1, (DAY1, "center"): 1, (DAY2, "smeg"): 1, (DAY2, "mbd"): 1}
+    assert hot[0]["day"] == DAY2  # newest day first
     assert any(r["name"] == "馬上辦服務中心 0800-280-280" for r in hot)
     _, meas = tables["measures"]
     assert {(r["day"], r["id"]): r["count"] for r in meas} == {
-        (DAY1, "sme_loan"): 1, (DAY1, "export_loan_guarantee"): 1, (DAY2, "sme_loan"): 1}
+        (DAY1, "sme_loan"): 1,
+        (DAY1, "export_loan_guarantee"): 1,
+        (DAY2, "sme_loan"): 1,
+    }
     assert any(r["name"] == "中小微企業多元發展貸款加碼" for r in meas)
 
 
@@ -61,7 +64,7 @@ def test_no_feedback_yet(kb, tmp_path):
 
 def test_recent_conversations(tables):
     _, rows = tables["conversations"]
-    assert [r["sender_id"] for r in rows] == ["firm-b", "firm-a"]        # most recent first
+    assert [r["sender_id"] for r in rows] == ["firm-b", "firm-a"]  # most recent first
     assert rows[0]["messages"] == len(SAMPLE["firm-b"]) and rows[0]["fallbacks"] == 4
 
 
@@ -101,7 +104,7 @@ def test_normalise():
 def test_reads_what_rasas_own_sql_tracker_store_writes(tmp_path, kb, monkeypatch):
     """Guards against schema drift: the real SQLTrackerStore writes, the review reads."""
     monkeypatch.setenv("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    with warnings.catch_warnings():   # rasa's imports warn about SQLAlchemy 2.0 and pkg_resources
+    with warnings.catch_warnings():  # rasa's imports warn about SQLAlchemy 2.0 and pkg_resources
         warnings.simplefilter("ignore")
         from rasa.core.tracker_store import SQLTrackerStore
         from rasa.shared.core.domain import Domain
@@ -140,8 +143,10 @@ actions: [action_answer]
 
     con = review.connect(tmp_path / "rasa.db")
     turns = review.load_turns(con)
-    assert [(t.text, t.intent, t.kind) for t in turns] == [("那個東西怎麼弄", "nlu_fallback", "clarify"),
-                                                          ("能貸多少", "ask_amount", "answer")]
+    assert [(t.text, t.intent, t.kind) for t in turns] == [
+        ("那個東西怎麼弄", "nlu_fallback", "clarify"),
+        ("能貸多少", "ask_amount", "answer"),
+    ]
     assert turns[0].bot == ["不太確定您想問的是哪一項"] and turns[1].hotlines == ["mbd", "smeg"]
     tables = review.build_tables(con, kb, days=30, now=t0 + 60)
     assert [r["text"] for r in tables["fallbacks"][1]] == ["那個東西怎麼弄"]
@@ -149,16 +154,33 @@ actions: [action_answer]
 
 
 # --------------------------------------------------------------------- issue 13: only real failures, taps by label
-CLARIFY_BUTTONS = [{"title": "聯絡電話", "payload": "/ask_hotline"}, {"title": "申請資格", "payload": "/ask_eligibility"}]
+CLARIFY_BUTTONS = [
+    {"title": "聯絡電話", "payload": "/ask_hotline"},
+    {"title": "申請資格", "payload": "/ask_eligibility"},
+]
 FEEDBACK_BUTTONS = [{"title": "👍 有幫助", "payload": "👍 有幫助"}, {"title": "👎 沒幫助", "payload": "👎 沒幫助"}]
 CALLER = [
     T("/greet", "greet", "social", ts(DAY2, "09:00"), bot="您好！"),
-    T("我營業額掉了15%能貸多少", "ask_amount", "answer", ts(DAY2, "09:01"), ["sme_loan"], ["mbd"],
-      bot="請問貴公司是中小微企業、非中小微企業，還是稅籍登記業者？", buttons=FEEDBACK_BUTTONS),
+    T(
+        "我營業額掉了15%能貸多少",
+        "ask_amount",
+        "answer",
+        ts(DAY2, "09:01"),
+        ["sme_loan"],
+        ["mbd"],
+        bot="請問貴公司是中小微企業、非中小微企業，還是稅籍登記業者？",
+        buttons=FEEDBACK_BUTTONS,
+    ),
     T("中小企業", "nlu_fallback", "answer", ts(DAY2, "09:02"), ["sme_loan"], ["mbd"], buttons=FEEDBACK_BUTTONS),
     T("👎 沒幫助", "nlu_fallback", "feedback", ts(DAY2, "09:03")),
-    T("那個東西怎麼弄", "nlu_fallback", "clarify", ts(DAY2, "09:04"), bot="不太確定您想問的是哪一項，請選一個：",
-      buttons=CLARIFY_BUTTONS),
+    T(
+        "那個東西怎麼弄",
+        "nlu_fallback",
+        "clarify",
+        ts(DAY2, "09:04"),
+        bot="不太確定您想問的是哪一項，請選一個：",
+        buttons=CLARIFY_BUTTONS,
+    ),
     T("/ask_hotline", "ask_hotline", "answer", ts(DAY2, "09:05"), [], ["center"]),
     T("/ask_rate", "ask_rate", "answer", ts(DAY2, "09:06"), [], ["center"]),
 ]
@@ -174,7 +196,7 @@ def caller(tmp_path):
 
 def test_only_turns_the_bot_failed_are_listed(kb, caller):
     tables = review.build_tables(caller, kb, days=30)
-    assert [r["text"] for r in tables["fallbacks"][1]] == ["那個東西怎麼弄"]       # not 中小企業, not 👎 沒幫助
+    assert [r["text"] for r in tables["fallbacks"][1]] == ["那個東西怎麼弄"]  # not 中小企業, not 👎 沒幫助
     assert tables["conversations"][1][0]["fallbacks"] == 1
     assert {(r["up"], r["down"]) for r in tables["feedback"][1]} == {(0, 1)}
 
@@ -184,16 +206,18 @@ def test_nlu_fallback_without_an_answer_still_counts(kb, tmp_path):
     db = write_tracker(tmp_path / "t.db", {"x": [T("嗯嗯嗯", "nlu_fallback", None, ts(DAY2))]})
     con = review.connect(db)
     rows = review.build_tables(con, kb, days=30)["fallbacks"][1]
-    assert [r["text"] for r in rows] == ["嗯嗯嗯"] and rows[0]["reasons"].startswith(labels.get("review.reasons.nlu_fallback"))
+    assert [r["text"] for r in rows] == ["嗯嗯嗯"] and rows[0]["reasons"].startswith(
+        labels.get("review.reasons.nlu_fallback")
+    )
 
 
 def test_button_taps_show_the_buttons_label(caller):
     turns = review.transcript(review.load_turns(caller))
     shown = [(t["text"], t["typed"]) for t in turns]
-    assert shown[5] == ("聯絡電話", False)                 # tapped on the clarify message before it
-    assert shown[0] == ("（打招呼）", False)                # the widget's /greet: no button, its meaning
-    assert shown[6] == ("（貸款利率）", False)              # a payload with no button before it
-    assert shown[2] == ("中小企業", True) and shown[3] == ("👎 沒幫助", True)   # the payload is its own label
+    assert shown[5] == ("聯絡電話", False)  # tapped on the clarify message before it
+    assert shown[0] == ("（打招呼）", False)  # the widget's /greet: no button, its meaning
+    assert shown[6] == ("（貸款利率）", False)  # a payload with no button before it
+    assert shown[2] == ("中小企業", True) and shown[3] == ("👎 沒幫助", True)  # the payload is its own label
     assert not any(t["text"].startswith("/") for t in turns)
     assert turns[5]["raw"] == "/ask_hotline"
 
@@ -201,6 +225,7 @@ def test_button_taps_show_the_buttons_label(caller):
 def test_review_pages_show_labels_not_payloads(kb, kb_path, password_hash, tmp_path):
     from staff.app import create_app
     from tests.staff.conftest import PASSWORD, Server, client, make_settings
+
     db = write_tracker(tmp_path / "caller.db", {"caller-1": CALLER})
     with Server(create_app(make_settings(password_hash, db, kb_path), kb)) as s:
         c = client(s.url)

@@ -2,6 +2,7 @@
 table `events` (id, sender_id, type_name, timestamp, intent_name, action_name, data JSON), with the events
 Rasa logs for a turn: user → action_answer → bot … → slot answer_kind / answered_measures / answered_hotlines →
 action_listen, and a session start that re-sets carried-over slots (which must not be counted)."""
+
 from __future__ import annotations
 
 import json
@@ -37,13 +38,16 @@ class T:
     measures: list = field(default_factory=list)
     hotlines: list = field(default_factory=list)
     bot: str = "（機器人的回答）"
-    buttons: list = field(default_factory=list)     # quick replies on the bot's message: [{"title", "payload"}]
+    buttons: list = field(default_factory=list)  # quick replies on the bot's message: [{"title", "payload"}]
 
 
 def _row(con, sender, type_name, at, data, intent=None, action=None):
     data = {"event": type_name, "timestamp": at, "metadata": {}, **data}
-    con.execute("insert into events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-                "values (?, ?, ?, ?, ?, ?)", (sender, type_name, at, intent, action, json.dumps(data, ensure_ascii=False)))
+    con.execute(
+        "insert into events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+        "values (?, ?, ?, ?, ?, ?)",
+        (sender, type_name, at, intent, action, json.dumps(data, ensure_ascii=False)),
+    )
 
 
 def write_tracker(path: Path, conversations: dict) -> Path:
@@ -52,26 +56,68 @@ def write_tracker(path: Path, conversations: dict) -> Path:
     con.executescript(SCHEMA)
     for sender, turns in conversations.items():
         start = turns[0].at - 1
-        _row(con, sender, "action", start, {"name": "action_session_start", "policy": None, "confidence": 1.0}, action="action_session_start")
+        _row(
+            con,
+            sender,
+            "action",
+            start,
+            {"name": "action_session_start", "policy": None, "confidence": 1.0},
+            action="action_session_start",
+        )
         _row(con, sender, "session_started", start, {})
         # carried-over slots after a session start: not an answer, must not be counted
         _row(con, sender, "slot", start, {"name": "answered_hotlines", "value": ["center"]}, action="answered_hotlines")
-        _row(con, sender, "action", start, {"name": "action_listen", "policy": None, "confidence": None}, action="action_listen")
+        _row(
+            con,
+            sender,
+            "action",
+            start,
+            {"name": "action_listen", "policy": None, "confidence": None},
+            action="action_listen",
+        )
         for i, t in enumerate(turns):
-            parse = {"intent": {"name": t.intent, "confidence": 0.3 if t.intent == "nlu_fallback" else 0.9},
-                     "entities": [], "text": t.text, "message_id": f"{sender}-{i}", "metadata": {},
-                     "intent_ranking": [{"name": t.intent, "confidence": 0.9}]}
-            _row(con, sender, "user", t.at, {"text": t.text, "parse_data": parse, "input_channel": "rest",
-                                             "message_id": f"{sender}-{i}"}, intent=t.intent)
+            parse = {
+                "intent": {"name": t.intent, "confidence": 0.3 if t.intent == "nlu_fallback" else 0.9},
+                "entities": [],
+                "text": t.text,
+                "message_id": f"{sender}-{i}",
+                "metadata": {},
+                "intent_ranking": [{"name": t.intent, "confidence": 0.9}],
+            }
+            _row(
+                con,
+                sender,
+                "user",
+                t.at,
+                {"text": t.text, "parse_data": parse, "input_channel": "rest", "message_id": f"{sender}-{i}"},
+                intent=t.intent,
+            )
             _row(con, sender, "user_featurization", t.at, {"use_text_for_featurization": False})
-            _row(con, sender, "action", t.at + 1, {"name": "action_answer", "policy": "RulePolicy", "confidence": 1.0},
-                 action="action_answer")
+            _row(
+                con,
+                sender,
+                "action",
+                t.at + 1,
+                {"name": "action_answer", "policy": "RulePolicy", "confidence": 1.0},
+                action="action_answer",
+            )
             _row(con, sender, "bot", t.at + 1, {"text": t.bot, "data": {"buttons": t.buttons} if t.buttons else {}})
-            for name, value in (("focus_measures", t.measures), ("fallback_stage", 0.0), ("answer_kind", t.kind),
-                                ("answered_measures", t.measures), ("answered_hotlines", t.hotlines)):
+            for name, value in (
+                ("focus_measures", t.measures),
+                ("fallback_stage", 0.0),
+                ("answer_kind", t.kind),
+                ("answered_measures", t.measures),
+                ("answered_hotlines", t.hotlines),
+            ):
                 _row(con, sender, "slot", t.at + 1, {"name": name, "value": value}, action=name)
-            _row(con, sender, "action", t.at + 2, {"name": "action_listen", "policy": "RulePolicy", "confidence": 1.0},
-                 action="action_listen")
+            _row(
+                con,
+                sender,
+                "action",
+                t.at + 2,
+                {"name": "action_listen", "policy": "RulePolicy", "confidence": 1.0},
+                action="action_listen",
+            )
     con.commit()
     con.close()
     return path
@@ -82,7 +128,14 @@ DAY1, DAY2 = (_today - timedelta(days=2)).isoformat(), (_today - timedelta(days=
 
 SAMPLE = {
     "firm-a": [
-        T("我營業額掉了15%能貸多少", "ask_amount", "answer", ts(DAY1, "09:00"), ["sme_loan", "export_loan_guarantee"], ["mbd", "smeg"]),
+        T(
+            "我營業額掉了15%能貸多少",
+            "ask_amount",
+            "answer",
+            ts(DAY1, "09:00"),
+            ["sme_loan", "export_loan_guarantee"],
+            ["mbd", "smeg"],
+        ),
         T("這個補助跟那個有什麼不同？", "nlu_fallback", "clarify", ts(DAY1, "09:05")),
         T("這個補助跟那個有什麼不同", "nlu_fallback", "fallback", ts(DAY1, "09:06"), [], ["center"]),
         T("👍", "affirm", "social", ts(DAY1, "09:07")),

@@ -4,37 +4,38 @@ Each handler says when it applies (from the turn's Context) and what it answers 
 a question or buttons). Rendering to text happens afterwards, once (compose.py). Order matters: earlier handlers
 catch the narrower cases (a 👍 tap before a greeting, a hotline's own hours before an answer about measures).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from actions.answering.context import ABOUT_LINES, Context
-from actions.answering.hotlines import answer_hours, hotline_answer
-from actions.answering.lines import LineKind, say
-from actions.answering.measures import MAX_MEASURES, answer_measures, date_checks
-from actions.answering.model import ReplyKind
-from actions.answering.overview import measure_list, overview
-from actions.answering.sections import FIGURE_ASPECTS, MEASURE_ASPECTS
+from advisor.context import ABOUT_LINES, Context
+from advisor.hotlines import answer_hours, hotline_answer
+from advisor.lines import LineKind, say
+from advisor.measures import MAX_MEASURES, answer_measures, date_checks
+from advisor.model import ReplyKind
+from advisor.overview import measure_list, overview
+from advisor.sections import FIGURE_ASPECTS, MEASURE_ASPECTS
 from knowledge.registry import DECISIVE_FACTS
 
 SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat", "out_of_scope"}
-FEEDBACK_MAX = 12   # a 👍/👎 tap (or typed) is short; longer text is a question that starts with one
+FEEDBACK_MAX = 12  # a 👍/👎 tap (or typed) is short; longer text is a question that starts with one
 
 
 @dataclass
 class Answer:
     kind: ReplyKind
-    blocks: list = field(default_factory=list)     # lines, or lists of lines (one paragraph each)
-    hotlines: list = field(default_factory=list)   # hotline ids
-    buttons: list = field(default_factory=list)    # quick replies (topics, intents)
-    question: str | None = None                    # a question about the firm to ask with its answer buttons (size)
-    feedback: bool = False                         # end with 👍/👎 (unless a question is asked)
+    blocks: list = field(default_factory=list)  # lines, or lists of lines (one paragraph each)
+    hotlines: list = field(default_factory=list)  # hotline ids
+    buttons: list = field(default_factory=list)  # quick replies (topics, intents)
+    question: str | None = None  # a question about the firm to ask with its answer buttons (size)
+    feedback: bool = False  # end with 👍/👎 (unless a question is asked)
     measures: list = field(default_factory=list)
-    focus: list | None = None                      # None: the focus stays
+    focus: list | None = None  # None: the focus stays
     fallbacks: int = 0
-    allow_many: bool = False                       # the directory: every hotline, not MAX_HOTLINES
-    about_hotlines: bool = False                   # the next 「幾點？」 is about these hotlines
+    allow_many: bool = False  # the directory: every hotline, not MAX_HOTLINES
+    about_hotlines: bool = False  # the next 「幾點？」 is about these hotlines
 
 
 class Handler:
@@ -63,8 +64,9 @@ class Empty(Handler):
         return not ctx.reading.text.strip()
 
     def answer(self, kb, ctx, now):
-        return Answer(self.kind, [say(LineKind.TEXT, "empty_message")], buttons=topic_buttons(kb),
-                      fallbacks=ctx.state.fallbacks)
+        return Answer(
+            self.kind, [say(LineKind.TEXT, "empty_message")], buttons=topic_buttons(kb), fallbacks=ctx.state.fallbacks
+        )
 
 
 class Feedback(Handler):
@@ -85,12 +87,18 @@ class Feedback(Handler):
 
 class AboutBot(Handler):
     """「你是真人還是機器人」, whatever intent DIET guessed."""
+
     kind = ReplyKind.SOCIAL
 
     def applies(self, kb, ctx):
         r = ctx.reading
-        return r.about_bot and not (r.measures or r.topics or r.hotlines or ctx.new_facts
-                                    or set(r.aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"}))
+        return r.about_bot and not (
+            r.measures
+            or r.topics
+            or r.hotlines
+            or ctx.new_facts
+            or set(r.aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"})
+        )
 
     def answer(self, kb, ctx, now):
         return Answer(self.kind, [say(LineKind.TEXT, "chitchat")])
@@ -112,6 +120,7 @@ class Social(Handler):
 
 class OutOfScope(Handler):
     """房屋貸款, 股票 ...: words the lexicon marks out of scope, with no measure named."""
+
     kind = ReplyKind.OUT_OF_SCOPE
 
     def applies(self, kb, ctx):
@@ -126,8 +135,12 @@ class SameHotline(Handler):
 
     def applies(self, kb, ctx):
         r = ctx.reading
-        return bool(ctx.state.hotlines and ctx.aspects and set(ctx.aspects) <= set(ABOUT_LINES)
-                    and not (r.measures or r.topics or r.hotlines or ctx.new_facts))
+        return bool(
+            ctx.state.hotlines
+            and ctx.aspects
+            and set(ctx.aspects) <= set(ABOUT_LINES)
+            and not (r.measures or r.topics or r.hotlines or ctx.new_facts)
+        )
 
     def answer(self, kb, ctx, now):
         hot = ctx.state.hotlines
@@ -136,15 +149,25 @@ class SameHotline(Handler):
 
 class Overview(Handler):
     """The directory of lines, the coaching stages, the package's pillars, or several measures at a glance."""
+
     kind = ReplyKind.OVERVIEW
 
     def applies(self, kb, ctx):
         text, cue = ctx.reading.text, ctx.cue
-        directory = cue.directory.search(text) and not ctx.reading.measures   # 「兩個措施各打哪支電話」 is not it
+        directory = cue.directory.search(text) and not ctx.reading.measures  # 「兩個措施各打哪支電話」 is not it
         about_hotline = ctx.reading.hotlines and "overview" not in ctx.reading.aspects and not cue.package.search(text)
-        return bool(directory or not about_hotline and "overview" in ctx.aspects and (
-            ctx.msg.intent == "ask_overview" or not ctx.focus or ctx.how == "topic"
-            or cue.package.search(text) or cue.directory.search(text)))
+        return bool(
+            directory
+            or not about_hotline
+            and "overview" in ctx.aspects
+            and (
+                ctx.msg.intent == "ask_overview"
+                or not ctx.focus
+                or ctx.how == "topic"
+                or cue.package.search(text)
+                or cue.directory.search(text)
+            )
+        )
 
     def answer(self, kb, ctx, now):
         lines, hot, many = overview(kb, ctx.reading.text, ctx.focus if ctx.how in ("named", "topic") else [])
@@ -155,8 +178,11 @@ class HotlineItself(Handler):
     """「信保基金電話幾號」「0800-023-800跟0800-005-288有什麼不同」: about a hotline, whatever intent DIET guessed."""
 
     def applies(self, kb, ctx):
-        return bool(ctx.reading.hotlines and not set(ctx.aspects) & MEASURE_ASPECTS
-                    and (not ctx.focus or ctx.how in ("previous", "aspect", "topic")))
+        return bool(
+            ctx.reading.hotlines
+            and not set(ctx.aspects) & MEASURE_ASPECTS
+            and (not ctx.focus or ctx.how in ("previous", "aspect", "topic"))
+        )
 
     def answer(self, kb, ctx, now):
         r = ctx.reading
@@ -183,6 +209,7 @@ class OutOfScopeIntent(OutOfScope):
 
 class Clarify(Handler):
     """Not understood the first time: the two likeliest intents (or the topics) as buttons."""
+
     kind = ReplyKind.CLARIFY
 
     def __init__(self, descriptions: dict | None = None):
@@ -192,14 +219,16 @@ class Clarify(Handler):
         return not ctx.focus and ctx.state.fallbacks == 0
 
     def answer(self, kb, ctx, now):
-        names = [r["name"] for r in ctx.msg.ranking
-                 if r.get("name") in self.descriptions and r["name"] not in SOCIAL][:2]
+        names = [r["name"] for r in ctx.msg.ranking if r.get("name") in self.descriptions and r["name"] not in SOCIAL][
+            :2
+        ]
         buttons = [{"title": self.descriptions[n], "payload": "/" + n} for n in names] or topic_buttons(kb)
         return Answer(self.kind, [say(LineKind.TEXT, "clarify")], buttons=buttons, fallbacks=1)
 
 
 class Fallback(Handler):
     """Not understood twice: the general line, so it is never a dead end."""
+
     kind = ReplyKind.FALLBACK
 
     def applies(self, kb, ctx):
@@ -211,7 +240,7 @@ class Fallback(Handler):
 
 def _narrowed(kb, ctx: Context) -> list:
     asked = [a for a in ctx.aspects if a in FIGURE_ASPECTS]
-    if ctx.how != "named" and asked:   # 「利率呢」 about two loans: keep those that have a rate
+    if ctx.how != "named" and asked:  # 「利率呢」 about two loans: keep those that have a rate
         having = [m for m in ctx.focus if any(kb.figures(m, a) or kb.notes(m, a) for a in asked)]
         return having or ctx.focus
     return ctx.focus
@@ -219,16 +248,19 @@ def _narrowed(kb, ctx: Context) -> list:
 
 def facts_known(ctx: Context) -> bool:
     return bool(DECISIVE_FACTS & set(ctx.facts)) and (
-        bool(ctx.new_facts) or "eligibility" in ctx.aspects or ctx.how != "previous")
+        bool(ctx.new_facts) or "eligibility" in ctx.aspects or ctx.how != "previous"
+    )
 
 
 class MeasureList(Handler):
     """More measures than fit one answer and nothing narrows them: what each is."""
+
     kind = ReplyKind.OVERVIEW
 
     def applies(self, kb, ctx):
-        return len(_narrowed(kb, ctx)) > MAX_MEASURES and not (set(ctx.aspects) & FIGURE_ASPECTS) \
-            and not facts_known(ctx)
+        return (
+            len(_narrowed(kb, ctx)) > MAX_MEASURES and not (set(ctx.aspects) & FIGURE_ASPECTS) and not facts_known(ctx)
+        )
 
     def answer(self, kb, ctx, now):
         focus = _narrowed(kb, ctx)
@@ -244,19 +276,41 @@ class Measures(Handler):
 
     def answer(self, kb, ctx, now):
         focus = _narrowed(kb, ctx)
-        ma = answer_measures(kb, focus, ctx.aspects, ctx.facts, facts_known(ctx), ctx.how == "named",
-                             frozenset(ctx.reading.compared))
+        ma = answer_measures(
+            kb, focus, ctx.aspects, ctx.facts, facts_known(ctx), ctx.how == "named", frozenset(ctx.reading.compared)
+        )
         blocks = list(ma.blocks)
         if "application" in ctx.aspects:
             blocks += date_checks(kb, ma.shown, ctx.reading.text, now)
         if "hours" in ctx.aspects:
             blocks += answer_hours(kb, ma.hotlines[:1], now)
         question = "size" if ma.ask_size and "size" not in ctx.state.asked else None
-        return Answer(self.kind, blocks, ma.hotlines, question=question, feedback=True, measures=ma.shown,
-                      focus=ma.next_focus or focus)
+        return Answer(
+            self.kind,
+            blocks,
+            ma.hotlines,
+            question=question,
+            feedback=True,
+            measures=ma.shown,
+            focus=ma.next_focus or focus,
+        )
 
 
 def registered(descriptions: dict | None = None) -> list:
     """The handlers in the order they are tried."""
-    return [Empty(), Feedback(), AboutBot(), Social(), OutOfScope(), SameHotline(), Overview(), HotlineItself(),
-            GeneralLine(), OutOfScopeIntent(), Clarify(descriptions), Fallback(), MeasureList(), Measures()]
+    return [
+        Empty(),
+        Feedback(),
+        AboutBot(),
+        Social(),
+        OutOfScope(),
+        SameHotline(),
+        Overview(),
+        HotlineItself(),
+        GeneralLine(),
+        OutOfScopeIntent(),
+        Clarify(descriptions),
+        Fallback(),
+        MeasureList(),
+        Measures(),
+    ]

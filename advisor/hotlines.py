@@ -1,11 +1,12 @@
 """Hotlines in an answer: their lines with hours, tap-to-call buttons carrying the hotline's data, and hours."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from actions.answering.lines import LineKind, joined, say
-from actions.answering.words import cues
+from advisor.lines import LineKind, joined, say
+from advisor.words import cues
 from knowledge.render import display_number
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -28,9 +29,14 @@ def hotline_line(h: dict, now: datetime):
 
 def call_button(h: dict) -> dict:
     """A tap-to-call button: its title is rendered at the edge; channels read the number from the data."""
-    return {"title": say(LineKind.TEXT, "call_button", number=display_number(h["number"]), label=h["button"]),
-            "type": "web_url", "url": "tel:" + h["digits"], "hotline_id": h["id"], "name": h["name"],
-            "number": h["number"]}
+    return {
+        "title": say(LineKind.TEXT, "call_button", number=display_number(h["number"]), label=h["button"]),
+        "type": "web_url",
+        "url": "tel:" + h["digits"],
+        "hotline_id": h["id"],
+        "name": h["name"],
+        "number": h["number"],
+    }
 
 
 def hotline_block(kb, hotlines: list, now: datetime) -> tuple:
@@ -45,12 +51,27 @@ def answer_hours(kb, hotline_ids: list, now: datetime) -> list:
         if h.get("hours_text"):
             lines.append(say(LineKind.NOTE, "hours_known", name=h["name"], number=h["number"], hours=h["hours_text"]))
             if is_open(h, now) is False:
-                lines.append(say(LineKind.NOTE, "hours_closed_now", now=now.astimezone(TAIPEI).strftime("%H:%M"),
-                                 name=h["name"], hours=h["hours_text"]))
+                lines.append(
+                    say(
+                        LineKind.NOTE,
+                        "hours_closed_now",
+                        now=now.astimezone(TAIPEI).strftime("%H:%M"),
+                        name=h["name"],
+                        hours=h["hours_text"],
+                    )
+                )
         else:
             general = kb.general_hotline()
-            lines.append(say(LineKind.NOTE, "hours_unknown", name=h["name"], general=general["name"],
-                             number=general["number"], hours=general["hours_text"]))
+            lines.append(
+                say(
+                    LineKind.NOTE,
+                    "hours_unknown",
+                    name=h["name"],
+                    general=general["name"],
+                    number=general["number"],
+                    hours=general["hours_text"],
+                )
+            )
     return lines
 
 
@@ -58,8 +79,10 @@ def hotline_answer(kb, hotline_ids: list, aspects: list, now: datetime, text: st
     """About hotlines themselves: their hours when asked, else what each handles."""
     if "hours" in aspects:
         lines = answer_hours(kb, hotline_ids, now)
-        if cues(kb).days_off.search(text):   # 「星期六可以打嗎」: the deck gives times of day, not days
+        if cues(kb).days_off.search(text):  # 「星期六可以打嗎」: the deck gives times of day, not days
             lines.append(say(LineKind.NOTE, "hours_days_unknown"))
         return lines
-    return [say(LineKind.TEXT, "hotline_handles", name=kb.hotline(h)["name"], handles=kb.hotline(h)["handles"])
-            for h in hotline_ids]
+    return [
+        say(LineKind.TEXT, "hotline_handles", name=kb.hotline(h)["name"], handles=kb.hotline(h)["handles"])
+        for h in hotline_ids
+    ]

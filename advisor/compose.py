@@ -1,19 +1,32 @@
 """The composer's entry point: read the turn, let the first applicable handler answer, then render at most three
 messages: the answer; the hotlines with their call buttons; and one question with its answer buttons OR the
 feedback line (👍/👎), never both."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from actions.answering.context import read_turn
-from actions.answering.handlers import Answer, registered
-from actions.answering.hotlines import MAX_HOTLINES, TAIPEI, hotline_block
-from actions.answering.lines import LineKind, render, say
-from actions.answering.model import Reply, State, UserMessage
+from advisor.context import read_turn
+from advisor.handlers import Answer, registered
+from advisor.hotlines import MAX_HOTLINES, TAIPEI, hotline_block
+from advisor.lines import LineKind, render, say
+from advisor.model import Reply, State, UserMessage
 
-MAX_TEXT = 2000   # longer messages are read from their first 2,000 characters, and the firm is told so
-CARRIED_ASPECTS = {"amount", "rate", "rate_cut", "guarantee", "fee", "term", "self_funding", "equipment_cap",
-                   "eligibility", "items", "period", "application"}
+MAX_TEXT = 2000  # longer messages are read from their first 2,000 characters, and the firm is told so
+CARRIED_ASPECTS = {
+    "amount",
+    "rate",
+    "rate_cut",
+    "guarantee",
+    "fee",
+    "term",
+    "self_funding",
+    "equipment_cap",
+    "eligibility",
+    "items",
+    "period",
+    "application",
+}
 # the questions the bot asks about the firm: the message that asks, and the fact whose values are the buttons
 QUESTIONS = {"size": ("ask_size", "size")}
 
@@ -21,6 +34,7 @@ QUESTIONS = {"size": ("ask_size", "size")}
 def question_buttons(kb, question: str) -> list:
     """One button per value of the fact; its label is the payload, which the reader reads back as that value."""
     from knowledge.registry import BY_NAME
+
     fact = BY_NAME[QUESTIONS[question][1]]
     return [{"title": kb.message(f"{fact.name}.{v}"), "payload": kb.message(f"{fact.name}.{v}")} for v in fact.values]
 
@@ -28,7 +42,7 @@ def question_buttons(kb, question: str) -> list:
 def _bubbles(kb, ans: Answer, notices: list, now: datetime) -> list:
     messages = []
     paragraphs = [render(kb, b) for b in [*notices, *ans.blocks]]
-    if any(paragraphs):   # one line break: Rasa's channels split a text at a blank line into separate messages
+    if any(paragraphs):  # one line break: Rasa's channels split a text at a blank line into separate messages
         messages.append({"text": "\n".join(p for p in paragraphs if p)})
     ids = list(ans.hotlines) if ans.allow_many else list(ans.hotlines)[:MAX_HOTLINES]
     lines, buttons = hotline_block(kb, [kb.hotline(h) for h in ids], now)
@@ -42,7 +56,7 @@ def _bubbles(kb, ans: Answer, notices: list, now: datetime) -> list:
             messages[-1]["buttons"] = list(ans.buttons)
         else:
             messages.append({"text": kb.message("ask_topic"), "buttons": list(ans.buttons)})
-    elif ans.feedback:   # 👍/👎 as quick replies: the staff helper's review counts them per day
+    elif ans.feedback:  # 👍/👎 as quick replies: the staff helper's review counts them per day
         thumbs = [kb.message(k) for k in ("feedback_up_button", "feedback_down_button")]
         messages.append({"text": kb.message("feedback_ask"), "buttons": [{"title": t, "payload": t} for t in thumbs]})
     return messages
@@ -53,8 +67,13 @@ def compose(kb, msg: UserMessage, state: State, now: datetime | None = None, des
     notices = []
     if len(msg.text) > MAX_TEXT:
         notices.append(say(LineKind.NOTE, "too_long", limit=f"{MAX_TEXT:,}"))
-        msg = UserMessage(msg.text[:MAX_TEXT], msg.intent, msg.confidence,
-                          [e for e in msg.entities if (e.get("end") or 0) <= MAX_TEXT], msg.ranking)
+        msg = UserMessage(
+            msg.text[:MAX_TEXT],
+            msg.intent,
+            msg.confidence,
+            [e for e in msg.entities if (e.get("end") or 0) <= MAX_TEXT],
+            msg.ranking,
+        )
     ctx = read_turn(kb, msg, state)
     handler = next(h for h in registered(descriptions) if h.applies(kb, ctx))
     ans = handler.answer(kb, ctx, now)
@@ -63,6 +82,12 @@ def compose(kb, msg: UserMessage, state: State, now: datetime | None = None, des
     # what was asked stays in mind while the measure does: 「利率多少」「電話呢」「如果只借80萬呢」
     kept = [a for a in ctx.aspects if a in CARRIED_ASPECTS] or (state.aspects if new_focus == state.focus else [])
     asked = state.asked + [ans.question] if ans.question and ans.question not in state.asked else list(state.asked)
-    new_state = State(facts=ctx.facts, focus=new_focus, fallbacks=ans.fallbacks, aspects=kept,
-                      hotlines=list(ans.hotlines) if ans.about_hotlines else [], asked=asked)
+    new_state = State(
+        facts=ctx.facts,
+        focus=new_focus,
+        fallbacks=ans.fallbacks,
+        aspects=kept,
+        hotlines=list(ans.hotlines) if ans.about_hotlines else [],
+        asked=asked,
+    )
     return Reply(_bubbles(kb, ans, notices, now), new_state, ans.kind, list(ans.measures), ids)

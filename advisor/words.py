@@ -3,6 +3,7 @@
 Only the shape of a cue lives here (a collective word a few characters before a line word is the directory); every
 word is data, so deleting one from the lexicon changes what the bot reads.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,10 +25,10 @@ class Cues:
     switch: re.Pattern
     joint: re.Pattern
     single: re.Pattern
-    applicants: re.Pattern      # groups: n (a count) or another (「另一家」), together
+    applicants: re.Pattern  # groups: n (a count) or another (「另一家」), together
     apply: re.Pattern
     other: re.Pattern
-    counts: re.Pattern          # 「員工50人」「資本額5000萬」: masked before topics are read
+    counts: re.Pattern  # 「員工50人」「資本額5000萬」: masked before topics are read
     durations: re.Pattern
 
 
@@ -41,17 +42,23 @@ def compile_cues(kb) -> Cues:
         package=re.compile(a["package"]),
         stages=re.compile(a["stages"]),
         days_off=re.compile(a["days_off"]),
-        directory=re.compile(f"(?:{a['directory_collective']}).{{0,6}}(?:{a['directory_line']})|"
-                             f"(?:{a['directory_line']}).{{0,3}}(?:{a['directory_listing']})"),
+        directory=re.compile(
+            f"(?:{a['directory_collective']}).{{0,6}}(?:{a['directory_line']})|"
+            f"(?:{a['directory_line']}).{{0,3}}(?:{a['directory_listing']})"
+        ),
         switch=re.compile(rf"^\s*(?:{a['switch_lead']})?.{{1,16}}(?:{a['switch_tail']})\s*[\uff1f?]?\s*$"),
         joint=re.compile(a["joint"]),
         single=re.compile(a["single"]),
-        applicants=re.compile(rf"(?:(?P<another>{a['another_firm']})|(?P<n>[0-9]+|[{NUMERAL_CHARS}])\s*"
-                              rf"(?:{a['firm_counter']}))(?:{a['firm_nouns']})?\s*(?P<together>{a['together']})?"),
+        applicants=re.compile(
+            rf"(?:(?P<another>{a['another_firm']})|(?P<n>[0-9]+|[{NUMERAL_CHARS}])\s*"
+            rf"(?:{a['firm_counter']}))(?:{a['firm_nouns']})?\s*(?P<together>{a['together']})?"
+        ),
         apply=re.compile(a["apply"]),
         other=re.compile(rf"(?:{a['other']})\s*(?:{a['other_kind']})"),
-        counts=re.compile(rf"(?:{a['count_subject']})\s*(?:{a['count_filler']})?\s*{numeral}\s*"
-                          rf"(?:{a['count_approx']})?\s*(?:{a['count_unit']})"),
+        counts=re.compile(
+            rf"(?:{a['count_subject']})\s*(?:{a['count_filler']})?\s*{numeral}\s*"
+            rf"(?:{a['count_approx']})?\s*(?:{a['count_unit']})"
+        ),
         durations=re.compile(a["durations"]),
     )
 

@@ -1,8 +1,9 @@
 """One measure's part of an answer, as typed lines: heading, status, the figures asked about, what does not apply."""
+
 from __future__ import annotations
 
-from actions.answering.lines import Line, LineKind, joined, kb_text, say
-from actions.eligibility import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
+from advisor.eligibility import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
+from advisor.lines import Line, LineKind, joined, kb_text, say
 
 # what a question asks about: a figure of the measure, or something else it holds
 FIGURE_ASPECTS = {"amount", "rate", "rate_cut", "guarantee", "fee", "term", "self_funding", "equipment_cap"}
@@ -21,13 +22,18 @@ def figure(fig: dict) -> Line:
 
 
 def excluded(fig: dict) -> Line:
-    return Line(LineKind.EXCLUDED, "figure_not_applicable",
-                (("label", fig["label"]), ("condition", fig["condition"] or "")), label=fig["label"])
+    return Line(
+        LineKind.EXCLUDED,
+        "figure_not_applicable",
+        (("label", fig["label"]), ("condition", fig["condition"] or "")),
+        label=fig["label"],
+    )
 
 
 def missing(measure: dict, aspect: str) -> Line:
-    return say(LineKind.MISSING, "not_in_deck", name=measure["short_name"],
-               aspect=say(LineKind.TEXT, "aspect." + aspect))
+    return say(
+        LineKind.MISSING, "not_in_deck", name=measure["short_name"], aspect=say(LineKind.TEXT, "aspect." + aspect)
+    )
 
 
 def reason(key: str, values: dict) -> Line:
@@ -37,17 +43,22 @@ def reason(key: str, values: dict) -> Line:
 def status_line(kb, measure: dict, a) -> Line | None:
     name = measure["short_name"]
     if a.status == ELIGIBLE:
-        if a.excluded and not [f for f in a.figures if f["aspect"] == "amount"] and \
-                [f for f in a.excluded if f["aspect"] == "amount"]:
+        if (
+            a.excluded
+            and not [f for f in a.figures if f["aspect"] == "amount"]
+            and [f for f in a.excluded if f["aspect"] == "amount"]
+        ):
             # 納管 subsidy for a large firm: the conditions hold, but its only grant is for SMEs
             return say(LineKind.STATUS, "eligible_none_applies", name=name)
         return say(LineKind.STATUS, "eligible", name=name)
     if a.status == NOT_ELIGIBLE:
-        return say(LineKind.STATUS, "not_eligible", name=name,
-                   reasons=joined([reason(k, v) for k, v in a.why], "sep.reasons"))
+        return say(
+            LineKind.STATUS, "not_eligible", name=name, reasons=joined([reason(k, v) for k, v in a.why], "sep.reasons")
+        )
     if a.status == UNKNOWN:
-        return say(LineKind.STATUS, "unknown", name=name,
-                   missing=joined([say(LineKind.TEXT, "fact." + f) for f in a.missing]))
+        return say(
+            LineKind.STATUS, "unknown", name=name, missing=joined([say(LineKind.TEXT, "fact." + f) for f in a.missing])
+        )
     return None
 
 
@@ -62,7 +73,7 @@ def _application_lines(kb, mid: str, measure: dict) -> list:
     lines = []
     for i, d in enumerate(dates):
         # the method continues the date's sentence: one line, not the date twice
-        rest = app[len(d["text"]):] if same and i == same[0] else ""
+        rest = app[len(d["text"]) :] if same and i == same[0] else ""
         lines.append(say(LineKind.TEXT, "date_line", text=d["text"], ad=d["ad"], rest=rest))
     if app and not same:
         lines.append(kb_text(LineKind.TEXT, app))
@@ -74,23 +85,29 @@ def aspect_lines(kb, mid: str, aspect: str, a) -> list:
     if aspect in FIGURE_ASPECTS:
         related = RELATED.get(aspect, (aspect,))
         # 「可以保證多少」 asks for the guaranteed amount as much as for the share: a guarantee's 保證額度 is shown too
-        figs = [figure(f) for f in a.figures if f["aspect"] in related
-                or (aspect == "guarantee" and f["aspect"] == "amount" and f["key"].startswith("guarantee"))]
+        figs = [
+            figure(f)
+            for f in a.figures
+            if f["aspect"] in related
+            or (aspect == "guarantee" and f["aspect"] == "amount" and f["key"].startswith("guarantee"))
+        ]
         figs += [excluded(f) for f in a.excluded if f["aspect"] in related]
         notes = [kb_text(LineKind.NOTE, n) for n in kb.notes(mid, aspect)]
         if figs or notes:
             return figs + notes
-        if aspect == "self_funding":   # 「AI人才培訓要自己出多少」: no share in the deck, but what it pays is
+        if aspect == "self_funding":  # 「AI人才培訓要自己出多少」: no share in the deck, but what it pays is
             return [missing(measure, aspect)] + [figure(f) for f in a.figures if f["aspect"] == "amount"]
         if aspect == "term" and (kb.dates(mid) or measure.get("application")):
-            return aspect_lines(kb, mid, "application", a)   # a grant's 期限 is its application period
+            return aspect_lines(kb, mid, "application", a)  # a grant's 期限 is its application period
         return [missing(measure, aspect)]
     if aspect == "eligibility":
         lines = [say(LineKind.TEXT, "bullet", text=c["text"]) for c in kb.criteria(mid)]
         lines += [_periods(kb, c["periods_id"]) for c in kb.criteria(mid) if c.get("periods_id")]
-        return (lines or [kb_text(LineKind.TEXT, measure["summary"])]) + \
-            [figure(f) for f in a.figures if f["aspect"] == "amount"] + \
-            [excluded(f) for f in a.excluded if f["aspect"] == "amount"]
+        return (
+            (lines or [kb_text(LineKind.TEXT, measure["summary"])])
+            + [figure(f) for f in a.figures if f["aspect"] == "amount"]
+            + [excluded(f) for f in a.excluded if f["aspect"] == "amount"]
+        )
     if aspect == "period":
         groups = [c["periods_id"] for c in kb.criteria(mid) if c.get("periods_id")]
         return [_periods(kb, groups[0])] if groups else [missing(measure, "period")]
@@ -113,8 +130,9 @@ def summary_lines(kb, mid: str, a) -> list:
     lines = [kb_text(LineKind.TEXT, measure["summary"])]
     if [x for x in kb.items(mid, "services") if x not in measure["summary"]]:
         # ESCO's 能源流向盤點、設備效率診斷 …: what the firm gets, where the summary does not list it
-        lines.append(say(LineKind.TEXT, "services",
-                         items=joined([kb_text(LineKind.TEXT, i) for i in kb.items(mid, "services")])))
+        lines.append(
+            say(LineKind.TEXT, "services", items=joined([kb_text(LineKind.TEXT, i) for i in kb.items(mid, "services")]))
+        )
     return lines + [figure(f) for f in a.figures if f["aspect"] in SUMMARY_ASPECTS][:SUMMARY_FIGURES]
 
 
@@ -131,8 +149,9 @@ def measure_lines(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
         else:
             lines += summary_lines(kb, mid, a)
         # what the firm's amount or size rules out, said once: 「利率減碼：貸款額度1,000萬元以內，…不適用」
-        lines += [excluded(f) for f in a.excluded
-                  if f["aspect"] == "amount" or facts_known and "amount" in (f["when"] or {})]
+        lines += [
+            excluded(f) for f in a.excluded if f["aspect"] == "amount" or facts_known and "amount" in (f["when"] or {})
+        ]
     for aspect in asked:
         idents = {x.ident for x in lines}
         lines += [x for x in aspect_lines(kb, mid, aspect, a) if x.ident not in idents]
@@ -149,10 +168,10 @@ def heading(names: list) -> Line:
 def section(kb, mid, aspects, a, facts_known, said: set, quiet: bool) -> list:
     """One measure's part of the reply, without lines an earlier section already said."""
     lines = measure_lines(kb, mid, aspects, a, facts_known)
-    if a.status == NOT_ELIGIBLE:   # refused: the reason and the headline figure are enough
+    if a.status == NOT_ELIGIBLE:  # refused: the reason and the headline figure are enough
         amount_labels = {f["label"] for f in a.figures if f["aspect"] == "amount"}
         lines = lines[:2] + [x for x in lines[2:] if x.label and x.label in amount_labels]
-    if quiet:   # a measure we guessed: no "the deck does not list it" lines
+    if quiet:  # a measure we guessed: no "the deck does not list it" lines
         lines = [x for x in lines if x.kind != LineKind.MISSING]
     lines = [x for x in lines if x.kind == LineKind.HEADING or x.ident not in said]
     said.update(x.ident for x in lines)

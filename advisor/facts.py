@@ -4,13 +4,14 @@ DIET gives the intent and entity spans; this module adds a deterministic reading
 KB's aliases and lexicon, so a measure the firm names is never lost to a low-confidence prediction.
 Longer phrases win over the shorter phrases they contain (非中小微企業 beats 中小微企業).
 """
+
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass, field
 
-from actions.answering.words import cues
+from advisor.words import cues
 from components.normalize import normalize_text
 from components.numbers import CLAUSE_END, small_count
 
@@ -24,15 +25,15 @@ NEGATIVE = (False, "none")
 @dataclass
 class Reading:
     text: str
-    measures: list = field(default_factory=list)      # measure ids named, in order of appearance
-    topics: list = field(default_factory=list)        # measure ids implied by a topic word (貸款 → loans)
-    aspects: list = field(default_factory=list)       # what is asked: amount, rate, hotline ...
-    hotlines: list = field(default_factory=list)      # hotline ids named (信保基金 → smeg)
-    facts: dict = field(default_factory=dict)         # size, factory_type, purpose, us_export_3y ...
-    other: list = field(default_factory=list)         # 「有沒有別的貸款」: the loans, of which not the one named
-    compared: set = field(default_factory=set)        # facts given two values to compare (中小企業和大企業)
-    out_of_scope: bool = False                        # 房屋貸款, 股票 ... (lexicon.yml out_of_scope)
-    about_bot: bool = False                           # 你是真人還是機器人 (lexicon.yml about_bot)
+    measures: list = field(default_factory=list)  # measure ids named, in order of appearance
+    topics: list = field(default_factory=list)  # measure ids implied by a topic word (貸款 → loans)
+    aspects: list = field(default_factory=list)  # what is asked: amount, rate, hotline ...
+    hotlines: list = field(default_factory=list)  # hotline ids named (信保基金 → smeg)
+    facts: dict = field(default_factory=dict)  # size, factory_type, purpose, us_export_3y ...
+    other: list = field(default_factory=list)  # 「有沒有別的貸款」: the loans, of which not the one named
+    compared: set = field(default_factory=set)  # facts given two values to compare (中小企業和大企業)
+    out_of_scope: bool = False  # 房屋貸款, 股票 ... (lexicon.yml out_of_scope)
+    about_bot: bool = False  # 你是真人還是機器人 (lexicon.yml about_bot)
 
     @property
     def has_content(self) -> bool:
@@ -60,7 +61,7 @@ def _spans(text: str, phrases: list) -> list:
 
 def _follows(text: str, start: int, words: list) -> bool:
     """Whether one of words comes right before start (「沒有」工廠登記, 「都要有」出進口廠商登記)."""
-    before = text[max(0, start - 6):start].rstrip()   # 「not SME」: English puts a space between
+    before = text[max(0, start - 6) : start].rstrip()  # 「not SME」: English puts a space between
     return any(before.endswith(w) or before.endswith(w + "有") for w in words)
 
 
@@ -94,7 +95,7 @@ def read(kb, text: str) -> Reading:
         masked = masked[:i] + "\u3000" * (j - i) + masked[j:]
     cue = cues(kb)
     for m in [*cue.counts.finditer(masked), *cue.durations.finditer(masked)]:
-        masked = masked[:m.start()] + "\u3000" * (m.end() - m.start()) + masked[m.end():]
+        masked = masked[: m.start()] + "\u3000" * (m.end() - m.start()) + masked[m.end() :]
     lex = kb.snap.lexicon
     fact_phrases = [(row["phrase"], (row["key"], json.loads(row["value"]))) for row in lex if row["kind"] == "fact"]
     # A statement about the firm (出口美國, 工廠登記) is not a topic: 外銷 in 外銷美國 does not mean 市場拓銷.
@@ -105,9 +106,12 @@ def read(kb, text: str) -> Reading:
     hotline_spans = _spans(text, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "hotline"])
     alias_spans = []
     for i, j, mid in _spans(text, kb.aliases()):
-        # 「馬上辦服務中心」 is a hotline, not the 服務中心 of 爭取海外訂單 (but ESCO in 「ESCO節能服務團」 is its own line's)
-        if any(a <= i and j <= b and (b - a) > (j - i) and hid not in [h["id"] for h in kb.hotlines_for(mid)]
-               for a, b, hid in hotline_spans):
+        # 「馬上辦服務中心」 is a hotline, not the 服務中心 of 爭取海外訂單
+        # (but ESCO in 「ESCO節能服務團」 is its own line's)
+        if any(
+            a <= i and j <= b and (b - a) > (j - i) and hid not in [h["id"] for h in kb.hotlines_for(mid)]
+            for a, b, hid in hotline_spans
+        ):
             continue
         alias_spans.append((i, j))
         if mid not in r.measures:
@@ -130,7 +134,9 @@ def read(kb, text: str) -> Reading:
     for mid in common or [m for g in groups for m in g]:
         if mid not in r.topics:
             r.topics.append(mid)
-    for _, _, aspect in _spans(text_for_aspects, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "aspect"]):
+    for _, _, aspect in _spans(
+        text_for_aspects, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "aspect"]
+    ):
         if aspect not in r.aspects:
             r.aspects.append(aspect)
     negations = [row["phrase"] for row in lex if row["kind"] == "negation"]
@@ -141,9 +147,9 @@ def read(kb, text: str) -> Reading:
         if any(a <= start and end <= b and (b - a) > (end - start) for a, b in alias_spans):
             continue
         value = {"true": True, "false": False}.get(value, value)
-        if fact != "purpose" and _asked(text, start, asked):   # 「需要週轉金」 states a purpose
+        if fact != "purpose" and _asked(text, start, asked):  # 「需要週轉金」 states a purpose
             if "eligibility" not in r.aspects:
-                r.aspects.append("eligibility")   # asking about a criterion is asking about eligibility
+                r.aspects.append("eligibility")  # asking about a criterion is asking about eligibility
             continue
         if _negated(text, start, negations):
             if isinstance(value, bool):
@@ -162,7 +168,7 @@ def read(kb, text: str) -> Reading:
         r.compared.add("size")
     counts = [small_count(m.group("n")) if m.group("n") else 2 for m in cue.applicants.finditer(text)]
     first = next(cue.applicants.finditer(text), None)
-    if len(set(counts)) > 1:   # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
+    if len(set(counts)) > 1:  # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
         pass
     elif first and (cue.apply.search(text) or cue.joint.search(text) or first.group("together")):
         r.facts["applicants"] = counts[0]
@@ -171,7 +177,9 @@ def read(kb, text: str) -> Reading:
     elif cue.single.search(text):
         r.facts["applicants"] = 1
     if cue.other.search(text):
-        r.other = [m for row in lex if row["kind"] == "topic" and row["key"] == "loan" for m in json.loads(row["value"])]
+        r.other = [
+            m for row in lex if row["kind"] == "topic" and row["key"] == "loan" for m in json.loads(row["value"])
+        ]
     return r
 
 
@@ -183,12 +191,13 @@ def number_facts(entities: list, text: str = "", budget_words=()) -> dict:
         if e.get("entity") == "revenue_change":
             out["revenue_change"] = float(e["value"])
         elif e.get("entity") == "amount":
-            out.setdefault("budget" if _after_budget_word(text, e.get("start") or 0, budget_words) else "amount",
-                           float(e["value"]))
+            out.setdefault(
+                "budget" if _after_budget_word(text, e.get("start") or 0, budget_words) else "amount", float(e["value"])
+            )
     return out
 
 
 def _after_budget_word(text: str, start: int, budget_words) -> bool:
-    before = text[max(0, start - 8):start]
+    before = text[max(0, start - 8) : start]
     ends = [before.rfind(w) + len(w) for w in budget_words if w in before]
-    return bool(ends) and not re.search("[借貸]", before[max(ends):])   # 「預算想借500萬」 is a loan
+    return bool(ends) and not re.search("[借貸]", before[max(ends) :])  # 「預算想借500萬」 is a loan

@@ -1,4 +1,5 @@
 """What the composer takes and gives: the user's message, the conversation state, the reply and its kind."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,6 +8,7 @@ from enum import Enum
 
 class ReplyKind(str, Enum):
     """What a reply is (the answer_kind slot; the staff review reads it)."""
+
     ANSWER = "answer"
     OVERVIEW = "overview"
     SOCIAL = "social"
@@ -19,11 +21,12 @@ class ReplyKind(str, Enum):
 @dataclass
 class UserMessage:
     """One message from the firm, as NLU read it."""
+
     text: str
     intent: str = "nlu_fallback"
     confidence: float = 0.0
     entities: list = field(default_factory=list)
-    ranking: list = field(default_factory=list)   # [{"name", "confidence"}], best first
+    ranking: list = field(default_factory=list)  # [{"name", "confidence"}], best first
 
 
 @dataclass
@@ -31,9 +34,9 @@ class State:
     facts: dict = field(default_factory=dict)
     focus: list = field(default_factory=list)
     fallbacks: int = 0
-    aspects: list = field(default_factory=list)    # what was last asked about the focus (rate, guarantee ...)
-    hotlines: list = field(default_factory=list)   # hotlines last asked about by name (「信保基金電話」 → 「幾點？」)
-    asked: list = field(default_factory=list)      # questions the bot has asked in this conversation (size)
+    aspects: list = field(default_factory=list)  # what was last asked about the focus (rate, guarantee ...)
+    hotlines: list = field(default_factory=list)  # hotlines last asked about by name (「信保基金電話」 → 「幾點？」)
+    asked: list = field(default_factory=list)  # questions the bot has asked in this conversation (size)
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Overviews: the hotline directory, the coaching team's stages, the package's pillars (六面向) and measures."""
+
 from __future__ import annotations
 
-from actions.answering.hotlines import MAX_HOTLINES
-from actions.answering.lines import LineKind, joined, say
-from actions.answering.words import cues
+from advisor.hotlines import MAX_HOTLINES
+from advisor.lines import LineKind, joined, say
+from advisor.words import cues
 
 
 def _dedupe(seq):
@@ -14,8 +15,9 @@ def _directory(kb) -> list:
     lines = [say(LineKind.HEADING, "directory_heading")]
     for h in kb.hotlines():
         hours = say(LineKind.TEXT, "hours_suffix", hours=h["hours_text"]) if h.get("hours_text") else ""
-        lines.append(say(LineKind.TEXT, "directory_line", number=h["number"], name=h["name"], handles=h["handles"],
-                         hours=hours))
+        lines.append(
+            say(LineKind.TEXT, "directory_line", number=h["number"], name=h["name"], handles=h["handles"], hours=hours)
+        )
     return lines
 
 
@@ -31,12 +33,27 @@ def _pillars(kb, prog: dict, named: list) -> tuple:
     """「金融支持有哪些」: that pillar's measures with what each is, not all fourteen."""
     lines, hot = [], []
     for i, pillar in named:
-        lines.append(say(LineKind.HEADING, "package_pillar_heading", pillar=pillar["name"], name=prog["name"],
-                         position=i, count=len(pillar["measures"])))
+        lines.append(
+            say(
+                LineKind.HEADING,
+                "package_pillar_heading",
+                pillar=pillar["name"],
+                name=prog["name"],
+                position=i,
+                count=len(pillar["measures"]),
+            )
+        )
         for mid in pillar["measures"]:
             m = kb.measure(mid)
-            lines.append(say(LineKind.TEXT, "package_measure_line", number=m["package_measure"], name=m["short_name"],
-                             summary=m["summary"]))
+            lines.append(
+                say(
+                    LineKind.TEXT,
+                    "package_measure_line",
+                    number=m["package_measure"],
+                    name=m["short_name"],
+                    summary=m["summary"],
+                )
+            )
             hot += [h["id"] for h in kb.hotlines_for(mid)]
     return lines, _dedupe(hot)[:MAX_HOTLINES] or [h["id"] for h in kb.hotlines_for(prog["id"])]
 
@@ -44,15 +61,24 @@ def _pillars(kb, prog: dict, named: list) -> tuple:
 def _package(kb, prog: dict) -> list:
     lines = [say(LineKind.HEADING, "package_overview", name=prog["name"], summary=prog["summary"])]
     for i, pillar in enumerate(kb.package_pillars(), 1):
-        refs = [say(LineKind.TEXT, "package_measure_ref", number=kb.measure(m)["package_measure"],
-                    name=kb.measure(m)["short_name"]) for m in pillar["measures"]]
+        refs = [
+            say(
+                LineKind.TEXT,
+                "package_measure_ref",
+                number=kb.measure(m)["package_measure"],
+                name=kb.measure(m)["short_name"],
+            )
+            for m in pillar["measures"]
+        ]
         lines.append(say(LineKind.TEXT, "package_pillar", position=i, pillar=pillar["name"], measures=joined(refs)))
     return lines
 
 
 def measure_list(kb, focus: list) -> tuple:
-    lines = [say(LineKind.TEXT, "measure_summary_line", name=m["short_name"], summary=m["summary"])
-             for m in map(kb.measure, focus)]
+    lines = [
+        say(LineKind.TEXT, "measure_summary_line", name=m["short_name"], summary=m["summary"])
+        for m in map(kb.measure, focus)
+    ]
     return lines, _dedupe(h["id"] for m in focus for h in kb.hotlines_for(m))[:MAX_HOTLINES]
 
 
@@ -70,5 +96,3 @@ def overview(kb, text: str, focus: list) -> tuple:
     if focus and not cue.package.search(text):
         return (*measure_list(kb, focus), False)
     return _package(kb, prog), [h["id"] for h in kb.hotlines_for(prog["id"])], False
-
-

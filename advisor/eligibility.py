@@ -5,6 +5,7 @@ eligible / not_eligible / unknown (naming the missing facts), the reasons, and t
 firm: figures whose `when` condition holds, plus those whose condition is still unknown (shown with their
 condition, so the firm gets an answer before every fact is known).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,8 +27,12 @@ def compare(actual, op: str, expected):
         return False
     # A small tolerance so 100.0 and 99.99999 from a parsed 「一百萬」 compare as people expect.
     eps = 1e-9
-    return {"le": actual <= expected + eps, "lt": actual < expected - eps,
-            "ge": actual >= expected - eps, "gt": actual > expected + eps}[op]
+    return {
+        "le": actual <= expected + eps,
+        "lt": actual < expected - eps,
+        "ge": actual >= expected - eps,
+        "gt": actual > expected + eps,
+    }[op]
 
 
 def applies(when: dict | None, facts: dict):
@@ -52,15 +57,15 @@ def cap_in_wan(fig: dict):
 class Assessment:
     measure_id: str
     status: str
-    reasons: list = field(default_factory=list)     # why not eligible, rendered (the staff calculator shows them)
-    why: list = field(default_factory=list)         # the same as (message key, values): the composer renders them
-    missing: list = field(default_factory=list)     # facts still needed
-    passed: list = field(default_factory=list)      # criteria texts met
-    declare: list = field(default_factory=list)     # requirements the firm proves with documents
-    figures: list = field(default_factory=list)     # figures that apply, or may apply
-    notes: list = field(default_factory=list)       # e.g. the request is over the cap, rendered (staff calculator)
-    said: list = field(default_factory=list)        # the same as (message key, values): the composer renders them
-    excluded: list = field(default_factory=list)    # figures this firm cannot get at all (個案補助 for a large firm)
+    reasons: list = field(default_factory=list)  # why not eligible, rendered (the staff calculator shows them)
+    why: list = field(default_factory=list)  # the same as (message key, values): the composer renders them
+    missing: list = field(default_factory=list)  # facts still needed
+    passed: list = field(default_factory=list)  # criteria texts met
+    declare: list = field(default_factory=list)  # requirements the firm proves with documents
+    figures: list = field(default_factory=list)  # figures that apply, or may apply
+    notes: list = field(default_factory=list)  # e.g. the request is over the cap, rendered (staff calculator)
+    said: list = field(default_factory=list)  # the same as (message key, values): the composer renders them
+    excluded: list = field(default_factory=list)  # figures this firm cannot get at all (個案補助 for a large firm)
 
     @property
     def fits(self) -> bool:
@@ -72,12 +77,15 @@ def _failure_reason(criterion: dict, actual) -> tuple:
     if criterion["fact"] == "revenue_change" and isinstance(actual, (int, float)):
         if actual > 0:
             return "revenue_increase", {"actual": number(actual), "criterion": criterion["text"]}
-        return "revenue_below_threshold", {"direction": "direction.down" if actual < 0 else "direction.change",
-                                           "actual": number(abs(actual)), "criterion": criterion["text"]}
+        return "revenue_below_threshold", {
+            "direction": "direction.down" if actual < 0 else "direction.change",
+            "actual": number(abs(actual)),
+            "criterion": criterion["text"],
+        }
     return "criterion_failed", {"criterion": criterion["text"]}
 
 
-def _refuse(kb, result: "Assessment", criterion: dict, actual) -> None:
+def _refuse(kb, result: Assessment, criterion: dict, actual) -> None:
     key, values = _failure_reason(criterion, actual)
     result.why.append((key, values))
     shown = {k: kb.message(v) if k == "direction" else v for k, v in values.items()}
@@ -112,19 +120,31 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
     for fig in kb.figures(measure_id):
         ok = applies(fig["when"], facts)
         if ok is False:
-            variants = [f for f in kb.figures(measure_id) if f["label"] == fig["label"] and f["aspect"] == fig["aspect"]]
+            variants = [
+                f for f in kb.figures(measure_id) if f["label"] == fig["label"] and f["aspect"] == fig["aspect"]
+            ]
             if len(variants) > 1 and all(applies(f["when"], facts) is False for f in variants):
-                result.figures.append(fig)   # the deck has no variant for this firm (稅籍登記業者): show them all
+                result.figures.append(fig)  # the deck has no variant for this firm (稅籍登記業者): show them all
             # applicants is the firm's choice (單家 or 聯合), not a property: the other option is no exclusion
             elif "applicants" not in (fig["when"] or {}) and len(variants) == 1:
                 result.excluded.append(fig)  # the only variant does not fit: say so rather than drop it
             continue
         result.figures.append(fig)
         cap = cap_in_wan(fig)
-        if (amount is not None and cap is not None and fig["aspect"] == "amount" and amount > cap
-                and ok is True and "amount" not in (fig["when"] or {})):
-            _note(kb, result, "over_cap", {"requested": amount_wan(amount), "limit": figure_value(fig),
-                                           "cap": amount_wan(cap)})
+        if (
+            amount is not None
+            and cap is not None
+            and fig["aspect"] == "amount"
+            and amount > cap
+            and ok is True
+            and "amount" not in (fig["when"] or {})
+        ):
+            _note(
+                kb,
+                result,
+                "over_cap",
+                {"requested": amount_wan(amount), "limit": figure_value(fig), "cap": amount_wan(cap)},
+            )
     if budget:
         for key, values in _budget_notes(result, budget):
             _note(kb, result, key, values)
@@ -146,17 +166,35 @@ def _budget_notes(result: Assessment, budget: float) -> list:
             continue
         share = budget * fig["value"] / 100
         base = {"budget": amount_wan(budget), "share": number(fig["value"])}
-        if fig["key"] == "subsidy_share" and caps:   # the grant: the share, but never above its cap
+        if fig["key"] == "subsidy_share" and caps:  # the grant: the share, but never above its cap
             capped = [c for c in caps if cap_in_wan(c) < share]
-            if len(capped) < len(caps):   # some grant is not capped: the share itself
+            if len(capped) < len(caps):  # some grant is not capped: the share itself
                 labels = "、".join(c["label"] for c in caps if c not in capped)
                 notes.append(("budget_grant_share", {**base, "result": amount_wan(share), "labels": labels}))
             for cap in capped:
-                notes.append(("budget_grant", {**base, "computed": amount_wan(share), "label": cap["label"],
-                                               "cap": amount_wan(cap_in_wan(cap))}))
+                notes.append(
+                    (
+                        "budget_grant",
+                        {
+                            **base,
+                            "computed": amount_wan(share),
+                            "label": cap["label"],
+                            "cap": amount_wan(cap_in_wan(cap)),
+                        },
+                    )
+                )
         else:
-            notes.append(("budget_share", {**base, "label": fig["label"], "qualifier": fig.get("qualifier") or "",
-                                           "computed": amount_wan(share)}))
+            notes.append(
+                (
+                    "budget_share",
+                    {
+                        **base,
+                        "label": fig["label"],
+                        "qualifier": fig.get("qualifier") or "",
+                        "computed": amount_wan(share),
+                    },
+                )
+            )
     return notes
 
 

@@ -1,21 +1,33 @@
 """Reading one turn in its conversation: the facts it adds, what it asks (aspects) and which measures it is about."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from actions.answering.model import State, UserMessage
-from actions.answering.sections import FIGURE_ASPECTS
-from actions.answering.words import Cues, cues
-from actions.facts import Reading, number_facts, read
+from advisor.facts import Reading, number_facts, read
+from advisor.model import State, UserMessage
+from advisor.sections import FIGURE_ASPECTS
+from advisor.words import Cues, cues
 from knowledge.registry import FACT_VALUES
 
 DIET_FACTS = ("size", "factory_type", "purpose")
 MAX_MEASURES = 2
 INTENT_ASPECT = {
-    "ask_amount": "amount", "ask_rate": "rate", "ask_rate_cut": "rate_cut", "ask_guarantee": "guarantee",
-    "ask_fee": "fee", "ask_term": "term", "ask_eligibility": "eligibility", "ask_period": "period",
-    "ask_application": "application", "ask_items": "items", "ask_self_funding": "self_funding",
-    "ask_equipment_cap": "equipment_cap", "ask_hotline": "hotline", "ask_hours": "hours", "ask_overview": "overview",
+    "ask_amount": "amount",
+    "ask_rate": "rate",
+    "ask_rate_cut": "rate_cut",
+    "ask_guarantee": "guarantee",
+    "ask_fee": "fee",
+    "ask_term": "term",
+    "ask_eligibility": "eligibility",
+    "ask_period": "period",
+    "ask_application": "application",
+    "ask_items": "items",
+    "ask_self_funding": "self_funding",
+    "ask_equipment_cap": "equipment_cap",
+    "ask_hotline": "hotline",
+    "ask_hours": "hours",
+    "ask_overview": "overview",
 }
 ABOUT_LINES = ("hotline", "hours")
 
@@ -23,6 +35,7 @@ ABOUT_LINES = ("hotline", "hours")
 @dataclass
 class Context:
     """Everything the answer handlers look at."""
+
     msg: UserMessage
     state: State
     reading: Reading
@@ -30,15 +43,20 @@ class Context:
     facts: dict
     aspects: list
     focus: list
-    how: str          # how the focus was chosen: named, topic, previous, facts, aspect, none
-    explicit: list    # what the firm asked in words
+    how: str  # how the focus was chosen: named, topic, previous, facts, aspect, none
+    explicit: list  # what the firm asked in words
     cue: Cues
 
     @property
     def asks_something(self) -> bool:
         r = self.reading
-        return bool(r.measures or r.topics or r.hotlines or self.new_facts
-                    or set(self.aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"}))
+        return bool(
+            r.measures
+            or r.topics
+            or r.hotlines
+            or self.new_facts
+            or set(self.aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"})
+        )
 
 
 def _dedupe(seq):
@@ -49,14 +67,23 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
     reading = read(kb, msg.text)
     package = cues(kb).package
     # 「700億方案有幾項措施」: the package's name is not an amount the firm wants to borrow
-    entities = [e for e in msg.entities or [] if not (e.get("entity") == "amount" and
-                package.search(e.get("text") or msg.text[e.get("start") or 0:e.get("end") or 0]))]
+    entities = [
+        e
+        for e in msg.entities or []
+        if not (
+            e.get("entity") == "amount"
+            and package.search(e.get("text") or msg.text[e.get("start") or 0 : e.get("end") or 0])
+        )
+    ]
     # 「總經費600萬」: the project's budget, from which a subsidy is worked out; not an amount to borrow
     new = number_facts(entities, reading.text, [row["phrase"] for row in kb.lexicon("budget")])
-    for e in msg.entities or []:   # DIET's entities fill what the lexicon did not see
+    for e in msg.entities or []:  # DIET's entities fill what the lexicon did not see
         # only values the engine knows: DIET may hand back the raw words (中小微 inside 「中小微貸款加碼」)
-        if e.get("entity") in DIET_FACTS and e.get("value") in FACT_VALUES[e["entity"]] \
-                and e["entity"] not in reading.compared:
+        if (
+            e.get("entity") in DIET_FACTS
+            and e.get("value") in FACT_VALUES[e["entity"]]
+            and e["entity"] not in reading.compared
+        ):
             new.setdefault(e["entity"], e["value"])
         if e.get("entity") == "measure" and kb.measure(e.get("value") or "") and e["value"] not in reading.measures:
             reading.measures.append(e["value"])
@@ -78,7 +105,7 @@ def _implied(kb, new_facts: dict, facts: dict) -> list:
 
 def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: State, intent: str) -> tuple:
     """(measure ids, how they were chosen)."""
-    if reading.other:   # 「外銷貸款保證不行，有沒有別的貸款」: the loans other than the one named (or just discussed)
+    if reading.other:  # 「外銷貸款保證不行，有沒有別的貸款」: the loans other than the one named (or just discussed)
         ruled_out = reading.measures or state.focus
         others = _dedupe(m for m in reading.other if m not in ruled_out)
         if others:
@@ -94,12 +121,12 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
     implied = _implied(kb, new_facts, facts)
     if implied:
         return implied, "facts"
-    if "period" in aspects:   # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
+    if "period" in aspects:  # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
         ids = [m["id"] for m in kb.measures() if any(c.get("periods_id") for c in kb.criteria(m["id"]))]
         if ids:
             return ids[:MAX_MEASURES], "aspect"
     figure_aspects = [a for a in aspects if a in FIGURE_ASPECTS]
-    if figure_aspects:   # 「利率多少」 with nothing else: the measures that have such a figure
+    if figure_aspects:  # 「利率多少」 with nothing else: the measures that have such a figure
         ids = _dedupe(m["id"] for m in kb.measures() if kb.figures(m["id"], figure_aspects[0]))
         return ids[:MAX_MEASURES], "aspect"
     return [], "none"

@@ -4,6 +4,7 @@ The knowledge base is small (a few hundred rows), so it is loaded into memory on
 file is replaced by a rebuild; every query is parameterised. A missing or half-built file raises
 KBUnavailable, which the actions turn into an apology with the general hotline.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,22 +27,22 @@ class KBUnavailable(RuntimeError):
 class Snapshot:
     measures: dict
     hotlines: dict
-    aliases: list              # (alias, measure_id), longest alias first
-    measure_hotlines: dict     # measure_id -> [hotline_id] by rank
+    aliases: list  # (alias, measure_id), longest alias first
+    measure_hotlines: dict  # measure_id -> [hotline_id] by rank
     program_hotlines: dict
-    figures: dict              # owner_id -> [figure dict]
-    criteria: dict             # measure_id -> [criterion dict]
+    figures: dict  # owner_id -> [figure dict]
+    criteria: dict  # measure_id -> [criterion dict]
     dates: dict
-    items: dict                # (measure_id, kind) -> [text]
-    notes: dict                # (measure_id, aspect) -> [text]
-    links: dict                # measure_id -> [(to_id, relation)]
+    items: dict  # (measure_id, kind) -> [text]
+    notes: dict  # (measure_id, aspect) -> [text]
+    links: dict  # measure_id -> [(to_id, relation)]
     programs: dict
-    package_pillars: list      # the package's 六面向: [{id, name, measures: [measure_id]}]
-    periods: dict              # group_id -> [period dict]
-    lexicon: list              # rows of the lexicon table
+    package_pillars: list  # the package's 六面向: [{id, name, measures: [measure_id]}]
+    periods: dict  # group_id -> [period dict]
+    lexicon: list  # rows of the lexicon table
     messages: dict
     stamp: tuple = field(default=())
-    derived: dict = field(default_factory=dict)   # things compiled from this snapshot once (word matchers)
+    derived: dict = field(default_factory=dict)  # things compiled from this snapshot once (word matchers)
 
 
 def _rows(con, sql, *args):
@@ -59,8 +60,9 @@ def _load(path: Path) -> Snapshot:
             for m in measures.values():
                 m["implied_by"] = json.loads(m.pop("implied_by_json") or "null")
             hotlines = {r["id"]: r for r in _rows(con, "select * from hotlines")}
-            aliases = sorted(((r["alias"], r["measure_id"]) for r in _rows(con, "select * from aliases")),
-                             key=lambda a: -len(a[0]))
+            aliases = sorted(
+                ((r["alias"], r["measure_id"]) for r in _rows(con, "select * from aliases")), key=lambda a: -len(a[0])
+            )
             mh, ph, figs, crit, dates, items, notes, links, periods = ({} for _ in range(9))
             for r in _rows(con, "select * from measure_hotlines order by rank"):
                 mh.setdefault(r["measure_id"], []).append(r["hotline_id"])
@@ -85,16 +87,36 @@ def _load(path: Path) -> Snapshot:
             programs = {r["id"]: r for r in _rows(con, "select * from programs")}
             pillars = _rows(con, "select * from package_pillars order by position")
             for a in pillars:
-                a["measures"] = [r["measure_id"] for r in _rows(
-                    con, "select measure_id from package_measures where pillar_id = ? order by number", a["id"])]
+                a["measures"] = [
+                    r["measure_id"]
+                    for r in _rows(
+                        con, "select measure_id from package_measures where pillar_id = ? order by number", a["id"]
+                    )
+                ]
             lexicon = _rows(con, "select * from lexicon")
             messages = {r["key"]: r["text"] for r in _rows(con, "select * from messages")}
         finally:
             con.close()
     except sqlite3.Error as e:
         raise KBUnavailable(f"{path} cannot be read ({e}): rebuild it with `make kb`") from e
-    return Snapshot(measures, hotlines, aliases, mh, ph, figs, crit, dates, items, notes, links, programs,
-                    pillars, periods, lexicon, messages)
+    return Snapshot(
+        measures,
+        hotlines,
+        aliases,
+        mh,
+        ph,
+        figs,
+        crit,
+        dates,
+        items,
+        notes,
+        links,
+        programs,
+        pillars,
+        periods,
+        lexicon,
+        messages,
+    )
 
 
 class KB:
@@ -181,8 +203,9 @@ class KB:
         return self.snap.package_pillars
 
     def stages(self, program_id: str) -> list:
-        return sorted((m for m in self.snap.measures.values() if m["program_id"] == program_id),
-                      key=lambda m: m["stage"])
+        return sorted(
+            (m for m in self.snap.measures.values() if m["program_id"] == program_id), key=lambda m: m["stage"]
+        )
 
     # -- words ----------------------------------------------------------------------------------------
     def lexicon(self, kind: str) -> list:
@@ -209,12 +232,16 @@ class KB:
         try:
             if len(query) >= 3:
                 phrase = '"' + query.replace('"', '""') + '"'
-                sql = ("select s.kind, s.ref, s.title, s.body, s.source from search_fts f "
-                       "join search s on s.rowid = f.rowid where search_fts match ? order by rank limit ?")
+                sql = (
+                    "select s.kind, s.ref, s.title, s.body, s.source from search_fts f "
+                    "join search s on s.rowid = f.rowid where search_fts match ? order by rank limit ?"
+                )
                 return _rows(con, sql, phrase, limit)
             like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            sql = ("select kind, ref, title, body, source from search where title like ? escape '\\' "
-                   "or body like ? escape '\\' limit ?")
+            sql = (
+                "select kind, ref, title, body, source from search where title like ? escape '\\' "
+                "or body like ? escape '\\' limit ?"
+            )
             return _rows(con, sql, like, like, limit)
         finally:
             con.close()
@@ -231,6 +258,7 @@ def emergency_text(key: str) -> str:
     """A message from knowledge/messages.yml with the general line, read from the YAML sources themselves:
     for when kb.sqlite cannot be read (or the action server is down and the channel answers instead)."""
     import yaml
+
     messages = yaml.safe_load((SOURCES / "messages.yml").read_text(encoding="utf-8"))["messages"]
     hotlines = yaml.safe_load((SOURCES / "hotlines.yml").read_text(encoding="utf-8"))["hotlines"]
     general = next(h for h in hotlines if h.get("general"))

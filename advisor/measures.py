@@ -1,14 +1,15 @@
 """The answer about measures: what fits this firm leads, a refused measure gives way to the one that fits, and the
 hotlines of what is shown (at most MAX_HOTLINES)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from actions.answering.hotlines import MAX_HOTLINES, TAIPEI
-from actions.answering.lines import LineKind, joined, kb_text, say
-from actions.answering.sections import heading, section
-from actions.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, assess
+from advisor.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, assess
+from advisor.hotlines import MAX_HOTLINES, TAIPEI
+from advisor.lines import LineKind, joined, kb_text, say
+from advisor.sections import heading, section
 from components.numbers import find_date
 
 MAX_MEASURES = 2
@@ -19,11 +20,11 @@ CRITERIA_NOT_HINTED = ("revenue_change", "tariff_affected")
 
 @dataclass
 class MeasuresAnswer:
-    blocks: list                                   # one list of lines per measure (and the alternative)
-    shown: list                                    # measure ids shown
-    hotlines: list                                 # their hotline ids, fitting measures first
-    next_focus: list                               # what the next turn is about
-    ask_size: bool = False                         # the firm's size would change the answer
+    blocks: list  # one list of lines per measure (and the alternative)
+    shown: list  # measure ids shown
+    hotlines: list  # their hotline ids, fitting measures first
+    next_focus: list  # what the next turn is about
+    ask_size: bool = False  # the firm's size would change the answer
     assessments: dict = field(default_factory=dict)
 
 
@@ -48,20 +49,21 @@ def _ways_out(kb, facts: dict, assessments: dict) -> tuple:
                 alternatives.append(to)
                 assessments[to] = b
             elif b.status == NOT_ELIGIBLE and not other_family and to not in hints:
-                hints.append(to)   # 無工廠登記: the 納管/特定工廠 variant does not fit either, but say it exists
+                hints.append(to)  # 無工廠登記: the 納管/特定工廠 variant does not fit either, but say it exists
     return alternatives, hints
 
 
-def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bool, named: bool,
-                    compared: frozenset = frozenset()) -> MeasuresAnswer:
+def answer_measures(
+    kb, focus: list, aspects: list, facts: dict, facts_known: bool, named: bool, compared: frozenset = frozenset()
+) -> MeasuresAnswer:
     assessments = {mid: assess(kb, facts, mid) for mid in focus}
     alternatives, hints = _ways_out(kb, facts, assessments)
     ranked = [m for m in focus if m in assessments]
-    if facts_known and not named:   # lead with what fits
+    if facts_known and not named:  # lead with what fits
         ranked = sorted(ranked, key=lambda m: ORDER[assessments[m].status])
-    shown = ranked[:1 if alternatives else MAX_MEASURES]
+    shown = ranked[: 1 if alternatives else MAX_MEASURES]
     alt_shown = sorted(alternatives, key=lambda m: ORDER[assessments[m].status])[:1]
-    quiet = len(shown) + len(alt_shown) > 1 and not named   # no "not in the deck" lines for a measure we guessed
+    quiet = len(shown) + len(alt_shown) > 1 and not named  # no "not in the deck" lines for a measure we guessed
     blocks, said = [], set()
     for mid in shown:
         lines = section(kb, mid, aspects, assessments[mid], facts_known, said, quiet)
@@ -78,13 +80,16 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
         alt = alt_shown[0]
         blocks.append([say(LineKind.TEXT, "instead", alternatives=kb.measure(alt)["short_name"])])
         lines = section(kb, alt, aspects, assessments[alt], facts_known, said, True)
-        if len(lines) == 1:   # nothing on what was asked (融資診斷 has no rate): say what it is
+        if len(lines) == 1:  # nothing on what was asked (融資診斷 has no rate): say what it is
             lines.append(kb_text(LineKind.TEXT, kb.measure(alt)["summary"]))
         blocks.append(lines)
     else:
         for to in hints[:1]:
-            checks = [kb_text(LineKind.TEXT, c["text"]) for c in kb.criteria(to)
-                      if c["kind"] == "check" and c["fact"] not in CRITERIA_NOT_HINTED]
+            checks = [
+                kb_text(LineKind.TEXT, c["text"])
+                for c in kb.criteria(to)
+                if c["kind"] == "check" and c["fact"] not in CRITERIA_NOT_HINTED
+            ]
             hint = say(LineKind.TEXT, "variant_hint", criteria=joined(checks), name=kb.measure(to)["short_name"])
             blocks.append([hint])
     shown += alt_shown
@@ -92,18 +97,29 @@ def answer_measures(kb, focus: list, aspects: list, facts: dict, facts_known: bo
     for mid in sorted(shown, key=lambda m: ORDER[assessments[m].status]):
         hotline_ids += [h["id"] for h in kb.hotlines_for(mid)]
     hotline_ids = list(dict.fromkeys(hotline_ids))[:MAX_HOTLINES]
-    amount_question = not [x for x in aspects if x not in ("hotline", "hours")] or \
-        {"amount", "eligibility"} & set(aspects)
+    amount_question = not [x for x in aspects if x not in ("hotline", "hours")] or {"amount", "eligibility"} & set(
+        aspects
+    )
     # no question back when both sizes were asked about: both are shown
-    ask_size = "size" not in facts and "size" not in compared and any(
-        assessments[m].status != NOT_ELIGIBLE and (
-            _size_matters(kb, m, aspects) or ("size" in assessments[m].missing and amount_question)) for m in shown)
+    ask_size = (
+        "size" not in facts
+        and "size" not in compared
+        and any(
+            assessments[m].status != NOT_ELIGIBLE
+            and (_size_matters(kb, m, aspects) or ("size" in assessments[m].missing and amount_question))
+            for m in shown
+        )
+    )
     # What the next turn is about: a measure the firm was just refused gives way to its variant that fits
     # (研發轉型補助 → the 納管/特定工廠 program: 「最多補多少」「電話呢」 are about the one it can get); a way out of
     # another family (融資診斷 after a refused loan) joins the focus but does not replace the loan.
     fitting = [m for m in shown if assessments[m].status != NOT_ELIGIBLE]
-    refused_variants = [m for m in shown if assessments[m].status == NOT_ELIGIBLE and
-                        any(kb.measure(f)["family"] == kb.measure(m)["family"] for f in fitting)]
+    refused_variants = [
+        m
+        for m in shown
+        if assessments[m].status == NOT_ELIGIBLE
+        and any(kb.measure(f)["family"] == kb.measure(m)["family"] for f in fitting)
+    ]
     next_focus = [m for m in shown if m not in refused_variants]
     return MeasuresAnswer(blocks, shown, hotline_ids, next_focus, ask_size, assessments)
 
@@ -127,8 +143,21 @@ def date_checks(kb, measure_ids: list, text: str, now: datetime) -> list:
             except ValueError:
                 return []
             whole_month_before = not day and (asked.year, asked.month) < (start.year, start.month)
-            key = "date_before" if asked < start and (day or whole_month_before) else \
-                "date_after" if asked >= start else "date_same_month"
-            lines.append(say(LineKind.NOTE, key, asked=asked_text, start=d["roc"], name=kb.measure(mid)["short_name"],
-                             text=d["text"]))
+            key = (
+                "date_before"
+                if asked < start and (day or whole_month_before)
+                else "date_after"
+                if asked >= start
+                else "date_same_month"
+            )
+            lines.append(
+                say(
+                    LineKind.NOTE,
+                    key,
+                    asked=asked_text,
+                    start=d["roc"],
+                    name=kb.measure(mid)["short_name"],
+                    text=d["text"],
+                )
+            )
     return lines
