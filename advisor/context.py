@@ -76,7 +76,8 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
         )
     ]
     # 「總經費600萬」: the project's budget, from which a subsidy is worked out; not an amount to borrow
-    new = number_facts(entities, reading.text, [row["phrase"] for row in kb.lexicon("budget")])
+    borrow = [row["phrase"] for row in kb.lexicon("cue") if row["key"] == "borrow"]
+    new = number_facts(entities, reading.text, [row["phrase"] for row in kb.lexicon("budget")], borrow)
     for e in msg.entities or []:  # DIET's entities fill what the lexicon did not see
         # only values the engine knows: DIET may hand back the raw words (中小微 inside 「中小微貸款加碼」)
         if (

@@ -183,7 +183,7 @@ def read(kb, text: str) -> Reading:
     return r
 
 
-def number_facts(entities: list, text: str = "", budget_words=()) -> dict:
+def number_facts(entities: list, text: str = "", budget_words=(), borrow_words=()) -> dict:
     """Facts from the NumberExtractor's entities: revenue_change (signed %), amount (萬元), and budget (萬元): an
     amount right after a budget word in text (「總經費600萬」), from which a subsidy is worked out."""
     out = {}
@@ -192,12 +192,13 @@ def number_facts(entities: list, text: str = "", budget_words=()) -> dict:
             out["revenue_change"] = float(e["value"])
         elif e.get("entity") == "amount":
             out.setdefault(
-                "budget" if _after_budget_word(text, e.get("start") or 0, budget_words) else "amount", float(e["value"])
+                "budget" if _after_budget_word(text, e.get("start") or 0, budget_words, borrow_words) else "amount",
+                float(e["value"]),
             )
     return out
 
 
-def _after_budget_word(text: str, start: int, budget_words) -> bool:
+def _after_budget_word(text: str, start: int, budget_words, borrow_words) -> bool:
     before = text[max(0, start - 8) : start]
     ends = [before.rfind(w) + len(w) for w in budget_words if w in before]
-    return bool(ends) and not re.search("[借貸]", before[max(ends) :])  # 「預算想借500萬」 is a loan
+    return bool(ends) and not any(w in before[max(ends) :] for w in borrow_words)

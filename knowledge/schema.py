@@ -95,6 +95,7 @@ CUES = (
     "count_approx",
     "count_unit",
     "durations",
+    "borrow",
 )
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")

@@ -78,6 +78,7 @@ def test_number_facts_reads_a_budget_after_a_budget_word():
         {"entity": "amount", "value": 200.0, "start": 12, "end": 16},
     ]
     assert number_facts(ents, text, ["總經費", "預算"]) == {"budget": 600.0, "amount": 200.0}
-    assert number_facts([{"entity": "amount", "value": 500.0, "start": 4, "end": 8}], "預算想借500萬", ["預算"]) == {
-        "amount": 500.0
-    }
+    loan = [{"entity": "amount", "value": 500.0, "start": 4, "end": 8}]
+    assert number_facts(loan, "預算想借500萬", ["預算"], ["借", "貸"]) == {"amount": 500.0}
+    # the borrowing words are the lexicon's (cues.borrow): without them the same amount reads as a budget
+    assert number_facts(loan, "預算想借500萬", ["預算"]) == {"budget": 500.0}
