@@ -13,20 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import ARTIFACTS, ROOT, Process, free_port, get
+from tests.e2e.servers import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, ROOT, Process, free_port, get
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 WIDGET_BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")

@@ -4,30 +4,15 @@ both up; `playwright install` is never run). Screenshots go to test-artifacts/ (
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import ROOT
+from tests.e2e.servers import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 from tests.staff.conftest import PASSWORD
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not in .venv: run scripts/setup_browser.sh"
 )
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "test-artifacts"
 
 if not CHROMIUM.exists():
     pytest.skip(
