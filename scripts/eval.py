@@ -8,6 +8,7 @@ itself is ../shared/acceptance/grade.py's, imported, so a case passes here exact
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import sys
@@ -24,7 +25,9 @@ UNSEEN = ROOT / "tests" / "unseen"
 SMALL_TALK = {"chitchat", "greeting"}
 
 
+@functools.cache
 def load_grader():
+    """The shared grader, imported once: case loading and grading both use it."""
     spec = importlib.util.spec_from_file_location("grade", GRADER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
