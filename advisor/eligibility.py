@@ -45,6 +45,15 @@ def applies(when: dict | None, facts: dict):
     return None if None in results else True
 
 
+def _fails_on_property(when: dict, facts: dict) -> bool:
+    """Whether a condition fails on what the firm is (its size), not only on what it chooses: applying alone or
+    with others is the firm's choice, so the other option is no exclusion."""
+    return any(
+        fact != "applicants" and compare(facts.get(fact), *next(iter(cond.items()))) is False
+        for fact, cond in when.items()
+    )
+
+
 def cap_in_wan(fig: dict):
     if fig["unit"] == "萬元":
         return fig["value"]
@@ -126,7 +135,7 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
             if len(variants) > 1 and all(applies(f["when"], facts) is False for f in variants):
                 result.figures.append(fig)  # the deck has no variant for this firm (稅籍登記業者): show them all
             # applicants is the firm's choice (單家 or 聯合), not a property: the other option is no exclusion
-            elif "applicants" not in (fig["when"] or {}) and len(variants) == 1:
+            elif len(variants) == 1 and _fails_on_property(fig["when"], facts):
                 result.excluded.append(fig)  # the only variant does not fit: say so rather than drop it
             continue
         result.figures.append(fig)

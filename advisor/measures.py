@@ -93,9 +93,20 @@ def answer_measures(
             hint = say(LineKind.TEXT, "variant_hint", criteria=joined(checks), name=kb.measure(to)["short_name"])
             blocks.append([hint])
     shown += alt_shown
+    fitting = [m for m in shown if assessments[m].status != NOT_ELIGIBLE]
+    # A measure the firm was refused gives way to its variant that fits (研發轉型補助 → the 納管/特定工廠 program):
+    # it keeps its one line of reasons, but neither its figures nor its lines are the firm's to call.
+    refused_variants = [
+        m
+        for m in shown
+        if assessments[m].status == NOT_ELIGIBLE
+        and any(kb.measure(f)["family"] == kb.measure(m)["family"] for f in fitting)
+    ]
+    blocks = [_reasons_only(b) if _block_measure(kb, b) in refused_variants else b for b in blocks]
     hotline_ids = []
     for mid in sorted(shown, key=lambda m: ORDER[assessments[m].status]):
-        hotline_ids += [h["id"] for h in kb.hotlines_for(mid)]
+        if mid not in refused_variants:
+            hotline_ids += fitting_hotlines(kb, mid, assessments[mid])
     hotline_ids = list(dict.fromkeys(hotline_ids))[:MAX_HOTLINES]
     amount_question = not [x for x in aspects if x not in ("hotline", "hours")] or {"amount", "eligibility"} & set(
         aspects
@@ -110,18 +121,37 @@ def answer_measures(
             for m in shown
         )
     )
-    # What the next turn is about: a measure the firm was just refused gives way to its variant that fits
-    # (研發轉型補助 → the 納管/特定工廠 program: 「最多補多少」「電話呢」 are about the one it can get); a way out of
-    # another family (融資診斷 after a refused loan) joins the focus but does not replace the loan.
-    fitting = [m for m in shown if assessments[m].status != NOT_ELIGIBLE]
-    refused_variants = [
-        m
-        for m in shown
-        if assessments[m].status == NOT_ELIGIBLE
-        and any(kb.measure(f)["family"] == kb.measure(m)["family"] for f in fitting)
-    ]
+    # What the next turn is about: a refused variant gives way to the one that fits (「最多補多少」「電話呢」 are
+    # about the one it can get); a way out of another family (融資診斷 after a refused loan) joins the focus but
+    # does not replace the loan.
     next_focus = [m for m in shown if m not in refused_variants]
     return MeasuresAnswer(blocks, shown, hotline_ids, next_focus, ask_size, assessments)
+
+
+def fitting_hotlines(kb, mid: str, a) -> list:
+    """The measure's lines, without those that serve only figures this firm cannot get (a single applicant is not
+    the 產業聯盟's caller); all of them when nothing is known."""
+    served = {}
+    for f in kb.figures(mid):
+        if f.get("hotline_id"):
+            served.setdefault(f["hotline_id"], []).append(f["key"])
+    applicable = {f["key"] for f in a.figures}
+    ids = [h["id"] for h in kb.hotlines_for(mid)]
+    kept = [h for h in ids if h not in served or applicable & set(served[h])]
+    return kept or ids
+
+
+def _block_measure(kb, block: list):
+    """The measure a block of lines is about, from its heading (None for the 「可以改看」 line)."""
+    if not block or block[0].kind != LineKind.HEADING:
+        return None
+    names = [n.text for n in dict(block[0].values)["name"].items]
+    ids = [m["id"] for m in kb.measures() if m["short_name"] in names]
+    return ids[0] if len(ids) == 1 else None
+
+
+def _reasons_only(block: list) -> list:
+    return [x for x in block if x.kind in (LineKind.HEADING, LineKind.STATUS)] or block[:2]
 
 
 def date_checks(kb, measure_ids: list, text: str, now: datetime) -> list:

@@ -257,6 +257,11 @@ def build_db(sources: dict, path: Path) -> None:
         for wrong, right in (lex.get("typos") or {}).items()
     ]
     lex_rows += [
+        {"kind": "described", "key": mid, "value": None, "phrase": str(w)}
+        for mid, words in (lex.get("described") or {}).items()
+        for w in words
+    ]
+    lex_rows += [
         {"kind": "cue", "key": cue, "value": None, "phrase": str(w)}
         for cue, words in (lex.get("cues") or {}).items()
         for w in words

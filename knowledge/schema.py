@@ -356,6 +356,11 @@ def validate(sources: dict) -> None:
         for mid in spec["measures"]:
             if mid not in measure_ids:
                 c.fail(f"topics.{topic}.measures", f"unknown measure {mid!r}")
+    for mid, words in ((lex or {}).get("described") or {}).items():
+        if mid not in measure_ids:
+            c.fail(f"described.{mid}", "unknown measure")
+        elif not isinstance(words, list) or not words:
+            c.fail(f"described.{mid}", "expected a list of phrases")
     for wrong, right in ((lex or {}).get("typos") or {}).items():
         if not isinstance(right, str) or len(wrong) != len(right):
             c.fail(f"typos.{wrong}", "the correction must be a word of the same length")
