@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from advisor.facts import Reading, number_facts, read
 from advisor.model import State, UserMessage
+from advisor.retrieval import best
 from advisor.sections import FIGURE_ASPECTS
 from advisor.words import Cues, cues
 from knowledge.registry import FACT_VALUES
 
 DIET_FACTS = ("size", "factory_type", "purpose")
+SMALL_TALK = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat"}
 MAX_MEASURES = 2
 INTENT_ASPECT = {
     "ask_amount": "amount",
@@ -104,6 +106,14 @@ def _implied(kb, new_facts: dict, facts: dict) -> list:
     return ranks[min(ranks)] if ranks else []
 
 
+def _second_reader(kb, reading, intent: str):
+    """The measure the firm describes without naming it; not asked when the message names a line (it is about the
+    line), says something out of scope or about the bot, or is small talk."""
+    if reading.hotlines or reading.out_of_scope or reading.about_bot or intent in SMALL_TALK:
+        return None
+    return best(kb, reading.text)
+
+
 def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: State, intent: str) -> tuple:
     """(measure ids, how they were chosen)."""
     if reading.other:  # 「外銷貸款保證不行，有沒有別的貸款」: the loans other than the one named (or just discussed)
@@ -117,11 +127,21 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         # 「保證成數多少」 while the 中小微 loan is under discussion: stay on it rather than every guarantee
         kept = [m for m in reading.topics if m in state.focus] if reading.aspects else []
         return kept or reading.topics, "topic"
+    if state.focus and cues(kb).again.search(reading.text):  # 「那這樣呢」 after a correction: the same question
+        return state.focus, "previous"
     if state.focus and (aspects or new_facts or intent.startswith("ask_") or intent == "inform"):
+        # 「那政府會不會派人來廠裡看看」 after a loan: a need described in the firm's words moves the focus;
+        # a follow-up that asks something of its own (an aspect, a new fact) stays on the measure
+        hit = None if (reading.aspects or new_facts) else _second_reader(kb, reading, intent)
+        if hit and hit.measure_id not in state.focus:
+            return [hit.measure_id], "retrieved"
         return state.focus, "previous"
     implied = _implied(kb, new_facts, facts)
     if implied:
         return implied, "facts"
+    hit = _second_reader(kb, reading, intent)
+    if hit:  # the second reader: the measure the firm describes without naming it
+        return [hit.measure_id], "retrieved"
     if "period" in aspects:  # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
         ids = [m["id"] for m in kb.measures() if any(c.get("periods_id") for c in kb.criteria(m["id"]))]
         if ids:
@@ -147,7 +167,7 @@ def read_turn(kb, msg: UserMessage, state: State) -> Context:
     if how == "named" and not explicit and not new_facts and state.aspects and cue.switch.search(reading.text):
         # 「中小微企業貸款加碼保證成數」 then 「那外銷貸款保證呢」: the same question about the other measure
         aspects = carried
-    if how == "previous" and new_facts and state.aspects and not explicit:
+    if how == "previous" and (new_facts or cue.again.search(reading.text)) and state.aspects and not explicit:
         # 「利率多少」 then 「如果只借80萬呢」: the same question for the new amount (whatever intent DIET gives it).
         aspects = carried
     if "amount" in new_facts and how in ("previous", "facts") and not explicit and not state.aspects:

@@ -16,10 +16,12 @@ from advisor.lines import LineKind, say
 from advisor.measures import MAX_MEASURES, answer_measures, date_checks
 from advisor.model import ReplyKind
 from advisor.overview import measure_list, overview
+from advisor.retrieval import nearest
 from advisor.sections import FIGURE_ASPECTS, MEASURE_ASPECTS
 from knowledge.registry import DECISIVE_FACTS
 
 SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat", "out_of_scope"}
+DIET_GUESS = 0.25  # an intent DIET ranks this high under nlu_fallback is worth offering as a button
 FEEDBACK_MAX = 12  # a 👍/👎 tap (or typed) is short; longer text is a question that starts with one
 
 
@@ -57,6 +59,12 @@ def _general(kb, key: str) -> list:
     return [say(LineKind.TEXT, key, name=g["name"], number=g["number"], hours=g["hours_text"])]
 
 
+def nearest_buttons(kb, text: str) -> list:
+    """The measures closest to what the firm wrote, by name: a tap asks about that measure."""
+    names = [kb.measure(mid)["short_name"] for mid in nearest(kb, text)]
+    return [{"title": n, "payload": n} for n in names]
+
+
 class Empty(Handler):
     kind = ReplyKind.CLARIFY
 
@@ -83,6 +91,29 @@ class Feedback(Handler):
 
     def answer(self, kb, ctx, now):
         return Answer(self.kind, _general(kb, self._key(kb, ctx.reading.text)))
+
+
+class AboutData(Handler):
+    """「你的資料是哪裡來的」「什麼時候更新的」: the source document and its date, and where to check for news."""
+
+    kind = ReplyKind.ANSWER
+
+    def applies(self, kb, ctx):
+        r = ctx.reading
+        return bool(ctx.cue.about_data.search(r.text)) and not (r.measures or r.topics or r.hotlines)
+
+    def answer(self, kb, ctx, now):
+        deck, g = kb.program_with_role("source"), kb.general_hotline()
+        line = say(
+            LineKind.TEXT,
+            "about_data",
+            name=deck["name"],
+            summary=deck["summary"],
+            general=g["name"],
+            number=g["number"],
+            hours=g["hours_text"],
+        )
+        return Answer(self.kind, [line], [h["id"] for h in kb.hotlines_for("deck")] or [g["id"]])
 
 
 class AboutBot(Handler):
@@ -127,7 +158,13 @@ class OutOfScope(Handler):
         return ctx.reading.out_of_scope and not ctx.reading.measures
 
     def answer(self, kb, ctx, now):
-        return Answer(self.kind, _general(kb, "out_of_scope"))
+        # said plainly, with the general line to call and, when something in the package is near, its name
+        return Answer(
+            self.kind,
+            _general(kb, "out_of_scope"),
+            [kb.general_hotline()["id"]],
+            buttons=nearest_buttons(kb, ctx.reading.text) or topic_buttons(kb),
+        )
 
 
 class SameHotline(Handler):
@@ -207,8 +244,25 @@ class OutOfScopeIntent(OutOfScope):
         return not ctx.focus and ctx.msg.intent == "out_of_scope"
 
 
+class NotAboutThePackage(OutOfScope):
+    """Nothing in the message is read as the package's (no measure, topic, line or fact of the firm, no question
+    about a measure's figures or conditions) and the second reader finds no measure it is about: out of scope,
+    said plainly, with the route (and the nearest measures as buttons, in case)."""
+
+    def applies(self, kb, ctx):
+        asked = set(ctx.aspects) & (FIGURE_ASPECTS | {"eligibility", "items", "self_funding"})
+        # DIET unsure but with a guess about a measure's question (「嗯那個什麼的」): the two-stage clarify instead
+        guess = ctx.msg.intent == "nlu_fallback" and any(
+            r.get("name", "").startswith("ask_") and (r.get("confidence") or 0) >= DIET_GUESS for r in ctx.msg.ranking
+        )
+        return ctx.state.fallbacks == 0 and not (
+            ctx.focus or ctx.new_facts or asked or guess or nearest(kb, ctx.reading.text)
+        )
+
+
 class Clarify(Handler):
-    """Not understood the first time: the two likeliest intents (or the topics) as buttons."""
+    """Not understood the first time: the nearest measures by name (or the likeliest intents, or the topics) as
+    buttons, and the general line, so even a question the bot cannot place gets a route."""
 
     kind = ReplyKind.CLARIFY
 
@@ -222,8 +276,13 @@ class Clarify(Handler):
         names = [r["name"] for r in ctx.msg.ranking if r.get("name") in self.descriptions and r["name"] not in SOCIAL][
             :2
         ]
-        buttons = [{"title": self.descriptions[n], "payload": "/" + n} for n in names] or topic_buttons(kb)
-        return Answer(self.kind, [say(LineKind.TEXT, "clarify")], buttons=buttons, fallbacks=1)
+        buttons = (
+            nearest_buttons(kb, ctx.reading.text)
+            or [{"title": self.descriptions[n], "payload": "/" + n} for n in names]
+            or topic_buttons(kb)
+        )
+        general = kb.general_hotline()["id"]
+        return Answer(self.kind, _general(kb, "clarify"), [general], buttons=buttons, fallbacks=1)
 
 
 class Fallback(Handler):
@@ -285,6 +344,8 @@ class Measures(Handler):
         if "hours" in ctx.aspects:
             blocks += answer_hours(kb, ma.hotlines[:1], now)
         question = "size" if ma.ask_size and "size" not in ctx.state.asked else None
+        if ctx.how == "retrieved":  # say which measure the question was taken to be about
+            blocks.insert(0, [say(LineKind.TEXT, "retrieved", name=kb.measure(focus[0])["short_name"])])
         return Answer(
             self.kind,
             blocks,
@@ -301,6 +362,7 @@ def registered(descriptions: dict | None = None) -> list:
     return [
         Empty(),
         Feedback(),
+        AboutData(),
         AboutBot(),
         Social(),
         OutOfScope(),
@@ -309,6 +371,7 @@ def registered(descriptions: dict | None = None) -> list:
         HotlineItself(),
         GeneralLine(),
         OutOfScopeIntent(),
+        NotAboutThePackage(),
         Clarify(descriptions),
         Fallback(),
         MeasureList(),

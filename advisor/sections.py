@@ -7,7 +7,7 @@ from advisor.lines import Line, LineKind, joined, kb_text, say
 
 # what a question asks about: a figure of the measure, or something else it holds
 FIGURE_ASPECTS = {"amount", "rate", "rate_cut", "guarantee", "fee", "term", "self_funding", "equipment_cap"}
-MEASURE_ASPECTS = FIGURE_ASPECTS | {"eligibility", "application", "items", "period"}
+MEASURE_ASPECTS = FIGURE_ASPECTS | {"eligibility", "application", "items", "period", "documents"}
 # A rate answer also gives the rate cut: 「利率多少」 deserves 「2.22%，1,000萬元以內減碼1.5%」; a subsidy's amount
 # comes with what the firm pays itself: 「AI診斷要多少錢」 is 19萬 from the government and 1萬 from the firm.
 RELATED = {"rate": ("rate", "rate_cut"), "amount": ("amount", "self_funding")}
@@ -113,6 +113,10 @@ def aspect_lines(kb, mid: str, aspect: str, a) -> list:
         return [_periods(kb, groups[0])] if groups else [missing(measure, "period")]
     if aspect == "application":
         return _application_lines(kb, mid, measure)
+    if aspect == "documents":  # 「要準備什麼文件」: what the deck says the firm must show, then how to apply
+        declare = [say(LineKind.TEXT, "declare", text=c["text"]) for c in kb.criteria(mid) if c["kind"] == "declare"]
+        lead = declare or [say(LineKind.TEXT, "documents_none", name=measure["short_name"])]
+        return lead + [x for x in _application_lines(kb, mid, measure) if x.kind != LineKind.MISSING]
     if aspect == "items":
         items = kb.items(mid, "items") or kb.items(mid, "services")
         if items:
@@ -136,9 +140,22 @@ def summary_lines(kb, mid: str, a) -> list:
     return lines + [figure(f) for f in a.figures if f["aspect"] in SUMMARY_ASPECTS][:SUMMARY_FIGURES]
 
 
+def package_place(kb, mid: str) -> list:
+    """「屬於工業六面向 700億的「租稅優惠」面向（措施9）」: for a package measure the deck only names, where it sits
+    is most of what the deck says about it."""
+    measure = kb.measure(mid)
+    if not measure.get("package_measure") or kb.figures(mid):
+        return []
+    pillar = next((p["name"] for p in kb.package_pillars() if mid in p["measures"]), None)
+    if not pillar:
+        return []
+    package = kb.program_with_role("package")["name"]
+    return [say(LineKind.TEXT, "package_place", package=package, pillar=pillar, number=measure["package_measure"])]
+
+
 def measure_lines(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
     measure = kb.measure(mid)
-    lines = [heading([measure["short_name"]])]
+    lines = [heading([measure["short_name"]]), *package_place(kb, mid)]
     status = status_line(kb, measure, a)
     if status and (facts_known or "eligibility" in aspects):
         lines.append(status)
@@ -157,7 +174,8 @@ def measure_lines(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
         lines += [x for x in aspect_lines(kb, mid, aspect, a) if x.ident not in idents]
     lines += [say(LineKind.NOTE, key, **values) for key, values in a.said]
     if a.declare and ("eligibility" in aspects or facts_known):
-        lines += [say(LineKind.TEXT, "declare", text=t) for t in a.declare]
+        idents = {x.ident for x in lines}
+        lines += [x for x in (say(LineKind.TEXT, "declare", text=t) for t in a.declare) if x.ident not in idents]
     return lines
 
 

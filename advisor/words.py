@@ -30,6 +30,8 @@ class Cues:
     other: re.Pattern
     counts: re.Pattern  # 「員工50人」「資本額5000萬」: masked before topics are read
     durations: re.Pattern
+    again: re.Pattern  # 「那這樣呢」: the last question again, with the facts as they are now
+    about_data: re.Pattern  # 「資料是哪裡來的」
 
 
 def compile_cues(kb) -> Cues:
@@ -60,6 +62,8 @@ def compile_cues(kb) -> Cues:
             rf"(?:{a['count_approx']})?\s*(?:{a['count_unit']})"
         ),
         durations=re.compile(a["durations"]),
+        again=re.compile(a["again"]),
+        about_data=re.compile(a["about_data"]),
     )
 
 

@@ -28,6 +28,7 @@ ASPECTS = {
     "hotline",
     "hours",
     "overview",
+    "documents",
 }
 FAMILIES = {"loan", "export", "rd", "coaching", "finance_help", "tech", "energy", "admin", "tax", "employment"}
 # fact -> allowed values (None: a number): derived from the one fact table (knowledge/registry.py)
@@ -70,7 +71,7 @@ MEASURE_FIELDS = {
     "implied_by",
 }
 # roles a program plays in overviews (programs.yml `role`): the package of pillars, the program of stages
-PROGRAM_ROLES = ("package", "stages")
+PROGRAM_ROLES = ("package", "stages", "source")
 # cue word lists the composer needs (lexicon.yml `cues`; advisor/words.py)
 CUES = (
     "package",
@@ -96,6 +97,8 @@ CUES = (
     "count_unit",
     "durations",
     "borrow",
+    "again",
+    "about_data",
 )
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")

@@ -142,8 +142,8 @@ def chat(kb, *turns, now=OPEN):
             ["2.22%"],
         ),
         ([("energy saving hotline 幾號", "ask_hotline")], ["0800-035-803"], []),
-        ([("can u help me book a flight to LA", "out_of_scope")], ["不在關稅支持措施的範圍"], []),
-        (["阮欲問勞保老年給付按怎算"], ["不在關稅支持措施的範圍"], []),
+        ([("can u help me book a flight to LA", "out_of_scope")], ["不在經濟部關稅支持措施的範圍"], []),
+        (["阮欲問勞保老年給付按怎算"], ["不在經濟部關稅支持措施的範圍"], []),
         # no figure of the kind asked: what the measure does pay
         ([("AI人才培訓要自己出多少", "ask_self_funding")], ["12萬元"], []),
         # 還款期 asks for a loan's term, not for debt negotiation; a firm over the SME size is a large one
