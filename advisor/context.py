@@ -8,6 +8,7 @@ from advisor.facts import Reading, number_facts, read
 from advisor.model import State, UserMessage
 from advisor.retrieval import best
 from advisor.sections import FIGURE_ASPECTS
+from advisor.size_standard import size_from_counts
 from advisor.words import Cues, cues
 from knowledge.registry import FACT_VALUES
 
@@ -76,6 +77,8 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
             e.get("entity") == "amount"
             and package.search(e.get("text") or msg.text[e.get("start") or 0 : e.get("end") or 0])
         )
+        # 「美國子公司營收掉了四成」: a figure about someone else is not the firm's
+        and not any(i <= (e.get("start") or 0) < j for i, j in reading.others)
     ]
     # 「總經費600萬」: the project's budget, from which a subsidy is worked out; not an amount to borrow
     borrow = [row["phrase"] for row in kb.lexicon("cue") if row["key"] == "borrow"]
@@ -91,6 +94,11 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
         if e.get("entity") == "measure" and kb.measure(e.get("value") or "") and e["value"] not in reading.measures:
             reading.measures.append(e["value"])
     new.update(reading.facts)
+    if "size" not in new and "size" not in state.facts:  # 「員工45人」: the size by the 中小企業認定標準
+        derived = size_from_counts(kb, msg.entities)
+        if derived:
+            new["size"], key, values = derived
+            reading.notes.append((key, values))
     return reading, new, {**state.facts, **new}
 
 

@@ -75,6 +75,7 @@ class Assessment:
     notes: list = field(default_factory=list)  # e.g. the request is over the cap, rendered (staff calculator)
     said: list = field(default_factory=list)  # the same as (message key, values): the composer renders them
     excluded: list = field(default_factory=list)  # figures this firm cannot get at all (個案補助 for a large firm)
+    failed: list = field(default_factory=list)  # the criteria that refused it, as (fact, op, value)
 
     @property
     def fits(self) -> bool:
@@ -96,6 +97,7 @@ def _failure_reason(criterion: dict, actual) -> tuple:
 
 def _refuse(kb, result: Assessment, criterion: dict, actual) -> None:
     key, values = _failure_reason(criterion, actual)
+    result.failed.append((criterion["fact"], criterion["op"], repr(criterion["value"])))
     result.why.append((key, values))
     shown = {k: kb.message(v) if k == "direction" else v for k, v in values.items()}
     result.reasons.append(kb.message(key, **shown))

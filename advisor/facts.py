@@ -34,6 +34,8 @@ class Reading:
     compared: set = field(default_factory=set)  # facts given two values to compare (中小企業和大企業)
     out_of_scope: bool = False  # 房屋貸款, 股票 ... (lexicon.yml out_of_scope)
     about_bot: bool = False  # 你是真人還是機器人 (lexicon.yml about_bot)
+    notes: list = field(default_factory=list)  # (message key, values): how a fact was worked out (size by standard)
+    others: list = field(default_factory=list)  # (start, end): clauses about a third party (供應商, 貿易商 ...)
 
     @property
     def has_content(self) -> bool:
@@ -71,8 +73,15 @@ def _asked(text: str, start: int, asked: list) -> bool:
     return any(w in clause for w in asked)
 
 
+# 「根本沒有做出進口廠商登記」: a verb between the negation and the fact it negates
+NEGATED_VERBS = ("做", "辦", "去辦", "申請", "取得", "拿到", "領")
+
+
 def _negated(text: str, start: int, negations: list) -> bool:
-    return _follows(text, start, negations)
+    if _follows(text, start, negations):
+        return True
+    before = text[max(0, start - 8) : start]
+    return any(before.endswith(v) and _follows(text, start - len(v), negations) for v in NEGATED_VERBS)
 
 
 def read(kb, text: str) -> Reading:
@@ -82,6 +91,13 @@ def read(kb, text: str) -> Reading:
         if row["kind"] == "typo":
             text = text.replace(row["phrase"], row["value"])
     r = Reading(text)
+    # 「我們的供應商是納管工廠」: what a clause says about someone else is not the firm's fact (nor its topic)
+    for i, _, _ in _spans(text, [(row["phrase"], True) for row in kb.lexicon("third_party")]):
+        m = CLAUSE_END.search(text, i)
+        j = m.start() if m else len(text)
+        r.others.append((i, j))
+    for i, j in r.others:
+        text = text[:i] + "\u3000" * (j - i) + text[j:]
     oos = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
     r.out_of_scope = bool(oos)
     about_bot = _spans(text, [(row["phrase"], True) for row in kb.lexicon("about_bot")])
@@ -166,6 +182,13 @@ def read(kb, text: str) -> Reading:
     if len(seen.get("size", ())) > 1:
         r.facts.pop("size", None)
         r.compared.add("size")
+    # 「營收跟去年差不多，沒有減少」: the revenue did not change
+    nouns = [row["phrase"] for row in lex if row["kind"] == "revenue" and row["key"] == "nouns"]
+    for _, end, _ in _spans(text, [(row["phrase"], True) for row in lex if row["kind"] == "revenue_flat"]):
+        clause = CLAUSE_END.split(text[:end])[-1]
+        before = text[:end]
+        if any(n in clause for n in nouns) or any(n in before[-24:] for n in nouns):
+            r.facts.setdefault("revenue_change", 0.0)
     counts = [small_count(m.group("n")) if m.group("n") else 2 for m in cue.applicants.finditer(text)]
     first = next(cue.applicants.finditer(text), None)
     if len(set(counts)) > 1:  # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice

@@ -344,6 +344,7 @@ class Measures(Handler):
         if "hours" in ctx.aspects:
             blocks += answer_hours(kb, ma.hotlines[:1], now)
         question = "size" if ma.ask_size and "size" not in ctx.state.asked else None
+        blocks = [[say(LineKind.NOTE, key, **values)] for key, values in ctx.reading.notes] + blocks
         if ctx.how == "retrieved":  # say which measure the question was taken to be about
             blocks.insert(0, [say(LineKind.TEXT, "retrieved", name=kb.measure(focus[0])["short_name"])])
         return Answer(

@@ -48,7 +48,10 @@ def _ways_out(kb, facts: dict, assessments: dict) -> tuple:
             if b.status in (ELIGIBLE, UNKNOWN) or (b.status == NO_CONDITIONS and other_family):
                 alternatives.append(to)
                 assessments[to] = b
-            elif b.status == NOT_ELIGIBLE and not other_family and to not in hints:
+            elif (
+                b.status == NOT_ELIGIBLE and not other_family and to not in hints and not set(a.failed) & set(b.failed)
+            ):
+                # (a variant refused by the same criterion is no way out: both want the 10% drop)
                 hints.append(to)  # 無工廠登記: the 納管/特定工廠 variant does not fit either, but say it exists
     return alternatives, hints
 

@@ -236,7 +236,13 @@ def build_db(sources: dict, path: Path) -> None:
     lex_rows += [{"kind": "negation", "key": "negation", "value": None, "phrase": w} for w in lex["negations"]]
     lex_rows += [{"kind": "asked", "key": "asked", "value": None, "phrase": w} for w in lex.get("asked") or []]
     lex_rows += [
-        {"kind": "revenue", "key": k, "value": None, "phrase": w} for k, words in lex["revenue"].items() for w in words
+        {"kind": "revenue", "key": k, "value": None, "phrase": w}
+        for k, words in lex["revenue"].items()
+        if k != "flat"
+        for w in words
+    ]
+    lex_rows += [
+        {"kind": "revenue_flat", "key": "flat", "value": None, "phrase": w} for w in lex["revenue"].get("flat") or []
     ]
     lex_rows += [
         {"kind": "topic", "key": t, "value": json.dumps(spec["measures"]), "phrase": w}
@@ -255,6 +261,9 @@ def build_db(sources: dict, path: Path) -> None:
     lex_rows += [
         {"kind": "typo", "key": "typo", "value": right, "phrase": wrong}
         for wrong, right in (lex.get("typos") or {}).items()
+    ]
+    lex_rows += [
+        {"kind": "third_party", "key": "third_party", "value": None, "phrase": w} for w in lex.get("third_party") or []
     ]
     lex_rows += [
         {"kind": "described", "key": mid, "value": None, "phrase": str(w)}

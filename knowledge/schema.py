@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from knowledge.registry import FACT_VALUES
 
-UNITS = {"萬元", "億元", "%", "成", "年", "個月", "個", "項", "家"}
+UNITS = {"萬元", "億元", "%", "成", "年", "個月", "個", "項", "家", "人"}
 ASPECTS = {
     "amount",
     "rate",
@@ -71,7 +71,7 @@ MEASURE_FIELDS = {
     "implied_by",
 }
 # roles a program plays in overviews (programs.yml `role`): the package of pillars, the program of stages
-PROGRAM_ROLES = ("package", "stages", "source")
+PROGRAM_ROLES = ("package", "stages", "source", "size_standard")
 # cue word lists the composer needs (lexicon.yml `cues`; advisor/words.py)
 CUES = (
     "package",
@@ -367,7 +367,7 @@ def validate(sources: dict) -> None:
     for wrong, right in ((lex or {}).get("typos") or {}).items():
         if not isinstance(right, str) or len(wrong) != len(right):
             c.fail(f"typos.{wrong}", "the correction must be a word of the same length")
-    for key in ("out_of_scope", "about_bot", "budget"):
+    for key in ("out_of_scope", "about_bot", "budget", "third_party"):
         if not isinstance((lex or {}).get(key, []), list):
             c.fail(key, "expected a list of phrases")
     for key in ("nouns", "down", "up"):
