@@ -52,8 +52,17 @@ def _spans(text: str, phrases: list) -> list:
         start = 0
         needle = phrase.lower()
         hay = text.lower()
+        latin = needle[:1].isascii() and needle[:1].isalnum()
         while (i := hay.find(needle, start)) >= 0:
             j = i + len(phrase)
+            # a Latin word is a whole word: AI is not inside 「Taiwanese」
+            inside = latin and (i > 0 and hay[i - 1].isascii() and hay[i - 1].isalnum())
+            inside = inside or (
+                latin and needle[-1:].isascii() and j < len(hay) and hay[j].isascii() and hay[j].isalpha()
+            )
+            if inside:
+                start = i + 1
+                continue
             if not any(taken[i:j]):
                 taken[i:j] = [True] * (j - i)
                 found.append((i, j, payload))

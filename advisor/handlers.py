@@ -22,7 +22,13 @@ from knowledge.registry import DECISIVE_FACTS
 
 SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat", "out_of_scope"}
 DIET_GUESS = 0.25  # an intent DIET ranks this high under nlu_fallback is worth offering as a button
-FEEDBACK_MAX = 12  # a 👍/👎 tap (or typed) is short; longer text is a question that starts with one
+FEEDBACK_MAX = 12
+WHAT_IF_FACTS = {
+    "amount",
+    "budget",
+    "purpose",
+    "applicants",
+}  # a 👍/👎 tap (or typed) is short; longer text is a question that starts with one
 
 
 @dataclass
@@ -184,6 +190,24 @@ class SameHotline(Handler):
         return Answer(self.kind, hotline_answer(kb, hot, ctx.aspects, now, ctx.reading.text), hot, about_hotlines=True)
 
 
+class FocusLines(Handler):
+    """「那電話呢」「幾點有人接」 right after an answer about measures: the lines of what was answered, only."""
+
+    def applies(self, kb, ctx):
+        r = ctx.reading
+        return bool(
+            ctx.how == "previous"
+            and ctx.aspects
+            and set(ctx.aspects) <= set(ABOUT_LINES)
+            and not (r.measures or r.topics or r.hotlines or ctx.new_facts)
+        )
+
+    def answer(self, kb, ctx, now):
+        ma = answer_measures(kb, ctx.focus, [], ctx.facts, facts_known(ctx), False)
+        hot = ma.hotlines
+        return Answer(self.kind, hotline_answer(kb, hot, ctx.aspects, now, ctx.reading.text), hot, about_hotlines=True)
+
+
 class Overview(Handler):
     """The directory of lines, the coaching stages, the package's pillars, or several measures at a glance."""
 
@@ -311,6 +335,17 @@ def facts_known(ctx: Context) -> bool:
     )
 
 
+def _what_if(ctx: Context) -> bool:
+    """A follow-up that only changes the amount, budget, purpose or partners of the question just answered."""
+    return bool(
+        ctx.how == "previous"
+        and ctx.new_facts
+        and set(ctx.new_facts) <= WHAT_IF_FACTS
+        and "eligibility" not in ctx.aspects
+        and ctx.state.aspects
+    )
+
+
 class MeasureList(Handler):
     """More measures than fit one answer and nothing narrows them: what each is."""
 
@@ -339,6 +374,8 @@ class Measures(Handler):
             kb, focus, ctx.aspects, ctx.facts, facts_known(ctx), ctx.how == "named", frozenset(ctx.reading.compared)
         )
         blocks = list(ma.blocks)
+        if _what_if(ctx):  # 「如果只借80萬呢」: what that amount changes, not the whole measure again
+            blocks = [[x for x in b if x.kind != LineKind.STATUS and x.key != "declare"] for b in blocks]
         if "application" in ctx.aspects:
             blocks += date_checks(kb, ma.shown, ctx.reading.text, now)
         if "hours" in ctx.aspects:
@@ -368,6 +405,7 @@ def registered(descriptions: dict | None = None) -> list:
         Social(),
         OutOfScope(),
         SameHotline(),
+        FocusLines(),
         Overview(),
         HotlineItself(),
         GeneralLine(),

@@ -7,7 +7,9 @@ from advisor.lines import Line, LineKind, joined, kb_text, say
 
 # what a question asks about: a figure of the measure, or something else it holds
 FIGURE_ASPECTS = {"amount", "rate", "rate_cut", "guarantee", "fee", "term", "self_funding", "equipment_cap"}
-MEASURE_ASPECTS = FIGURE_ASPECTS | {"eligibility", "application", "items", "period", "documents"}
+MEASURE_ASPECTS = FIGURE_ASPECTS | {"eligibility", "application", "items", "period", "documents", "agency"}
+# what the deck's `agency` column holds when it names no agency of its own (a package measure, the 15 法人)
+NOT_AN_AGENCY = ("工業六面向", "法人")
 # A rate answer also gives the rate cut: 「利率多少」 deserves 「2.22%，1,000萬元以內減碼1.5%」; a subsidy's amount
 # comes with what the firm pays itself: 「AI診斷要多少錢」 is 19萬 from the government and 1萬 from the firm.
 RELATED = {"rate": ("rate", "rate_cut"), "amount": ("amount", "self_funding")}
@@ -113,6 +115,10 @@ def aspect_lines(kb, mid: str, aspect: str, a) -> list:
         return [_periods(kb, groups[0])] if groups else [missing(measure, "period")]
     if aspect == "application":
         return _application_lines(kb, mid, measure)
+    if aspect == "agency":  # 「這是哪個署在管的」
+        if measure["agency"] in NOT_AN_AGENCY:
+            return [missing(measure, "agency")]
+        return [say(LineKind.TEXT, "agency_line", name=measure["short_name"], agency=measure["agency"])]
     if aspect == "documents":  # 「要準備什麼文件」: what the deck says the firm must show, then how to apply
         declare = [say(LineKind.TEXT, "declare", text=c["text"]) for c in kb.criteria(mid) if c["kind"] == "declare"]
         lead = declare or [say(LineKind.TEXT, "documents_none", name=measure["short_name"])]

@@ -29,6 +29,7 @@ ASPECTS = {
     "hours",
     "overview",
     "documents",
+    "agency",
 }
 FAMILIES = {"loan", "export", "rd", "coaching", "finance_help", "tech", "energy", "admin", "tax", "employment"}
 # fact -> allowed values (None: a number): derived from the one fact table (knowledge/registry.py)
