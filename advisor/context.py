@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from advisor.facts import Reading, number_facts, read
 from advisor.model import State, UserMessage
-from advisor.retrieval import best
+from advisor.retrieval import best, index
 from advisor.sections import FIGURE_ASPECTS
 from advisor.size_standard import size_from_counts
 from advisor.words import Cues, cues
@@ -114,12 +114,18 @@ def _implied(kb, new_facts: dict, facts: dict) -> list:
     return ranks[min(ranks)] if ranks else []
 
 
-def _second_reader(kb, reading, intent: str):
+def _second_reader(kb, reading, intent: str, within: list | None = None):
     """The measure the firm describes without naming it; not asked when the message names a line (it is about the
-    line), says something out of scope or about the bot, or is small talk."""
+    line), says something out of scope or about the bot, or is small talk. Against a broad topic (`within`), only
+    a measure outside it, or one that stands out inside it (twice the next one's score), narrows the topic."""
     if reading.hotlines or reading.out_of_scope or reading.about_bot or intent in SMALL_TALK:
         return None
-    return best(kb, reading.text)
+    hit = best(kb, reading.text)
+    if hit and within and hit.measure_id in within:
+        others = [h.score for h in index(kb).rank(reading.text) if h.measure_id in within and h != hit]
+        if others and hit.score < 2 * others[0]:
+            return None
+    return hit
 
 
 def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: State, intent: str) -> tuple:
@@ -131,6 +137,11 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
             return others, "topic"
     if reading.measures:
         return reading.measures, "named"
+    if len(reading.topics) > MAX_MEASURES and not reading.aspects:
+        # 「怕國外買主付不出錢，那種保險的費用…」: a broad topic word (國外) and a need the second reader places
+        hit = _second_reader(kb, reading, intent, within=reading.topics)
+        if hit:
+            return [hit.measure_id], "retrieved"
     if reading.topics:
         # 「保證成數多少」 while the 中小微 loan is under discussion: stay on it rather than every guarantee
         kept = [m for m in reading.topics if m in state.focus] if reading.aspects else []

@@ -137,8 +137,8 @@ class AboutBot(Handler):
             or set(r.aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"})
         )
 
-    def answer(self, kb, ctx, now):
-        return Answer(self.kind, [say(LineKind.TEXT, "chitchat")])
+    def answer(self, kb, ctx, now):  # a firm asking whether a person is there may want one: the line to call
+        return Answer(self.kind, _general(kb, "about_bot"), [kb.general_hotline()["id"]])
 
 
 class Social(Handler):
