@@ -13,6 +13,7 @@ from advisor.words import Cues, cues
 from knowledge.registry import FACT_VALUES
 
 DIET_FACTS = ("size", "factory_type", "purpose")
+TWO_NEEDS_LENGTH = 40  # characters: a message this long describes a situation, and may carry two needs
 SMALL_TALK = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat"}
 MAX_MEASURES = 2
 INTENT_ASPECT = {
@@ -136,6 +137,12 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         if others:
             return others, "topic"
     if reading.measures:
+        # A long message with two needs (「想借錢週轉，另外也想做研發轉型」): the named measure, and the topic of the
+        # other family the firm also described
+        families = {kb.measure(m)["family"] for m in reading.measures}
+        more = [m for m in reading.topics if kb.measure(m)["family"] not in families]
+        if more and len(reading.text) >= TWO_NEEDS_LENGTH:
+            return _dedupe(reading.measures + more), "named"
         return reading.measures, "named"
     if len(reading.topics) > MAX_MEASURES and not reading.aspects:
         # 「怕國外買主付不出錢，那種保險的費用…」: a broad topic word (國外) and a need the second reader places
