@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from advisor.facts import Reading, number_facts, read
 from advisor.model import State, UserMessage
-from advisor.retrieval import best, index
+from advisor.retrieval import NEAREST, THRESHOLD, best, index
 from advisor.sections import FIGURE_ASPECTS
 from advisor.size_standard import size_from_counts
 from advisor.words import Cues, cues
 from knowledge.registry import FACT_VALUES
 
 DIET_FACTS = ("size", "factory_type", "purpose")
+SURE = 1.5  # times the second reader's threshold: sure enough to override a topic word or the previous focus
 TWO_NEEDS_LENGTH = 40  # characters: a message this long describes a situation, and may carry two needs
 SMALL_TALK = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat"}
 MAX_MEASURES = 2
@@ -122,9 +123,10 @@ def _second_reader(kb, reading, intent: str, within: list | None = None):
     if reading.hotlines or reading.out_of_scope or reading.about_bot or intent in SMALL_TALK:
         return None
     hit = best(kb, reading.text)
-    if hit and within and hit.measure_id in within:
-        others = [h.score for h in index(kb).rank(reading.text) if h.measure_id in within and h != hit]
-        if others and hit.score < 2 * others[0]:
+    if hit and within:
+        inside = [h.score for h in index(kb).rank(reading.text) if h.measure_id in within and h != hit]
+        # inside the topic: it must stand out; outside it: it must beat the topic's best measure clearly
+        if inside and hit.score < 2 * inside[0]:
             return None
     return hit
 
@@ -136,6 +138,11 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         others = _dedupe(m for m in reading.other if m not in ruled_out)
         if others:
             return others, "topic"
+    if not reading.measures and cues(kb).back.search(reading.text):
+        # 「回到倉庫那個」: back to an earlier measure, named by one of its words; the second reader finds it
+        hits = index(kb).rank(reading.text)
+        if hits and hits[0].score >= NEAREST:
+            return [hits[0].measure_id], "named"
     if reading.measures:
         # A long message with two needs (「想借錢週轉，另外也想做研發轉型」): the named measure, and the topic of the
         # other family the firm also described
@@ -144,10 +151,12 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         if more and len(reading.text) >= TWO_NEEDS_LENGTH:
             return _dedupe(reading.measures + more), "named"
         return reading.measures, "named"
-    if len(reading.topics) > MAX_MEASURES and not reading.aspects:
-        # 「怕國外買主付不出錢，那種保險的費用…」: a broad topic word (國外) and a need the second reader places
+    if reading.topics:
+        # 「怕國外買主付不出錢，那種保險的費用…」: a broad topic word (國外) and a need the second reader places;
+        # 「顧問覺得我們不該再借錢呢」: a topic word (借錢) inside a need of another measure the reader is sure of
         hit = _second_reader(kb, reading, intent, within=reading.topics)
-        if hit:
+        broad = len(reading.topics) > MAX_MEASURES and not reading.aspects
+        if hit and (broad and hit.measure_id in reading.topics or hit.score >= SURE * THRESHOLD):
             return [hit.measure_id], "retrieved"
     if reading.topics:
         # 「保證成數多少」 while the 中小微 loan is under discussion: stay on it rather than every guarantee
@@ -158,8 +167,8 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
     if state.focus and (aspects or new_facts or intent.startswith("ask_") or intent == "inform"):
         # 「那政府會不會派人來廠裡看看」 after a loan: a need described in the firm's words moves the focus;
         # a follow-up that asks something of its own (an aspect, a new fact) stays on the measure
-        hit = None if (reading.aspects or new_facts) else _second_reader(kb, reading, intent)
-        if hit and hit.measure_id not in state.focus:
+        hit = None if new_facts else _second_reader(kb, reading, intent)
+        if hit and hit.measure_id not in state.focus and (not reading.aspects or hit.score >= SURE * THRESHOLD):
             return [hit.measure_id], "retrieved"
         return state.focus, "previous"
     implied = _implied(kb, new_facts, facts)

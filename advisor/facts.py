@@ -83,7 +83,7 @@ def _asked(text: str, start: int, asked: list) -> bool:
 
 
 # 「根本沒有做出進口廠商登記」: a verb between the negation and the fact it negates
-NEGATED_VERBS = ("做", "辦", "去辦", "申請", "取得", "拿到", "領")
+NEGATED_VERBS = ("做", "辦", "去辦", "申請", "取得", "拿到", "領", "一般", "直接", "正式")
 
 
 def _negated(text: str, start: int, negations: list) -> bool:
@@ -105,6 +105,7 @@ def read(kb, text: str) -> Reading:
         m = CLAUSE_END.search(text, i)
         j = m.start() if m else len(text)
         r.others.append((i, j))
+    whole = text  # measures, lines and partners are read on the whole message (「跟下游四五家一起申請研發轉型補助」)
     for i, j in r.others:
         text = text[:i] + "\u3000" * (j - i) + text[j:]
     oos = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
@@ -130,7 +131,7 @@ def read(kb, text: str) -> Reading:
     text_for_topics = masked
     hotline_spans = _spans(text, [(row["phrase"], row["key"]) for row in lex if row["kind"] == "hotline"])
     alias_spans = []
-    for i, j, mid in _spans(text, kb.aliases()):
+    for i, j, mid in _spans(whole, kb.aliases()):
         # 「馬上辦服務中心」 is a hotline, not the 服務中心 of 爭取海外訂單
         # (but ESCO in 「ESCO節能服務團」 is its own line's)
         if any(
@@ -151,7 +152,12 @@ def read(kb, text: str) -> Reading:
         if hid and hid not in r.hotlines:
             r.hotlines.append(hid)
     groups = []
-    for _, _, ids in _spans(text_for_topics, [(row["phrase"], row["value"]) for row in lex if row["kind"] == "topic"]):
+    negations = [row["phrase"] for row in lex if row["kind"] == "negation"]
+    for start, _, ids in _spans(
+        text_for_topics, [(row["phrase"], row["value"]) for row in lex if row["kind"] == "topic"]
+    ):
+        if _negated(text_for_topics, start, negations):  # 「我們沒有直接出口」 is no question about exporting
+            continue
         if json.loads(ids) not in groups:
             groups.append(json.loads(ids))
     # Two topic words narrow each other down: 外銷 + 信保 → 外銷貸款優惠保證加碼, not every export measure.
@@ -164,7 +170,6 @@ def read(kb, text: str) -> Reading:
     ):
         if aspect not in r.aspects:
             r.aspects.append(aspect)
-    negations = [row["phrase"] for row in lex if row["kind"] == "negation"]
     asked = [row["phrase"] for row in lex if row["kind"] == "asked"]
     seen: dict = {}
     for start, end, (fact, value) in _spans(text, fact_phrases):
@@ -198,15 +203,15 @@ def read(kb, text: str) -> Reading:
         before = text[:end]
         if any(n in clause for n in nouns) or any(n in before[-24:] for n in nouns):
             r.facts.setdefault("revenue_change", 0.0)
-    counts = [small_count(m.group("n")) if m.group("n") else 2 for m in cue.applicants.finditer(text)]
-    first = next(cue.applicants.finditer(text), None)
+    counts = [small_count(m.group("n")) if m.group("n") else 2 for m in cue.applicants.finditer(whole)]
+    first = next(cue.applicants.finditer(whole), None)
     if len(set(counts)) > 1:  # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
         pass
-    elif first and (cue.apply.search(text) or cue.joint.search(text) or first.group("together")):
+    elif first and (cue.apply.search(whole) or cue.joint.search(whole) or first.group("together")):
         r.facts["applicants"] = counts[0]
-    elif cue.joint.search(text):
+    elif cue.joint.search(whole):
         r.facts["applicants"] = 2
-    elif cue.single.search(text):
+    elif cue.single.search(whole):
         r.facts["applicants"] = 1
     if cue.other.search(text):
         r.other = [

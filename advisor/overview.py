@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from advisor.hotlines import MAX_HOTLINES
 from advisor.lines import LineKind, joined, say
+from advisor.sections import package_place
 from advisor.words import cues
 
 
@@ -75,10 +76,10 @@ def _package(kb, prog: dict) -> list:
 
 
 def measure_list(kb, focus: list) -> tuple:
-    lines = [
-        say(LineKind.TEXT, "measure_summary_line", name=m["short_name"], summary=m["summary"])
-        for m in map(kb.measure, focus)
-    ]
+    lines = []
+    for m in map(kb.measure, focus):
+        lines.append(say(LineKind.TEXT, "measure_summary_line", name=m["short_name"], summary=m["summary"]))
+        lines += package_place(kb, m["id"])  # 「屬於…「安定就業」面向」: most of what the deck says of such a measure
     return lines, _dedupe(h["id"] for m in focus for h in kb.hotlines_for(m))[:MAX_HOTLINES]
 
 

@@ -32,6 +32,7 @@ class Cues:
     durations: re.Pattern
     again: re.Pattern  # 「那這樣呢」: the last question again, with the facts as they are now
     about_data: re.Pattern  # 「資料是哪裡來的」
+    back: re.Pattern  # 「回到倉庫那個」: back to a measure discussed earlier
 
 
 def compile_cues(kb) -> Cues:
@@ -64,6 +65,7 @@ def compile_cues(kb) -> Cues:
         durations=re.compile(a["durations"]),
         again=re.compile(a["again"]),
         about_data=re.compile(a["about_data"]),
+        back=re.compile(a["back"]),
     )
 
 

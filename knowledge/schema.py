@@ -100,6 +100,7 @@ CUES = (
     "borrow",
     "again",
     "about_data",
+    "back",
 )
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")
