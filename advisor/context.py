@@ -14,7 +14,8 @@ from knowledge.registry import FACT_VALUES
 
 DIET_FACTS = ("size", "factory_type", "purpose")
 SURE = 1.5  # times the second reader's threshold: sure enough to override a topic word or the previous focus
-TWO_NEEDS_LENGTH = 40  # characters: a message this long describes a situation, and may carry two needs
+TWO_NEEDS_LENGTH = 40
+DESCRIPTION_LENGTH = 20  # characters: shorter follow-ups stay on the measure under discussion  # characters: a message this long describes a situation, and may carry two needs
 SMALL_TALK = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat"}
 MAX_MEASURES = 2
 INTENT_ASPECT = {
@@ -138,7 +139,7 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         others = _dedupe(m for m in reading.other if m not in ruled_out)
         if others:
             return others, "topic"
-    if not reading.measures and cues(kb).back.search(reading.text):
+    if not (reading.measures or reading.topics) and cues(kb).back.search(reading.text):
         # 「回到倉庫那個」: back to an earlier measure, named by one of its words; the second reader finds it
         hits = index(kb).rank(reading.text)
         if hits and hits[0].score >= NEAREST:
@@ -156,7 +157,7 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         # 「顧問覺得我們不該再借錢呢」: a topic word (借錢) inside a need of another measure the reader is sure of
         hit = _second_reader(kb, reading, intent, within=reading.topics)
         broad = len(reading.topics) > MAX_MEASURES and not reading.aspects
-        if hit and (broad and hit.measure_id in reading.topics or hit.score >= SURE * THRESHOLD):
+        if hit and (broad or hit.score >= SURE * THRESHOLD):
             return [hit.measure_id], "retrieved"
     if reading.topics:
         # 「保證成數多少」 while the 中小微 loan is under discussion: stay on it rather than every guarantee
@@ -168,7 +169,9 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         # 「那政府會不會派人來廠裡看看」 after a loan: a need described in the firm's words moves the focus;
         # a follow-up that asks something of its own (an aspect, a new fact) stays on the measure
         hit = None if new_facts else _second_reader(kb, reading, intent)
-        if hit and hit.measure_id not in state.focus and (not reading.aspects or hit.score >= SURE * THRESHOLD):
+        # (a short follow-up 「那利率還有減碼嗎」 asks about the focus, whatever measure its words also name)
+        sure = hit and hit.score >= SURE * THRESHOLD and len(reading.text) >= DESCRIPTION_LENGTH
+        if hit and hit.measure_id not in state.focus and (not reading.aspects or sure):
             return [hit.measure_id], "retrieved"
         return state.focus, "previous"
     implied = _implied(kb, new_facts, facts)
