@@ -14,8 +14,8 @@ from knowledge.registry import FACT_VALUES
 
 DIET_FACTS = ("size", "factory_type", "purpose")
 SURE = 1.5  # times the second reader's threshold: sure enough to override a topic word or the previous focus
-TWO_NEEDS_LENGTH = 40
-DESCRIPTION_LENGTH = 20  # characters: shorter follow-ups stay on the measure under discussion  # characters: a message this long describes a situation, and may carry two needs
+TWO_NEEDS_LENGTH = 40  # characters: a message this long describes a situation, and may carry two needs
+DESCRIPTION_LENGTH = 20  # characters: shorter follow-ups stay on the measure under discussion
 SMALL_TALK = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat"}
 MAX_MEASURES = 2
 INTENT_ASPECT = {
