@@ -123,6 +123,8 @@ def _second_reader(kb, reading, intent: str, within: list | None = None):
     a measure outside it, or one that stands out inside it (twice the next one's score), narrows the topic."""
     if reading.hotlines or reading.out_of_scope or reading.about_bot or intent in SMALL_TALK:
         return None
+    if cues(kb).package.search(reading.text) or any(p["name"] in reading.text for p in kb.package_pillars()):
+        return None  # the package or one of its pillars by name: an overview, not one measure
     hit = best(kb, reading.text)
     if hit and within:
         inside = [h.score for h in index(kb).rank(reading.text) if h.measure_id in within and h != hit]
@@ -159,6 +161,10 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         broad = len(reading.topics) > MAX_MEASURES and not reading.aspects
         if hit and (broad or hit.score >= SURE * THRESHOLD):
             return [hit.measure_id], "retrieved"
+    if len(reading.topics) > MAX_MEASURES:  # a broad topic: its measures in the order the second reader ranks them
+        scores = {h.measure_id: h.score for h in index(kb).rank(reading.text)}
+        if max(scores.get(m, 0.0) for m in reading.topics) >= NEAREST:  # only when the reader has a signal
+            reading.topics = sorted(reading.topics, key=lambda m: -scores.get(m, 0.0))
     if reading.topics:
         # 「保證成數多少」 while the 中小微 loan is under discussion: stay on it rather than every guarantee
         kept = [m for m in reading.topics if m in state.focus] if reading.aspects else []

@@ -205,14 +205,14 @@ def read(kb, text: str) -> Reading:
             r.facts.setdefault("revenue_change", 0.0)
     counts = [small_count(m.group("n")) if m.group("n") else 2 for m in cue.applicants.finditer(whole)]
     first = next(cue.applicants.finditer(whole), None)
-    if len(set(counts)) > 1:  # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
+    if cue.single.search(whole) and not cue.joint.search(whole):  # 「另外兩家退出，只剩我們一家」
+        r.facts["applicants"] = 1
+    elif len(set(counts)) > 1:  # 「一家申請和三家聯合差多少」: a comparison, not the firm's choice
         pass
     elif first and (cue.apply.search(whole) or cue.joint.search(whole) or first.group("together")):
         r.facts["applicants"] = counts[0]
     elif cue.joint.search(whole):
         r.facts["applicants"] = 2
-    elif cue.single.search(whole):
-        r.facts["applicants"] = 1
     if cue.other.search(text):
         r.other = [
             m for row in lex if row["kind"] == "topic" and row["key"] == "loan" for m in json.loads(row["value"])

@@ -217,9 +217,15 @@ class Overview(Handler):
         text, cue = ctx.reading.text, ctx.cue
         directory = cue.directory.search(text) and not ctx.reading.measures  # 「兩個措施各打哪支電話」 is not it
         about_hotline = ctx.reading.hotlines and "overview" not in ctx.reading.aspects and not cue.package.search(text)
+        # one measure in view (「節能有人可以幫忙嗎」 on the energy topic) is answered in full, not listed
+        single = len(ctx.focus) == 1 and not (cue.package.search(text) or cue.stages.search(text))
+        # 「金融支持分到多少億」: a pillar's money, which the deck does not split
+        pillar_money = "amount" in ctx.aspects and any(p["name"] in text for p in kb.package_pillars())
         return bool(
             directory
+            or pillar_money
             or not about_hotline
+            and not single
             and "overview" in ctx.aspects
             and (
                 ctx.msg.intent == "ask_overview"
@@ -231,7 +237,8 @@ class Overview(Handler):
         )
 
     def answer(self, kb, ctx, now):
-        lines, hot, many = overview(kb, ctx.reading.text, ctx.focus if ctx.how in ("named", "topic") else [])
+        focus = ctx.focus if ctx.how in ("named", "topic") else []
+        lines, hot, many = overview(kb, ctx.reading.text, focus, tuple(ctx.aspects))
         return Answer(self.kind, [lines], hot, measures=ctx.focus, focus=ctx.focus, allow_many=many)
 
 

@@ -6,6 +6,7 @@ from advisor.hotlines import MAX_HOTLINES
 from advisor.lines import LineKind, joined, say
 from advisor.sections import package_place
 from advisor.words import cues
+from knowledge.render import figure_value
 
 
 def _dedupe(seq):
@@ -83,7 +84,7 @@ def measure_list(kb, focus: list) -> tuple:
     return lines, _dedupe(h["id"] for m in focus for h in kb.hotlines_for(m))[:MAX_HOTLINES]
 
 
-def overview(kb, text: str, focus: list) -> tuple:
+def overview(kb, text: str, focus: list, aspects: tuple = ()) -> tuple:
     """(lines, hotline ids, allow more than MAX_HOTLINES)."""
     cue = cues(kb)
     if cue.directory.search(text):
@@ -92,6 +93,13 @@ def overview(kb, text: str, focus: list) -> tuple:
         return (*_stages(kb), False)
     prog = kb.program_with_role("package")
     named = [(i, p) for i, p in enumerate(kb.package_pillars(), 1) if p["name"] in text]
+    if named and "amount" in aspects:  # 「金融支持分到多少億」: the deck gives only the package's total
+        total = next(f for f in kb.figures(prog["id"]) if f["key"] == "budget")
+        pillars = "、".join(p["name"] for _, p in named)
+        line = say(
+            LineKind.TEXT, "pillar_budget_unknown", pillars=pillars, name=prog["name"], total=figure_value(total)
+        )
+        return [line], [h["id"] for h in kb.hotlines_for(prog["id"])], False
     if 0 < len(named) <= 2:
         return (*_pillars(kb, prog, named), False)
     if focus and not cue.package.search(text):

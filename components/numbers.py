@@ -209,6 +209,7 @@ _NT_PREFIX = re.compile(r"(?:NT\s?\$|NTD|NT|新台幣|新臺幣|台幣|臺幣)\s
 _FOREIGN_PREFIX = re.compile(r"(?:US\s?\$|USD|RMB|人民幣|美金|美元|日幣|日圓|歐元)\s?$")
 _FOREIGN_SUFFIX = re.compile(r"\s?(?:美元|美金|USD|US\$|人民幣|RMB|日圓|日元|日幣|歐元|港幣|韓元)")
 _YUAN = re.compile(r"(?:元(?!旦)|塊錢|塊|圓)")
+_PART_OF = ("那", "這", "哪", "某")  # 「那一塊」「這一塊」 is a part, 「一塊」 alone NT$1
 # a halving stated without a number (營收腰斬): a -50 revenue change
 _HALVED = re.compile(r"腰斬|砍半|減半")
 _BIG_UNIT = {"萬": Decimal(10) ** 4, "億": Decimal(10) ** 8}
@@ -429,6 +430,8 @@ def _candidate(text: str, m: re.Match[str]) -> dict[str, Any] | None:
         return None
     if not (has_big or ym or nt):
         return None
+    if ym and ym.group(0) == "塊" and not (has_big or nt) and text[max(0, start - 1) : start] in _PART_OF:
+        return None  # 「金融支持那一塊」: a part of something, not NT$1
     if ym:
         stop = ym.end()
     if nt:

@@ -432,3 +432,12 @@ def test_parse_number(expr, value):
 
 def test_empty():
     assert extract_numbers("") == []
+
+
+@pytest.mark.parametrize("raw", ["金融支持那一塊分到多少", "這一塊的補助怎麼算", "哪一塊比較多"])
+def test_a_part_of_something_is_no_amount(raw):
+    assert not [e for e in extract_numbers(raw) if e["entity"] == "amount"]
+
+
+def test_one_kuai_alone_is_still_a_dollar():
+    assert [e["value"] for e in extract_numbers("手續費一塊錢") if e["entity"] == "amount"] == [0.0001]
