@@ -119,7 +119,7 @@ def _role(w: Words, window: str) -> str | None:
         for role in ("now", "base"):
             if role in kinds:
                 return role
-        if "noun" in kinds or kinds & {"down", "up", "level", "total"}:
+        if "noun" in kinds:  # 「營收6000萬」: revenue, of no named period (「剩下的300萬」 alone is not)
             return "revenue"
     return None
 
