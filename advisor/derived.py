@@ -112,41 +112,51 @@ def _rate_in_cut(kb, mid: str, facts: dict) -> list:
 
 
 def _guaranteed(kb, mid: str, a, facts: dict) -> list:
+    """The loan amount (at most the loan's cap) × the guarantee share, at most the guarantee's own cap (保證額度)."""
     amount = facts.get("amount")
     shares = [f for f in a.figures if f["aspect"] == "guarantee" and f["unit"] == "成"]
     if not amount or not shares:
         return []
+    caps = [f for f in a.figures if f["aspect"] == "amount" and cap_in_wan(f) is not None and applies(f["when"], facts)]
+    loan_caps = [f for f in caps if not f["key"].startswith("guarantee")]
+    lent = min([amount, *[cap_in_wan(f) for f in loan_caps]])
+    basis = amount_wan(lent)
+    if lent < amount:  # 「借5000萬」 of a loan capped at 3,500萬: the guarantee is on what can be lent
+        cap = next(f for f in loan_caps if cap_in_wan(f) == lent)
+        basis = say(LineKind.TEXT, "guaranteed_on_cap", label=cap["label"], cap=amount_wan(lent))
+    guarantee_caps = [f for f in caps if f["key"].startswith("guarantee")]
+
+    def guaranteed(share: float):
+        value = lent * share / 10
+        for g in guarantee_caps:
+            if value > cap_in_wan(g):
+                return say(LineKind.TEXT, "guaranteed_capped", amount=amount_wan(cap_in_wan(g)), label=g["label"])
+        return amount_wan(value)
+
     stated = facts.get("stated_guarantee")
     if stated:
         return [
             (
                 GUARANTEE_ASPECTS,
                 "guaranteed_amount_stated",
-                {
-                    "amount": amount_wan(amount),
-                    "share": number(stated) + "成",
-                    "result": amount_wan(amount * stated / 10),
-                },
+                {"amount": basis, "share": number(stated) + "成", "result": guaranteed(stated)},
                 True,
             )
         ]
     out = []
     for f in shares:
-        high = amount * f["value"] / 10
         if f.get("value_min") is not None:
-            result = say(
-                LineKind.TEXT, "guaranteed_range", low=amount_wan(amount * f["value_min"] / 10), high=amount_wan(high)
-            )
+            result = say(LineKind.TEXT, "guaranteed_range", low=guaranteed(f["value_min"]), high=guaranteed(f["value"]))
         elif (f.get("qualifier") or "").startswith("最低"):
-            result = say(LineKind.TEXT, "guaranteed_at_least", amount=amount_wan(high))
+            result = say(LineKind.TEXT, "guaranteed_at_least", amount=guaranteed(f["value"]))
         else:
-            result = amount_wan(high)
+            result = guaranteed(f["value"])
         out.append(
             (
                 GUARANTEE_ASPECTS,
                 "guaranteed_amount",
                 {
-                    "amount": amount_wan(amount),
+                    "amount": basis,
                     "share": figure_value(f),
                     "result": result,
                     "label": f["label"],
