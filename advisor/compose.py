@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from advisor.amounts import TURN_FIGURES
 from advisor.context import read_turn
 from advisor.handlers import Answer, registered
 from advisor.hotlines import MAX_HOTLINES, TAIPEI, hotline_block
@@ -83,7 +84,7 @@ def compose(kb, msg: UserMessage, state: State, now: datetime | None = None, des
     kept = [a for a in ctx.aspects if a in CARRIED_ASPECTS] or (state.aspects if new_focus == state.focus else [])
     asked = state.asked + [ans.question] if ans.question and ans.question not in state.asked else list(state.asked)
     new_state = State(
-        facts=ctx.facts,
+        facts={k: v for k, v in ctx.facts.items() if k not in TURN_FIGURES},  # a working is shown once
         focus=new_focus,
         fallbacks=ans.fallbacks,
         aspects=kept,

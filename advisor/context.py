@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.amounts import package_totals, read_amounts
 from advisor.facts import Reading, number_facts, read
 from advisor.model import State, UserMessage
 from advisor.retrieval import NEAREST, THRESHOLD, best, index
@@ -71,21 +72,22 @@ def _dedupe(seq):
 
 def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
     reading = read(kb, msg.text)
-    package = cues(kb).package
-    # 「700億方案有幾項措施」: the package's name is not an amount the firm wants to borrow
+    # 「700億方案有幾項措施」: the package's name is not an amount the firm wants to borrow (but 「總經費700萬」 is a
+    # budget: the package is told by its total, not by the digits)
+    totals = package_totals(kb)
     entities = [
         e
         for e in msg.entities or []
-        if not (
-            e.get("entity") == "amount"
-            and package.search(e.get("text") or msg.text[e.get("start") or 0 : e.get("end") or 0])
-        )
+        if not (e.get("entity") == "amount" and e.get("value") in totals)
         # 「美國子公司營收掉了四成」: a figure about someone else is not the firm's
         and not any(i <= (e.get("start") or 0) < j for i, j in reading.others)
     ]
+    # revenue amounts (「113年同期營收3000萬，今年剩2500萬」) are a revenue change, not an amount to borrow
+    entities, worked = read_amounts(kb, reading.text, entities, state.facts)
     # 「總經費600萬」: the project's budget, from which a subsidy is worked out; not an amount to borrow
     borrow = [row["phrase"] for row in kb.lexicon("cue") if row["key"] == "borrow"]
     new = number_facts(entities, reading.text, [row["phrase"] for row in kb.lexicon("budget")], borrow)
+    new = {**worked, **new} if "revenue_change" in new else {**new, **worked}  # a stated percentage wins
     for e in msg.entities or []:  # DIET's entities fill what the lexicon did not see
         # only values the engine knows: DIET may hand back the raw words (中小微 inside 「中小微貸款加碼」)
         if (

@@ -76,6 +76,7 @@ class Assessment:
     said: list = field(default_factory=list)  # the same as (message key, values): the composer renders them
     excluded: list = field(default_factory=list)  # figures this firm cannot get at all (個案補助 for a large firm)
     failed: list = field(default_factory=list)  # the criteria that refused it, as (fact, op, value)
+    facts: dict = field(default_factory=dict)  # what it was assessed on (advisor/derived.py works figures out of it)
 
     @property
     def fits(self) -> bool:
@@ -105,7 +106,7 @@ def _refuse(kb, result: Assessment, criterion: dict, actual) -> None:
 
 def assess(kb, facts: dict, measure_id: str) -> Assessment:
     checks = [c for c in kb.criteria(measure_id) if c["kind"] == "check"]
-    result = Assessment(measure_id, NO_CONDITIONS if not checks else ELIGIBLE)
+    result = Assessment(measure_id, NO_CONDITIONS if not checks else ELIGIBLE, facts=facts)
     for c in kb.criteria(measure_id):
         if c["kind"] != "declare":
             continue
@@ -157,7 +158,10 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
                 {"requested": amount_wan(amount), "limit": figure_value(fig), "cap": amount_wan(cap)},
             )
     if budget:
-        for key, values in _budget_notes(result, budget):
+        for key, values in _budget_notes(result, budget, facts.get("equipment_cost")):
+            _note(kb, result, key, values)
+    if facts.get("cost"):
+        for key, values in _cost_notes(result, facts["cost"]):
             _note(kb, result, key, values)
     return result
 
@@ -167,45 +171,94 @@ def _note(kb, result: Assessment, key: str, values: dict) -> None:
     result.notes.append(kb.message(key, **values))
 
 
-def _budget_notes(result: Assessment, budget: float) -> list:
+def _grant_share(result: Assessment):
+    """The grant's largest share of the budget: the subsidy share (補助不超過總經費50%), or what the self-funding
+    share leaves (自籌款須達全案總經費50%: the grant is at most the other 50%)."""
+    shares = [f for f in result.figures if f["unit"] == "%" and f["aspect"] == "self_funding"]
+    for fig in shares:
+        if fig["key"] == "subsidy_share":
+            return fig["value"]
+    for fig in shares:
+        return 100 - fig["value"]
+    return None
+
+
+def _budget_notes(result: Assessment, budget: float, equipment_cost: float | None = None) -> list:
     """The shares of a project budget worked out, as (message key, values): 50% of 600萬 is 300萬, capped by the
-    grant that applies."""
+    grant that applies, and the rest the firm funds itself; the equipment share against the equipment planned."""
     notes = []
     caps = [f for f in result.figures if f["aspect"] == "amount" and cap_in_wan(f) is not None]
-    for fig in result.figures:
-        if fig["unit"] != "%" or fig["aspect"] not in ("self_funding", "equipment_cap"):
-            continue
-        share = budget * fig["value"] / 100
-        base = {"budget": amount_wan(budget), "share": number(fig["value"])}
-        if fig["key"] == "subsidy_share" and caps:  # the grant: the share, but never above its cap
-            capped = [c for c in caps if cap_in_wan(c) < share]
-            if len(capped) < len(caps):  # some grant is not capped: the share itself
-                labels = "、".join(c["label"] for c in caps if c not in capped)
-                notes.append(("budget_grant_share", {**base, "result": amount_wan(share), "labels": labels}))
-            for cap in capped:
-                notes.append(
-                    (
-                        "budget_grant",
-                        {
-                            **base,
-                            "computed": amount_wan(share),
-                            "label": cap["label"],
-                            "cap": amount_wan(cap_in_wan(cap)),
-                        },
-                    )
-                )
-        else:
+    grant_share = _grant_share(result)
+    if grant_share is not None and caps:  # the grant: the share, but never above its cap
+        share = budget * grant_share / 100
+        base = {"budget": amount_wan(budget), "share": number(grant_share)}
+        capped = [c for c in caps if cap_in_wan(c) < share]
+        if len(capped) < len(caps):  # some grant is not capped: the share itself
+            labels = "、".join(c["label"] for c in caps if c not in capped)
             notes.append(
                 (
-                    "budget_share",
+                    "budget_grant_share",
+                    {**base, "result": amount_wan(share), "labels": labels, "own": amount_wan(budget - share)},
+                )
+            )
+        for cap in capped:
+            notes.append(
+                (
+                    "budget_grant",
                     {
                         **base,
-                        "label": fig["label"],
-                        "qualifier": fig.get("qualifier") or "",
                         "computed": amount_wan(share),
+                        "label": cap["label"],
+                        "cap": amount_wan(cap_in_wan(cap)),
+                        "own": amount_wan(budget - cap_in_wan(cap)),
                     },
                 )
             )
+    for fig in result.figures:
+        if fig["unit"] != "%" or fig["aspect"] not in ("self_funding", "equipment_cap"):
+            continue
+        if fig["key"] == "subsidy_share" and caps:  # said above, as the grant
+            continue
+        share = budget * fig["value"] / 100
+        notes.append(
+            (
+                "budget_share",
+                {
+                    "budget": amount_wan(budget),
+                    "share": number(fig["value"]),
+                    "label": fig["label"],
+                    "qualifier": fig.get("qualifier") or "",
+                    "computed": amount_wan(share),
+                },
+            )
+        )
+        if fig["aspect"] == "equipment_cap" and equipment_cost:
+            over = equipment_cost - share
+            notes.append(
+                (
+                    "equipment_over" if over > 1e-9 else "equipment_within",
+                    {"planned": amount_wan(equipment_cost), "computed": amount_wan(share), "over": amount_wan(over)},
+                )
+            )
+    return notes
+
+
+def _cost_notes(result: Assessment, cost: float) -> list:
+    """A cost the firm pays (課程費15萬) against each grant cap that applies: the grant, and what the firm pays."""
+    notes = []
+    for fig in result.figures:
+        cap = cap_in_wan(fig)
+        if fig["aspect"] != "amount" or cap is None:
+            continue
+        values = {
+            "cost": amount_wan(cost),
+            "label": fig["label"],
+            "qualifier": fig.get("qualifier") or "",
+            "cap": amount_wan(cap),
+            "grant": amount_wan(min(cost, cap)),
+            "own": amount_wan(max(cost - cap, 0)),
+        }
+        notes.append(("cost_over_cap" if cost > cap + 1e-9 else "cost_within_cap", values))
     return notes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from advisor import derived
 from advisor.eligibility import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 from advisor.lines import Line, LineKind, joined, kb_text, say
 
@@ -166,6 +167,9 @@ def measure_lines(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
     if status and (facts_known or "eligibility" in aspects):
         lines.append(status)
     asked = [x for x in aspects if x not in ("hotline", "hours", "overview")]
+    # figures worked out for this firm (advisor/derived.py): the revenue change's working right under the status
+    worked = derived.lines(derived.figures(kb, mid, a, a.facts), asked)
+    lines += [x for x in worked if x.key in derived.WORKING_KEYS]
     if not asked:
         if facts_known and a.status in (ELIGIBLE, UNKNOWN):
             lines += [figure(f) for f in a.figures if f["aspect"] in HEADLINE_ASPECTS]
@@ -179,6 +183,7 @@ def measure_lines(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
         idents = {x.ident for x in lines}
         lines += [x for x in aspect_lines(kb, mid, aspect, a) if x.ident not in idents]
     lines += [say(LineKind.NOTE, key, **values) for key, values in a.said]
+    lines += [x for x in worked if x.key not in derived.WORKING_KEYS]
     if a.declare and ("eligibility" in aspects or facts_known):
         idents = {x.ident for x in lines}
         lines += [x for x in (say(LineKind.TEXT, "declare", text=t) for t in a.declare) if x.ident not in idents]
@@ -194,7 +199,9 @@ def section(kb, mid, aspects, a, facts_known, said: set, quiet: bool) -> list:
     lines = measure_lines(kb, mid, aspects, a, facts_known)
     if a.status == NOT_ELIGIBLE:  # refused: the reason and the headline figure are enough
         amount_labels = {f["label"] for f in a.figures if f["aspect"] == "amount"}
-        lines = lines[:2] + [x for x in lines[2:] if x.label and x.label in amount_labels]
+        lines = lines[:2] + [
+            x for x in lines[2:] if x.label and x.label in amount_labels or x.key in derived.WORKING_KEYS
+        ]
     if quiet:  # a measure we guessed: no "the deck does not list it" lines
         lines = [x for x in lines if x.kind != LineKind.MISSING]
     lines = [x for x in lines if x.kind == LineKind.HEADING or x.ident not in said]

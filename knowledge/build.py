@@ -275,6 +275,11 @@ def build_db(sources: dict, path: Path) -> None:
         for cue, words in (lex.get("cues") or {}).items()
         for w in words
     ]
+    lex_rows += [
+        {"kind": "sums", "key": key, "value": None, "phrase": str(w)}
+        for key, words in (lex.get("sums") or {}).items()
+        for w in words
+    ]
     db["lexicon"].insert_all(lex_rows)
     db["messages"].insert_all(({"key": k, "text": v} for k, v in sources["messages.yml"]["messages"].items()), pk="key")
 

@@ -36,6 +36,10 @@ FACTS_TABLE = (
     Fact("budget", "number", None, 7, decisive=False, criterion=False),
     Fact("purpose", "choice", ("working_capital", "equipment"), 8, decisive=False),
     Fact("applicants", "number", None, 9),
+    # the revenue amounts a change was worked out from (advisor/amounts.py): kept so that a correction of one of
+    # them (「1-2月平均是420萬才對」) recomputes the change
+    Fact("revenue_base", "number", None, 0, decisive=False, criterion=False),
+    Fact("revenue_now", "number", None, 0, decisive=False, criterion=False),
     # proved with documents at the bank: stated to the firm, never kept or asked
     Fact("tariff_affected", "bool", (True, False), 0, slot=False, decisive=False),
 )

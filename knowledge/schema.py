@@ -102,6 +102,18 @@ CUES = (
     "about_data",
     "back",
 )
+# word lists of the sums (lexicon.yml `sums`; advisor/amounts.py)
+SUMS = (
+    "base",
+    "now",
+    "level",
+    "filler",
+    "total",
+    "month_counter",
+    "cost",
+    "stated_guarantee",
+    "stated_self_funding",
+)
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -383,5 +395,9 @@ def validate(sources: dict) -> None:
     for cue in CUES:
         if not isinstance(((lex or {}).get("cues") or {}).get(cue), list):
             c.fail(f"cues.{cue}", "missing: a list of words")
+    for key in SUMS:
+        words = ((lex or {}).get("sums") or {}).get(key)
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            c.fail(f"sums.{key}", "missing: a list of words")
     if errors:
         raise KBError("knowledge base is invalid:\n  " + "\n  ".join(errors))

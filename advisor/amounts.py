@@ -1,0 +1,224 @@
+"""The firm's own amounts, read for the sums a clerk does: revenue before and now, and what the firm states for
+its own case (a guarantee share, the self-funding share it can offer, an equipment cost, a course fee).
+
+「113年同期營收3000萬，今年同期剩2500萬」 is a revenue change of -16.7%, not a wish to borrow 3,000萬: the revenue
+amounts are taken out of the amounts the rest of the answer reads, and the change is worked out from them:
+- two amounts, the base period's and now's;
+- a drop (or rise) stated as an amount (「今年同期少了300萬」);
+- several base-period months averaged (「1月500萬、2月300萬」), or a total over N months (「6個月加起來6000萬」);
+- one amount, with the other remembered from an earlier turn (a correction: 「1-2月平均是420萬才對」).
+Which period an amount belongs to is read from the words before it (lexicon.yml `sums`), in its own clause first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from components.numbers import parse_number
+
+# figures that hold for this turn only (the composer does not keep them): the working shown once, and what the
+# firm states for its own case
+TURN_FIGURES = ("revenue_working", "stated_guarantee", "stated_self_funding", "equipment_cost", "cost")
+_CLAUSE = re.compile(r"[，,；;。！!？?\n]")
+_SENTENCE = re.compile(r"[。！!？?\n]")
+_COUNT = r"(\d+|[一二兩三四五六七八九十]+)"
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
+
+
+@dataclass(frozen=True)
+class Words:
+    kinds: dict  # word -> kind: noun, base, now, down, up, level, block (borrow, budget), cost, equipment, total
+    any: re.Pattern  # every word above, longest first
+    direction_end: re.Pattern  # a level/down/up word at the end of the text, fillers after it allowed
+    months: re.Pattern  # 「6個月」
+    total: re.Pattern
+    equipment_after: re.Pattern  # 「300萬的新機器」
+    stated: dict  # kind (guarantee, self_funding) -> pattern of the words before a stated share
+
+
+def _compile(kb) -> Words:
+    sums: dict = {}
+    for row in kb.lexicon("sums"):
+        sums.setdefault(row["key"], []).append(row["phrase"])
+    revenue: dict = {}
+    for row in kb.lexicon("revenue"):
+        revenue.setdefault(row["key"], []).append(row["phrase"])
+    borrow = [r["phrase"] for r in kb.lexicon("cue") if r["key"] in ("borrow", "apply")]
+    budget = [r["phrase"] for r in kb.lexicon("budget")]
+    equipment = [r["phrase"] for r in kb.lexicon("fact") if r["key"] == "purpose" and r["value"] == '"equipment"']
+    kinds: dict = {}
+    # later assignments win: a level word (掉到) beats the down word it also is; a block word beats a noun
+    for kind, words in (
+        ("noun", revenue.get("nouns", [])),
+        ("base", sums.get("base", [])),
+        ("now", sums.get("now", [])),
+        ("down", revenue.get("down", [])),
+        ("up", revenue.get("up", [])),
+        ("level", sums.get("level", [])),
+        ("block", borrow + budget),
+        ("cost", sums.get("cost", [])),
+        ("equipment", equipment),
+    ):
+        for w in words:
+            kinds[w] = kind
+    # 「加起來6000萬」 is a total, not a rise (起來): total words take part in the match, and win where they start
+    for w in sums.get("total", []):
+        kinds[w] = "total"
+    directions = [w for w, k in kinds.items() if k in ("level", "down", "up", "total")]
+    fillers = _alt(sums.get("filler", []))
+    return Words(
+        kinds=kinds,
+        any=re.compile(_alt(kinds)),
+        direction_end=re.compile(rf"({_alt(directions)})(?:{fillers})*\s*$"),
+        months=re.compile(rf"{_COUNT}\s*(?:{_alt(sums.get('month_counter', []))})"),
+        total=re.compile(_alt(sums.get("total", []))),
+        equipment_after=re.compile(rf"^\s*的?\s*(?:全新|新)?的?\s*(?:{_alt(equipment)})"),
+        stated={
+            k: re.compile(rf"(?:{_alt(sums.get('stated_' + k, []))})\S{{0,3}}$") for k in ("guarantee", "self_funding")
+        },
+    )
+
+
+def package_totals(kb) -> set:
+    """The package's total in 萬元 (700億 → 7,000,000): an amount equal to it names the package."""
+    from advisor.eligibility import cap_in_wan
+
+    package = kb.program_with_role("package")
+    return {cap_in_wan(f) for f in kb.figures(package["id"]) if f["key"] == "budget"} - {None} if package else set()
+
+
+def words(kb) -> Words:
+    return kb.derived("sums_words", _compile)
+
+
+def _found(w: Words, text: str) -> list:
+    """[(kind, start, end)] of the sums' words in text, longest first at each position."""
+    return [(w.kinds[m.group(0)], m.start(), m.end()) for m in w.any.finditer(text)]
+
+
+def _role(w: Words, window: str) -> str | None:
+    """What the amount after window is: base, now, down/up (a change stated as an amount), revenue (a revenue
+    amount of no known period), equipment, cost, or None (an amount to borrow or a budget, or no revenue word)."""
+    m = w.direction_end.search(window)
+    if m and w.kinds[m.group(1)] != "total":
+        kind = w.kinds[m.group(1)]
+        return "now" if kind == "level" else kind
+    clause = _CLAUSE.split(window)[-1]
+    for part in (clause, window):
+        found = _found(w, part)
+        if not found:
+            continue
+        last = found[-1][0]
+        if last in ("block", "cost", "equipment"):
+            return last
+        kinds = {k for k, _, _ in found}
+        for role in ("now", "base"):
+            if role in kinds:
+                return role
+        if "noun" in kinds:  # 「營收6000萬」: revenue, of no named period (「剩下的300萬」 alone is not)
+            return "revenue"
+    return None
+
+
+def _count(text: str) -> int | None:
+    value = parse_number(text)
+    return int(value) if value and value > 0 else None
+
+
+def _stated_share(w: Words, text: str, e: dict) -> tuple | None:
+    """A percentage the firm states for its case: (kind, value), value in 成 for a guarantee, % for self-funding."""
+    before = _CLAUSE.split(text[: e["start"]])[-1]
+    for kind, pattern in w.stated.items():
+        if pattern.search(before):
+            return kind, e["value"] / 10 if kind == "guarantee" else e["value"]
+    return None
+
+
+def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
+    """(the entities the rest of the reading takes, the facts worked out here). Revenue amounts, costs and
+    equipment costs are taken out; a percentage the firm states for its case is kept and also noted."""
+    w = words(kb)
+    left, facts = [], {}
+    base, now, deltas, months, totals = [], [], [], None, None
+    unknown = []
+    has_budget = "budget" in remembered or any(r["phrase"] in text for r in kb.lexicon("budget"))
+    prev_end = 0
+    for e in sorted(entities or [], key=lambda x: x.get("start") or 0):
+        start = e.get("start") or 0
+        if e.get("entity") == "percent":
+            stated = _stated_share(w, text, e)
+            if stated:
+                facts["stated_" + stated[0]] = stated[1]
+            left.append(e)
+            continue
+        if e.get("entity") != "amount":
+            left.append(e)
+            continue
+        window = text[prev_end:start]
+        window = _SENTENCE.split(window)[-1]
+        prev_end = e.get("end") or start
+        value = float(e["value"])
+        if has_budget and w.equipment_after.search(text[prev_end : prev_end + 8]):
+            facts["equipment_cost"] = value
+            continue
+        role = _role(w, window)
+        if role == "cost":
+            facts["cost"] = value
+        elif role == "equipment" and has_budget:
+            facts["equipment_cost"] = value
+        elif role in ("down", "up"):
+            deltas.append(value if role == "up" else -value)
+        elif role in ("base", "now", "revenue"):
+            group = {"base": base, "now": now, "revenue": unknown}[role]
+            group.append(value)
+            if role == "base" and w.total.search(window):
+                count = w.months.search(window)
+                if count and _count(count.group(1)):
+                    months, totals = _count(count.group(1)), value
+                    group[-1] = value / months
+        else:
+            left.append(e)
+    # an amount of no named period: the base when now (or a change) comes after it, now when the base came first
+    if unknown and not base and (now or deltas):
+        base, unknown = unknown[:1], unknown[1:]
+    if unknown and base and not now and not deltas:
+        now = unknown[:1]
+    working = _work(base, now, deltas, months, totals, remembered)
+    if working:
+        facts.update(working)
+    return left, facts
+
+
+def _work(base: list, now: list, deltas: list, months, totals, remembered: dict) -> dict:
+    """The change worked out, with the amounts it came from; remembered amounts fill the side this turn lacks."""
+    out = {}
+    b = sum(base) / len(base) if base else None
+    n = sum(now) / len(now) if now else None
+    if b is not None:
+        out["revenue_base"] = b
+    if n is not None:
+        out["revenue_now"] = n
+    if b is None and (n is not None or deltas):
+        b = remembered.get("revenue_base")
+    if n is None and deltas and b is not None:
+        n = b + sum(deltas)
+        out["revenue_now"] = n
+    elif n is None and b is not None and base:
+        n = remembered.get("revenue_now")
+    if b is None or n is None or b <= 0:
+        return out
+    out["revenue_change"] = (n - b) / b * 100
+    out["revenue_working"] = {
+        "base": b,
+        "now": n,
+        "base_parts": base if len(base) > 1 else [],
+        "now_parts": now if len(now) > 1 else [],
+        "months": months,
+        "total": totals,
+        "delta": sum(deltas) if deltas else None,
+    }
+    return out

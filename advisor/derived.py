@@ -1,0 +1,240 @@
+"""Figures a clerk works out from the knowledge base's figures and what the firm said, each with its working and
+the labels of the KB figures it used (so the firm sees where every number comes from):
+
+- the revenue change from the firm's two amounts (advisor/amounts.py reads them): 「營業額由3,000萬元減為2,500萬元，
+  減少16.7%」, with the average when one was taken;
+- the rate inside the rate cut's window: 「貸款利率2.22% − 利率減碼1.5% = 0.72%（貸款額度1,000萬元以內，最長6個月）」,
+  unless the firm's amount is outside the cut's condition;
+- the guaranteed amount: the loan amount × the guarantee share that applies (or the share the firm states);
+- a total of two shares (政府負擔 + 企業自付) and the government's part of it;
+- the self-funding share the firm can offer against the share the measure requires.
+Budgets against shares and caps are worked out in advisor/eligibility.py (`_budget_notes`).
+
+Each item is (aspects, message key, values, when nothing is asked): shown when one of the aspects is asked, always
+(aspects None), and when nothing in particular was asked only if the last is True.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from advisor.eligibility import applies, cap_in_wan
+from advisor.lines import LineKind, joined, kb_text, say
+from knowledge.render import amount_wan, figure_value, number
+
+WORKING_KEYS = ("revenue_change.down", "revenue_change.up", "revenue_change.same")
+# a figure asked about that a derived line answers: the rate, the guarantee, what the firm and the state pay
+RATE_ASPECTS = ("rate", "rate_cut")
+GUARANTEE_ASPECTS = ("guarantee", "amount")
+SHARE_ASPECTS = ("amount", "self_funding")
+
+
+def percent(value: float) -> str:
+    """One decimal, as a clerk rounds: 16.666 -> '16.7', 6.25 -> '6.3', 15.0 -> '15'."""
+    d = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return number(float(d))
+
+
+def _fig(kb, mid: str, aspect: str, unit: str | None = None) -> list:
+    return [f for f in kb.figures(mid, aspect) if unit is None or f["unit"] == unit]
+
+
+def revenue_working(kb, working: dict) -> tuple:
+    """(message key, values) of the change worked out from the firm's amounts."""
+    basis = []
+    if working.get("months") and working.get("total"):
+        basis.append(
+            say(
+                LineKind.TEXT,
+                "revenue_total",
+                months=str(working["months"]),
+                total=amount_wan(working["total"]),
+                average=amount_wan(working["base"]),
+            )
+        )
+    for side in ("base", "now"):
+        parts = working.get(side + "_parts") or []
+        if parts:
+            basis.append(
+                say(
+                    LineKind.TEXT,
+                    "revenue_average",
+                    parts=joined([kb_text(LineKind.TEXT, amount_wan(p)) for p in parts]),
+                    average=amount_wan(working[side]),
+                )
+            )
+    delta = working.get("delta")
+    if delta:
+        basis.append(
+            say(
+                LineKind.TEXT,
+                "revenue_delta.down" if delta < 0 else "revenue_delta.up",
+                base=amount_wan(working["base"]),
+                delta=amount_wan(abs(delta)),
+                now=amount_wan(working["now"]),
+            )
+        )
+    change = (working["now"] - working["base"]) / working["base"] * 100
+    key = "revenue_change.down" if change < 0 else "revenue_change.up" if change > 0 else "revenue_change.same"
+    return key, {
+        "basis": joined(basis, "sep.none"),
+        "base": amount_wan(working["base"]),
+        "now": amount_wan(working["now"]),
+        "pct": percent(abs(change)),
+    }
+
+
+def _rate_in_cut(kb, mid: str, facts: dict) -> list:
+    out = []
+    for rate in _fig(kb, mid, "rate", "%"):
+        for cut in _fig(kb, mid, "rate_cut", "%"):
+            if applies(cut["when"], facts) is False:  # the firm's amount is outside the cut's condition
+                continue
+            result = Decimal(str(rate["value"])) - Decimal(str(cut["value"]))
+            months = say(LineKind.TEXT, "rate_cut_months", months=str(cut["months"])) if cut.get("months") else ""
+            out.append(
+                (
+                    RATE_ASPECTS,
+                    "rate_in_cut",
+                    {
+                        "rate_label": rate["label"],
+                        "rate": number(rate["value"]) + "%",
+                        "cut_label": cut["label"],
+                        "cut": number(cut["value"]) + "%",
+                        "result": number(float(result)) + "%",
+                        "condition": cut["condition"] or "",
+                        "months": months,
+                    },
+                    False,  # only when the rate or its cut is asked
+                )
+            )
+    return out
+
+
+def _guaranteed(kb, mid: str, a, facts: dict) -> list:
+    """The loan amount (at most the loan's cap) × the guarantee share, at most the guarantee's own cap (保證額度)."""
+    amount = facts.get("amount")
+    shares = [f for f in a.figures if f["aspect"] == "guarantee" and f["unit"] == "成"]
+    if not amount or not shares:
+        return []
+    caps = [f for f in a.figures if f["aspect"] == "amount" and cap_in_wan(f) is not None and applies(f["when"], facts)]
+    loan_caps = [f for f in caps if not f["key"].startswith("guarantee")]
+    lent = min([amount, *[cap_in_wan(f) for f in loan_caps]])
+    basis = amount_wan(lent)
+    if lent < amount:  # 「借5000萬」 of a loan capped at 3,500萬: the guarantee is on what can be lent
+        cap = next(f for f in loan_caps if cap_in_wan(f) == lent)
+        basis = say(LineKind.TEXT, "guaranteed_on_cap", label=cap["label"], cap=amount_wan(lent))
+    guarantee_caps = [f for f in caps if f["key"].startswith("guarantee")]
+
+    def guaranteed(share: float):
+        value = lent * share / 10
+        for g in guarantee_caps:
+            if value > cap_in_wan(g):
+                return say(LineKind.TEXT, "guaranteed_capped", amount=amount_wan(cap_in_wan(g)), label=g["label"])
+        return amount_wan(value)
+
+    stated = facts.get("stated_guarantee")
+    if stated:
+        return [
+            (
+                GUARANTEE_ASPECTS,
+                "guaranteed_amount_stated",
+                {"amount": basis, "share": number(stated) + "成", "result": guaranteed(stated)},
+                True,
+            )
+        ]
+    out = []
+    for f in shares:
+        if f.get("value_min") is not None:
+            result = say(LineKind.TEXT, "guaranteed_range", low=guaranteed(f["value_min"]), high=guaranteed(f["value"]))
+        elif (f.get("qualifier") or "").startswith("最低"):
+            result = say(LineKind.TEXT, "guaranteed_at_least", amount=guaranteed(f["value"]))
+        else:
+            result = guaranteed(f["value"])
+        out.append(
+            (
+                GUARANTEE_ASPECTS,
+                "guaranteed_amount",
+                {
+                    "amount": basis,
+                    "share": figure_value(f),
+                    "result": result,
+                    "label": f["label"],
+                    "condition": "：" + f["condition"] if f.get("condition") else "",
+                },
+                True,
+            )
+        )
+    return out
+
+
+def _total_of_shares(kb, mid: str) -> list:
+    """「政府負擔19萬元 + 企業自付1萬元 = 20萬元」: a fixed amount from each side, not a cap."""
+    gov = [f for f in _fig(kb, mid, "amount") if cap_in_wan(f) is not None and not f.get("qualifier") and not f["when"]]
+    own = [f for f in _fig(kb, mid, "self_funding") if cap_in_wan(f) is not None and not f["when"]]
+    if len(gov) != 1 or len(own) != 1:
+        return []
+    g, o = cap_in_wan(gov[0]), cap_in_wan(own[0])
+    total = g + o
+    return [
+        (
+            SHARE_ASPECTS,
+            "total_of_shares",
+            {
+                "a_label": gov[0]["label"],
+                "a": amount_wan(g),
+                "b_label": own[0]["label"],
+                "b": amount_wan(o),
+                "total": amount_wan(total),
+                "pct": percent(g / total * 100),
+            },
+            True,
+        )
+    ]
+
+
+def _self_funding_offer(kb, mid: str, facts: dict) -> list:
+    """The share the firm says it can fund itself (「只能自籌四成」) against the share the measure requires."""
+    offered = facts.get("stated_self_funding")
+    if offered is None:
+        return []
+    out = []
+    for f in _fig(kb, mid, "self_funding", "%"):
+        values = {
+            "offered": number(offered),
+            "label": f["label"],
+            "qualifier": f.get("qualifier") or "",
+            "share": number(f["value"]),
+        }
+        if f["key"] == "subsidy_share":  # the grant's largest share: the firm funds the rest
+            grant = 100 - offered
+            key = "self_funding_grant_short" if grant > f["value"] else "self_funding_enough"
+            values["grant"] = number(grant)
+        else:  # the firm's smallest share
+            key = "self_funding_short" if offered < f["value"] else "self_funding_enough"
+            values["grant"] = number(100 - f["value"])
+        out.append((None, key, values, True))
+    return out
+
+
+def figures(kb, mid: str, a, facts: dict) -> list:
+    """Every derived figure for this measure and firm, as (aspects shown for, message key, values)."""
+    out = []
+    working = facts.get("revenue_working")
+    if working and any(c["fact"] == "revenue_change" for c in kb.criteria(mid)):
+        key, values = revenue_working(kb, working)
+        out.append((None, key, values, True))
+    out += _rate_in_cut(kb, mid, facts)
+    out += _guaranteed(kb, mid, a, facts)
+    out += _total_of_shares(kb, mid)
+    out += _self_funding_offer(kb, mid, facts)
+    return out
+
+
+def lines(items: list, asked: list) -> list:
+    """The derived lines to show: those for what was asked, or all of them when nothing in particular was."""
+    return [
+        say(LineKind.NOTE, key, **values)
+        for aspects, key, values, unasked in items
+        if aspects is None or (unasked if not asked else bool(set(aspects) & set(asked)))
+    ]

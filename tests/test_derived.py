@@ -1,0 +1,223 @@
+"""Figures worked out for the firm (advisor/amounts.py reads its amounts, advisor/derived.py and
+advisor/eligibility.py work them out): each shown with its working, each following the knowledge base's figures.
+Phrasings and numbers here are our own, not the held-out sets'."""
+
+import re
+
+import pytest
+
+from advisor.amounts import read_amounts
+from components.normalize import normalize_text
+from components.numbers import extract_numbers
+from tests.test_answers import chat
+
+
+def amounts(kb, text, remembered=None):
+    text = normalize_text(text)
+    left, facts = read_amounts(kb, text, extract_numbers(text), remembered or {})
+    return [e["value"] for e in left if e["entity"] == "amount"], facts
+
+
+@pytest.mark.parametrize(
+    "text, change",
+    [
+        ("去年同期業績八百萬，今年掉到六百萬", -25),  # two amounts, a level word before the second
+        ("113年同期營收1500萬，今年同期少了150萬", -10),  # a drop stated as an amount
+        ("113年同期營收1000萬，今年同期多了100萬", 10),  # a rise stated as an amount
+        ("113年下半年3個月營收合計1200萬，現在每月剩350萬", -12.5),  # a total over months, averaged
+        ("114年1月營收600萬、2月400萬，現在一個月約450萬", -10),  # two base months averaged
+        ("113年同期營收2億，現在同期剩1.5億", -25),  # 億
+    ],
+)
+def test_revenue_change_from_amounts(kb, text, change):
+    left, facts = amounts(kb, text)
+    assert facts["revenue_change"] == pytest.approx(change)
+    assert left == []  # none of them is an amount to borrow
+
+
+def test_revenue_amounts_are_not_an_amount_to_borrow_but_a_loan_still_is(kb):
+    left, facts = amounts(kb, "我們營收5000萬，營業額掉了兩成，想借300萬")
+    assert left == [300] and "revenue_change" not in facts
+    left, _ = amounts(kb, "中小企業外銷貸款4000萬")
+    assert left == [4000]
+
+
+def test_a_correction_recomputes_from_the_remembered_amount(kb):
+    _, first = amounts(kb, "113年同期營收1000萬，今年同期剩850萬")
+    assert first["revenue_change"] == pytest.approx(-15)
+    remembered = {k: first[k] for k in ("revenue_base", "revenue_now")}
+    _, second = amounts(kb, "不對，113年同期是900萬才對", remembered)
+    assert second["revenue_change"] == pytest.approx((850 - 900) / 900 * 100)
+
+
+@pytest.mark.parametrize(
+    "turns, must, must_not",
+    [
+        # the working, one decimal, and the change drives eligibility like a stated percentage
+        (
+            ["113年同期營收1200萬，今年同期剩1000萬，中小企業可以申請貸款加碼嗎"],
+            ["由1,200萬元減為1,000萬元，減少16.7%", "✅"],
+            [],
+        ),
+        (
+            ["113年同期營收1000萬，今年同期剩905萬，中小企業可以申請貸款加碼嗎"],
+            ["減少9.5%", "未達「營業額減少10%」"],
+            ["✅ 您符合「中小微"],
+        ),
+        (["113年下半年3個月營收合計1200萬，現在每月剩350萬，中小企業能貸嗎"], ["月平均400萬元", "減少12.5%"], []),
+        (["114年1月營收600萬、2月400萬，現在一個月約450萬，貸款加碼可以嗎"], ["平均500萬元", "減少10%"], []),
+        # a revenue amount over the loan cap is not a request over the cap
+        (["113年同期營收5000萬，今年同期剩4000萬，中小企業能借多少"], ["減少20%", "3,500萬元"], ["您想申請"]),
+        # a correction across turns: the working again, from the remembered amount
+        (
+            ["113年同期營收1000萬，今年同期剩850萬，中小企業", "不對，113年同期是900萬才對"],
+            ["由900萬元減為850萬元，減少5.6%", "未達"],
+            [],
+        ),
+    ],
+)
+def test_revenue_answers(kb, turns, must, must_not):
+    _, text = chat(kb, *turns)
+    for m in must:
+        assert m in text, text
+    for m in must_not:
+        assert m not in text, text
+
+
+@pytest.mark.parametrize(
+    "turns, must, must_not",
+    [
+        (["多元發展貸款借600萬，減碼期間利率多少"], ["2.22% − 利率減碼1.5% = 0.72%", "1,000萬元以內"], []),
+        (["中小微貸款的利率是多少"], ["= 0.72%（貸款額度1,000萬元以內，最長6個月）"], []),  # amount unknown
+        (["多元發展貸款借2000萬，利率多少"], ["2.22%"], ["0.72%"]),  # over the cut's condition
+        (["中小企業營業額掉兩成，想借80萬"], ["一律10成"], ["0.72%"]),  # neither the rate nor the cut asked
+    ],
+)
+def test_rate_inside_the_cut_window(kb, turns, must, must_not):
+    _, text = chat(kb, *turns)
+    for m in must:
+        assert m in text, text
+    for m in must_not:
+        assert m not in text, text
+
+
+@pytest.mark.parametrize(
+    "turns, must, must_not",
+    [
+        (["多元發展貸款借200萬，信保保證多少"], ["200萬元 × 最低9成 = 至少180萬元"], []),
+        (["多元發展貸款借60萬，保證成數多少"], ["60萬元 × 一律10成 = 60萬元"], ["最低9成"]),
+        (["中小企業外銷貸款1000萬，保證多少錢"], ["1,000萬元 × 9.5成 = 950萬元"], []),
+        (["大企業外銷貸款1000萬，保證多少錢"], ["800萬元～900萬元"], ["950萬元"]),
+        (["外銷貸款3000萬，保證成數8成的話保多少"], ["依您說的8成", "2,400萬元"], []),
+        # on what can be lent (the loan's cap), and never above the guarantee's own cap (保證額度)
+        (["多元發展貸款借4000萬，保證多少"], ["3,500萬元（貸款額度上限） × 最低9成 = 至少3,150萬元"], ["3,600萬元"]),
+        (["中小企業外銷貸款7000萬，保證多少錢"], ["= 6,000萬元（保證額度上限）"], ["6,650萬元"]),
+    ],
+)
+def test_guaranteed_amount(kb, turns, must, must_not):
+    _, text = chat(kb, *turns)
+    for m in must:
+        assert m in text, text
+    for m in must_not:
+        assert m not in text, text
+
+
+@pytest.mark.parametrize(
+    "turns, must",
+    [
+        (
+            ["有工廠登記的中小企業，研發轉型個案補助，計畫總經費1400萬，自己要出多少"],
+            ["最多可補助500萬元，其餘900萬元"],
+        ),
+        (["研發轉型產業聯盟，總經費9000萬，補多少"], ["最多可補助4,000萬元，其餘5,000萬元"]),
+        (["單家申請爭取海外訂單，總經費1200萬，補多少"], ["最多可補助500萬元，其餘700萬元"]),
+        (["四家聯合申請爭取海外訂單，總經費4600萬，補多少"], ["最多可補助2,000萬元，其餘2,600萬元"]),
+        (["研發轉型總經費500萬，想買250萬的新設備"], ["即200萬元", "設備費250萬元超過", "多出50萬元"]),
+        (["研發轉型總經費500萬，想買150萬的新設備"], ["設備費150萬元在全新設備購置費上限（200萬元）以內"]),
+        (["爭取海外訂單，我們可以自籌三成"], ["自籌30%，不符合"]),
+        (["爭取海外訂單，我們可以自籌六成"], ["自籌60%，符合"]),
+        (["研發轉型補助我們只能自籌45%"], ["不符合「補助比例不超過總經費50%」"]),
+        (["AI診斷要花多少錢"], ["政府負擔19萬元 + 企業自付1萬元 = 20萬元", "95%"]),
+        (["AI人才培訓學費20萬，我們要付多少"], ["最多補助12萬元，企業自付8萬元"]),
+        (["AI人才培訓學費10萬，補多少"], ["以內，最多補助10萬元"]),
+    ],
+)
+def test_shares_of_a_budget_and_totals(kb, turns, must):
+    _, text = chat(kb, *turns)
+    for m in must:
+        assert m in text, text
+
+
+# Every derived line follows the knowledge base: change one figure in a copy of it, and the result changes.
+@pytest.mark.parametrize(
+    "key_pattern, new_value, turns, before, after",
+    [
+        (r"key: rate, aspect: rate, [^\n]*?value: )2\.22", "2.72", ["中小微貸款的利率是多少"], "= 0.72%", "= 1.22%"),
+        (r"key: rate_cut, [^\n]*?value: )1\.5", "1", ["中小微貸款的利率是多少"], "= 0.72%", "= 1.22%"),
+        (r"key: guarantee_min, [^\n]*?value: )9", "8", ["多元發展貸款借500萬，保證多少"], "至少450萬元", "至少400萬元"),
+        (
+            r"key: guarantee_share_sme, [^\n]*?value: )9\.5",
+            "9",
+            ["中小企業外銷貸款2000萬，保證多少"],
+            "1,900萬元",
+            "1,800萬元",
+        ),
+        (
+            r"key: subsidy_share, [^\n]*?value: )50(?=, unit: \"%\", source: \"deck › 研發轉型補助 ›)",
+            "40",
+            ["研發轉型產業聯盟，總經費1000萬，補多少"],
+            "最多可補助500萬元，其餘500萬元",
+            "最多可補助400萬元，其餘600萬元",
+        ),
+        (
+            r"key: self_funding, aspect: self_funding, label: 自籌款, [^\n]*?value: )50",
+            "60",
+            ["單家申請爭取海外訂單，總經費1000萬，補多少"],
+            "最多可補助500萬元",
+            "最多可補助400萬元",
+        ),
+        (
+            r"key: gov_share, [^\n]*?value: )19",
+            "18",
+            ["AI診斷要花多少錢"],
+            "= 20萬元，其中政府負擔占95%",
+            "= 19萬元，其中政府負擔占94.7%",
+        ),
+        (
+            r"key: cap, aspect: amount, label: 學費補助, [^\n]*?value: )12",
+            "10",
+            ["AI人才培訓學費15萬"],
+            "自付3萬元",
+            "自付5萬元",
+        ),
+        (
+            r"key: equipment_cap, [^\n]*?value: )40",
+            "30",
+            ["研發轉型總經費700萬，想買250萬的新設備"],
+            "即280萬元",
+            "即210萬元",
+        ),
+    ],
+)
+def test_derived_lines_follow_the_kb_figures(kb, kb_src, tmp_path, key_pattern, new_value, turns, before, after):
+    from knowledge.build import build
+    from knowledge.kb import KB
+
+    assert before in chat(kb, *turns)[1]
+    path = kb_src / "measures.yml"
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile("(" + key_pattern)
+    assert len(pattern.findall(text)) == 1, key_pattern
+    path.write_text(pattern.sub(lambda m: m.group(1) + new_value, text), encoding="utf-8")
+    db = tmp_path / "kb.sqlite"
+    build(kb_src, db, tmp_path / "dict")
+    _, reply = chat(KB(db), *turns)
+    assert after in reply, reply
+    assert before not in reply, reply
+
+
+def test_the_revenue_working_is_shown_once(kb):
+    _, text = chat(kb, "113年同期營收1200萬，今年同期剩1000萬，中小企業，外銷貸款和中小微貸款哪個可以")
+    assert text.count("減少16.7%") == 1, text
+    _, text = chat(kb, "113年同期營收1200萬，今年同期剩1000萬，中小企業", "利率多少")
+    assert "減少16.7%" not in text  # said on the turn it was worked out, not again
