@@ -15,6 +15,7 @@ data/ or the tests; tests/test_retrieval.py checks the value still sits in the c
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -86,12 +87,21 @@ def index(kb) -> Index:
     return kb.derived("retrieval", Index)
 
 
+def switched_off() -> bool:
+    """`make eval`'s ablation (ADVISOR_SECOND_READER=off): what the answers are without the second reader."""
+    return os.environ.get("ADVISOR_SECOND_READER") == "off"
+
+
 def best(kb, text: str) -> Hit | None:
     """The measure the message is about, if its score reaches THRESHOLD."""
+    if switched_off():
+        return None
     hits = index(kb).rank(text)
     return hits[0] if hits and hits[0].score >= THRESHOLD else None
 
 
 def nearest(kb, text: str, limit: int = NEAREST_MAX) -> list:
     """Measure ids close enough to offer as buttons when the bot cannot tell (never an answer by themselves)."""
+    if switched_off():
+        return []
     return [h.measure_id for h in index(kb).rank(text) if h.score >= NEAREST][:limit]

@@ -102,25 +102,70 @@ def main(argv=None) -> int:
     parser.add_argument("--url", help="a running bot (default: start one with a fresh tracker store)")
     parser.add_argument("--json", type=Path, help="write every row (id, ok, problems, reply) here")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the failed cases")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also grade without the second reader (ADVISOR_SECOND_READER=off) and with Rasa's stock config "
+        "(bench/baseline.py, trained on our data), and print the three side by side",
+    )
     args = parser.parse_args(argv)
     paths = args.sets or [PUBLIC, *sorted(UNSEEN.glob("*.yaml"))]
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise SystemExit(f"no such case file: {', '.join(map(str, missing))}")
     sets = case_sets(paths)
-    if args.url:
-        result = evaluate(args.url, sets)
-    else:
-        from scripts.soak import local_bot
-
-        with tempfile.TemporaryDirectory(prefix="eval-") as tmp:
-            print("starting the action server and Rasa (about half a minute)…", file=sys.stderr)
-            with local_bot(Path(tmp), {"RATE_LIMIT_PER_MINUTE": "0"}) as (url, _):
-                result = evaluate(url, sets)
+    result = evaluate(args.url, sets) if args.url else own_bot(sets)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(report(result["rows"], args.verbose))
+    if args.compare:
+        without = own_bot(sets, {"ADVISOR_SECOND_READER": "off"})
+        stock = own_bot(sets, model=baseline_model())
+        print(side_by_side({"ours": result["rows"], "no 2nd reader": without["rows"], "stock config": stock["rows"]}))
     return 0
+
+
+def own_bot(sets: dict, env: dict | None = None, model: Path | None = None) -> dict:
+    from scripts.soak import local_bot
+
+    with tempfile.TemporaryDirectory(prefix="eval-") as tmp:
+        print("starting the action server and Rasa (about half a minute)…", file=sys.stderr)
+        with local_bot(Path(tmp), {"RATE_LIMIT_PER_MINUTE": "0", **(env or {})}, timeout=900, model=model) as (url, _):
+            return evaluate(url, sets)
+
+
+def baseline_model() -> Path:
+    """Rasa's stock default config (bench/baseline.py) trained on our data, kept under results/eval-baseline/."""
+    from bench import baseline, training
+
+    work = ROOT / "results" / "eval-baseline"
+    work.mkdir(parents=True, exist_ok=True)
+    config = baseline.write_baseline(ROOT / "config.yml", work / "config-baseline.yml")
+    print("training the stock baseline (a few minutes)…", file=sys.stderr)
+    return training.train(config, "baseline", work, work / "cache", force=False)[1]
+
+
+def side_by_side(runs: dict) -> str:
+    """Pass rate and dead ends per set, one column pair per run."""
+    names = list(runs)
+    tables = {n: {key: (ok, total, dead) for key, ok, total, dead in summarise(rows)} for n, rows in runs.items()}
+    keys = [k for k in tables[names[0]] if k.endswith("(all)")]
+    lines = [f"{'set':<22}" + "".join(f"{n:>24}" for n in names)]
+    for key in keys:
+        cells = []
+        for n in names:
+            ok, total, dead = tables[n].get(key, (0, 0, 0))
+            cells.append(f"{ok:>4}/{total:<4} {100 * ok / max(total, 1):5.1f}% d{dead:<3}")
+        lines.append(f"{key.replace(' (all)', ''):<22}" + "".join(f"{c:>24}" for c in cells))
+    totals = []
+    for n in names:
+        rows = runs[n]
+        totals.append(
+            f"{sum(r['ok'] for r in rows):>4}/{len(rows):<4} {100 * sum(r['ok'] for r in rows) / len(rows):5.1f}% "
+            f"d{sum(r['dead_end'] for r in rows):<3}"
+        )
+    lines.append(f"{'all':<22}" + "".join(f"{c:>24}" for c in totals))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

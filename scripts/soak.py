@@ -188,9 +188,15 @@ def _ready(url: str) -> bool:
 
 
 @contextmanager
-def local_bot(workdir: Path, env: dict | None = None, timeout: float = 300, tracker_db: Path | None = None):
-    """The action server and Rasa (models/current-config.tar.gz, the repo's credentials) on free ports, with a
-    fresh tracker store in workdir (or tracker_db); yields (Rasa's URL, the tracker file)."""
+def local_bot(
+    workdir: Path,
+    env: dict | None = None,
+    timeout: float = 300,
+    tracker_db: Path | None = None,
+    model: Path | None = None,
+):
+    """The action server and Rasa (models/current-config.tar.gz or `model`, the repo's credentials) on free ports,
+    with a fresh tracker store in workdir (or tracker_db); yields (Rasa's URL, the tracker file)."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
@@ -206,7 +212,7 @@ def local_bot(workdir: Path, env: dict | None = None, timeout: float = 300, trac
             *SERVING,
             "run",
             "--model",
-            str(ROOT / "models" / "current-config.tar.gz"),
+            str(model or ROOT / "models" / "current-config.tar.gz"),
             "--enable-api",
             "-i",
             "127.0.0.1",
