@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from advisor.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, assess
+from advisor.eligibility import ELIGIBLE, NO_CONDITIONS, NOT_ELIGIBLE, UNKNOWN, applies, assess
 from advisor.hotlines import MAX_HOTLINES, TAIPEI
 from advisor.lines import LineKind, joined, kb_text, say
 from advisor.sections import heading, section
@@ -109,7 +109,7 @@ def answer_measures(
     hotline_ids = []
     for mid in sorted(shown, key=lambda m: ORDER[assessments[m].status]):
         if mid not in refused_variants:
-            hotline_ids += fitting_hotlines(kb, mid, assessments[mid])
+            hotline_ids += fitting_hotlines(kb, mid, facts)
     hotline_ids = list(dict.fromkeys(hotline_ids))[:MAX_HOTLINES]
     amount_question = not [x for x in aspects if x not in ("hotline", "hours")] or {"amount", "eligibility"} & set(
         aspects
@@ -131,14 +131,17 @@ def answer_measures(
     return MeasuresAnswer(blocks, shown, hotline_ids, next_focus, ask_size, assessments)
 
 
-def fitting_hotlines(kb, mid: str, a) -> list:
+def fitting_hotlines(kb, mid: str, facts: dict) -> list:
     """The measure's lines, without those that serve only figures this firm cannot get (a single applicant is not
-    the 產業聯盟's caller); all of them when nothing is known."""
+    the 產業聯盟's caller); all of them when nothing is known. A firm that has described itself (its size) and
+    named no partners is taken to apply alone: it gets the 個案 line, and the 產業聯盟 line once it names partners."""
+    if "size" in facts and "applicants" not in facts:
+        facts = {**facts, "applicants": 1}
     served = {}
     for f in kb.figures(mid):
         if f.get("hotline_id"):
             served.setdefault(f["hotline_id"], []).append(f["key"])
-    applicable = {f["key"] for f in a.figures}
+    applicable = {f["key"] for f in kb.figures(mid) if applies(f["when"], facts) is not False}
     ids = [h["id"] for h in kb.hotlines_for(mid)]
     kept = [h for h in ids if h not in served or applicable & set(served[h])]
     return kept or ids
