@@ -14,6 +14,7 @@ from advisor.words import Cues, cues
 from knowledge.registry import FACT_VALUES
 
 DIET_FACTS = ("size", "factory_type", "purpose")
+MARGIN = 1.2  # a hit narrows a topic when it scores this many times the topic's next measure
 SURE = 1.5  # times the second reader's threshold: sure enough to override a topic word or the previous focus
 TWO_NEEDS_LENGTH = 40  # characters: a message this long describes a situation, and may carry two needs
 DESCRIPTION_LENGTH = 20  # characters: shorter follow-ups stay on the measure under discussion
@@ -122,7 +123,7 @@ def _implied(kb, new_facts: dict, facts: dict) -> list:
 def _second_reader(kb, reading, intent: str, within: list | None = None):
     """The measure the firm describes without naming it; not asked when the message names a line (it is about the
     line), says something out of scope or about the bot, or is small talk. Against a broad topic (`within`), only
-    a measure outside it, or one that stands out inside it (twice the next one's score), narrows the topic."""
+    a measure that stands out from the topic's own (MARGIN times the best of the others) narrows the topic."""
     if reading.hotlines or reading.out_of_scope or reading.about_bot or intent in SMALL_TALK:
         return None
     if cues(kb).package.search(reading.text) or any(p["name"] in reading.text for p in kb.package_pillars()):
@@ -130,8 +131,7 @@ def _second_reader(kb, reading, intent: str, within: list | None = None):
     hit = best(kb, reading.text)
     if hit and within:
         inside = [h.score for h in index(kb).rank(reading.text) if h.measure_id in within and h != hit]
-        # inside the topic: it must stand out; outside it: it must beat the topic's best measure clearly
-        if inside and hit.score < 2 * inside[0]:
+        if inside and hit.score < MARGIN * inside[0]:
             return None
     return hit
 
@@ -165,8 +165,10 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
             return [hit.measure_id], "retrieved"
     if len(reading.topics) > MAX_MEASURES:  # a broad topic: its measures in the order the second reader ranks them
         scores = {h.measure_id: h.score for h in index(kb).rank(reading.text)}
-        if max(scores.get(m, 0.0) for m in reading.topics) >= NEAREST:  # only when the reader has a signal
-            reading.topics = sorted(reading.topics, key=lambda m: -scores.get(m, 0.0))
+        top = max(scores.get(m, 0.0) for m in reading.topics)
+        if top >= NEAREST:  # only when the reader has a signal: the topic's measures it places near the top
+            ranked = sorted(reading.topics, key=lambda m: -scores.get(m, 0.0))
+            reading.topics = [m for m in ranked if scores.get(m, 0.0) >= top / 2]
     if reading.topics:
         # 「保證成數多少」 while the 中小微 loan is under discussion: stay on it rather than every guarantee
         kept = [m for m in reading.topics if m in state.focus] if reading.aspects else []
@@ -179,6 +181,10 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         hit = None if new_facts else _second_reader(kb, reading, intent)
         # (a short follow-up 「那利率還有減碼嗎」 asks about the focus, whatever measure its words also name)
         sure = hit and hit.score >= SURE * THRESHOLD and len(reading.text) >= DESCRIPTION_LENGTH
+        # 「減碼期間實際利率是多少」 asks the focus for a figure it has: another measure's name is no reason to move
+        figures = [a for a in reading.aspects if a in FIGURE_ASPECTS]
+        if figures and any(kb.figures(m, a) for m in state.focus for a in figures):
+            sure = False
         if hit and hit.measure_id not in state.focus and (not reading.aspects or sure):
             return [hit.measure_id], "retrieved"
         return state.focus, "previous"

@@ -23,6 +23,7 @@ from knowledge.registry import DECISIVE_FACTS
 SOCIAL = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat", "out_of_scope"}
 DIET_GUESS = 0.25  # an intent DIET ranks this high under nlu_fallback is worth offering as a button
 FEEDBACK_MAX = 12
+SOCIAL_MAX = 16  # characters: a longer message DIET calls small talk is read on
 WHAT_IF_FACTS = {
     "amount",
     "budget",
@@ -145,7 +146,10 @@ class Social(Handler):
     kind = ReplyKind.SOCIAL
 
     def applies(self, kb, ctx):
-        return ctx.msg.intent in SOCIAL and not ctx.asks_something
+        # DIET's small-talk intents are trusted on short messages; 「謝謝，對了今天會下雨嗎」 or a long English
+        # question it calls goodbye is read on (out of scope, the second reader)
+        short = len(ctx.reading.text) <= SOCIAL_MAX and not ctx.reading.out_of_scope
+        return ctx.msg.intent in SOCIAL and not ctx.asks_something and (short or ctx.msg.intent == "out_of_scope")
 
     def answer(self, kb, ctx, now):
         intent = ctx.msg.intent
@@ -221,9 +225,12 @@ class Overview(Handler):
         single = len(ctx.focus) == 1 and not (cue.package.search(text) or cue.stages.search(text))
         # 「金融支持分到多少億」: a pillar's money, which the deck does not split
         pillar_money = "amount" in ctx.aspects and any(p["name"] in text for p in kb.package_pillars())
+        # 「新聞說政府拿700億出來幫產業」: the package named with nothing else asked is its overview
+        package_alone = bool(cue.package.search(text)) and not (ctx.focus or ctx.reading.aspects or ctx.new_facts)
         return bool(
             directory
             or pillar_money
+            or package_alone
             or not about_hotline
             and not single
             and "overview" in ctx.aspects

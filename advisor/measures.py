@@ -70,7 +70,8 @@ def answer_measures(
     blocks, said = [], set()
     for mid in shown:
         lines = section(kb, mid, aspects, assessments[mid], facts_known, said, quiet)
-        if len(lines) == 1 and not (blocks and len(blocks[-1]) > 1):
+        asked = [x for x in aspects if x not in ("hotline", "hours", "overview")]
+        if len(lines) == 1 and not (blocks and len(blocks[-1]) > 1 and asked):
             # nothing on what was asked and nothing said before it: say what the measure is, never a bare heading
             lines.append(kb_text(LineKind.TEXT, kb.measure(mid)["summary"]))
         if blocks and len(lines) == 1 and blocks[-1][0].kind == LineKind.HEADING:
