@@ -156,6 +156,12 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         if more and len(reading.text) >= TWO_NEEDS_LENGTH:
             return _dedupe(reading.measures + more), "named"
         return reading.measures, "named"
+    if reading.topics and state.focus and not reading.aspects:
+        # 「融資診斷是做什麼的」 then 「如果顧問覺得我們不該再借錢呢」: a topic word (借錢) inside a follow-up the second
+        # reader places on the measure under discussion does not move the focus
+        hits = index(kb).rank(reading.text)
+        if hits and hits[0].measure_id in state.focus and hits[0].score >= NEAREST:
+            return state.focus, "previous"
     if reading.topics:
         # 「怕國外買主付不出錢，那種保險的費用…」: a broad topic word (國外) and a need the second reader places;
         # 「顧問覺得我們不該再借錢呢」: a topic word (借錢) inside a need of another measure the reader is sure of

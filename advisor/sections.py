@@ -126,6 +126,8 @@ def aspect_lines(kb, mid: str, aspect: str, a) -> list:
         return lead + [x for x in _application_lines(kb, mid, measure) if x.kind != LineKind.MISSING]
     if aspect == "items":
         items = kb.items(mid, "items") or kb.items(mid, "services")
+        if items and not kb.items(mid, "items"):  # a service: who runs it (the summary) and what it does
+            return [kb_text(LineKind.TEXT, measure["summary"]), _items(items)]
         if items:
             return [_items(items)]
         return [kb_text(LineKind.TEXT, measure["summary"])]
