@@ -157,8 +157,8 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
             return _dedupe(reading.measures + more), "named"
         return reading.measures, "named"
     if reading.topics and state.focus and not reading.aspects:
-        # 「融資診斷是做什麼的」 then 「如果顧問覺得我們不該再借錢呢」: a topic word (借錢) inside a follow-up the second
-        # reader places on the measure under discussion does not move the focus
+        # 「融資診斷是做什麼的」 then 「如果顧問覺得我們不該再借錢呢」: a topic word (借錢) inside a follow-up the
+        # second reader places on the measure under discussion does not move the focus
         hits = index(kb).rank(reading.text)
         if hits and hits[0].measure_id in state.focus and hits[0].score >= NEAREST:
             return state.focus, "previous"
