@@ -16,7 +16,7 @@ from advisor.lines import LineKind, say
 from advisor.measures import MAX_MEASURES, answer_measures, date_checks
 from advisor.model import ReplyKind
 from advisor.overview import measure_list, overview
-from advisor.retrieval import nearest
+from advisor.retrieval import clear_guess, nearest
 from advisor.sections import FIGURE_ASPECTS, MEASURE_ASPECTS
 from knowledge.registry import DECISIVE_FACTS
 
@@ -320,7 +320,11 @@ class Clarify(Handler):
             or topic_buttons(kb)
         )
         general = kb.general_hotline()["id"]
-        return Answer(self.kind, _general(kb, "clarify"), [general], buttons=buttons, fallbacks=1)
+        # one measure clearly nearest (「老冷氣跟照明換掉划算嗎」 → ESCO): its line too, and the next turn is about it
+        guess = [m for m in [clear_guess(kb, ctx.reading.text)] if m]
+        lines = [h["id"] for m in guess for h in kb.hotlines_for(m)][:2]
+        hot = list(dict.fromkeys(lines + [general]))
+        return Answer(self.kind, _general(kb, "clarify"), hot, buttons=buttons, fallbacks=1, focus=guess or None)
 
 
 class Fallback(Handler):

@@ -128,7 +128,8 @@ def answer_measures(
     # What the next turn is about: a refused variant gives way to the one that fits (「最多補多少」「電話呢」 are
     # about the one it can get); a way out of another family (融資診斷 after a refused loan) joins the focus but
     # does not replace the loan.
-    next_focus = [m for m in shown if m not in refused_variants]
+    # a variant the firm named and was refused stays in view, last: 「更正，我們有登記」 may bring it back
+    next_focus = [m for m in shown if m not in refused_variants] + [m for m in refused_variants if named]
     return MeasuresAnswer(blocks, shown, hotline_ids, next_focus, ask_size, assessments)
 
 

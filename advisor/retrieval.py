@@ -31,6 +31,7 @@ THRESHOLD = 0.19
 # Below THRESHOLD but at least this: close enough to offer the measure as a button, never to answer it.
 NEAREST = 0.12
 NEAREST_MAX = 3
+CLEAR = 1.5
 
 
 # Latin letters and digits are read as whole words (ESCO, loan), never as letters: 「customs broker」 shares
@@ -105,3 +106,14 @@ def nearest(kb, text: str, limit: int = NEAREST_MAX) -> list:
     if switched_off():
         return []
     return [h.measure_id for h in index(kb).rank(text) if h.score >= NEAREST][:limit]
+
+
+def clear_guess(kb, text: str) -> str | None:
+    """The one measure clearly nearest (at least NEAREST, and CLEAR times the next one): worth its line and the
+    next turn's focus in a clarify reply, never an answer by itself."""
+    if switched_off():
+        return None
+    hits = index(kb).rank(text)
+    if not hits or hits[0].score < NEAREST:
+        return None
+    return hits[0].measure_id if len(hits) == 1 or hits[0].score >= CLEAR * hits[1].score else None

@@ -204,6 +204,10 @@ def section(kb, mid, aspects, a, facts_known, said: set, quiet: bool) -> list:
         lines = lines[:2] + [
             x for x in lines[2:] if x.label and x.label in amount_labels or x.key in derived.WORKING_KEYS
         ]
+        # refused on the revenue drop against one period: it may be met against another (擇一)
+        groups = [c["periods_id"] for c in kb.criteria(mid) if c["fact"] == "revenue_change" and c.get("periods_id")]
+        if groups and any(f[0] == "revenue_change" for f in a.failed):
+            lines.append(_periods(kb, groups[0]))
     if quiet:  # a measure we guessed: no "the deck does not list it" lines
         lines = [x for x in lines if x.kind != LineKind.MISSING]
     lines = [x for x in lines if x.kind == LineKind.HEADING or x.ident not in said]
