@@ -100,7 +100,7 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
         if e.get("entity") == "measure" and kb.measure(e.get("value") or "") and e["value"] not in reading.measures:
             reading.measures.append(e["value"])
     new.update(reading.facts)
-    if "size" not in new and "size" not in state.facts:  # 「員工45人」: the size by the 中小企業認定標準
+    if "size" not in new:  # 「員工45人」 (or a correction of it): the size by the 中小企業認定標準
         derived = size_from_counts(kb, msg.entities)
         if derived:
             new["size"], key, values = derived
@@ -152,8 +152,11 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         # A long message with two needs (「想借錢週轉，另外也想做研發轉型」): the named measure, and the topic of the
         # other family the firm also described
         families = {kb.measure(m)["family"] for m in reading.measures}
-        more = [m for m in reading.topics if kb.measure(m)["family"] not in families]
-        if more and len(reading.text) >= TWO_NEEDS_LENGTH:
+        # the second need is money (借錢週轉): a market or a place named around the first need is its context
+        more = [
+            m for m in reading.topics if kb.measure(m)["family"] not in families and kb.measure(m)["family"] == "loan"
+        ]
+        if more and len(reading.text) >= TWO_NEEDS_LENGTH and not reading.aspects:
             return _dedupe(reading.measures + more), "named"
         return reading.measures, "named"
     if reading.topics and state.focus and not reading.aspects:
