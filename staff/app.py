@@ -26,7 +26,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from knowledge.kb import KB, KBUnavailable
-from staff import calculator, db, labels, lookup, review
+from staff import calculator, db, labels, lookup, queue, review
 from staff.access_log import route_of
 from staff.accounts import ACCOUNT_KEY, Account, AccountStore, require_role
 from staff.audit import AuditLog
@@ -426,7 +426,9 @@ async def not_found(request: web.Request) -> web.Response:
 
 
 # ------------------------------------------------------------------------------------------- app
-def create_app(settings: Settings, kb: KB | None = None, engine: sa.engine.Engine | None = None) -> web.Application:
+def create_app(
+    settings: Settings, kb: KB | None = None, engine: sa.engine.Engine | None = None, handoff=None, rasa=None
+) -> web.Application:
     app = web.Application(middlewares=[security, login_required], client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[KB_KEY] = kb or (KB(settings.kb_path) if settings.kb_path else KB())
@@ -450,5 +452,6 @@ def create_app(settings: Settings, kb: KB | None = None, engine: sa.engine.Engin
     r.add_get("/review/{table}.csv", review_table)
     r.add_get("/review/{table}", review_table)
     r.add_get("/audit", audit_page)
+    queue.add_routes(app, handoff, rasa)  # 案件 queue and case codes (issue 16)
     r.add_route("*", "/{tail:.*}", not_found)
     return app

@@ -30,6 +30,47 @@ def make_staff_db(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def handoff_db(tmp_path_factory) -> Path:
+    """Every app the staff tests create keeps its cases in a temporary store, never in var/."""
+    import os
+
+    path = tmp_path_factory.mktemp("handoff") / "handoff.db"
+    old = os.environ.get("HANDOFF_DB")
+    os.environ["HANDOFF_DB"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("HANDOFF_DB", None)
+    else:
+        os.environ["HANDOFF_DB"] = old
+
+
+class FakeRasa:
+    """Stands in for staff/rasa_api.RasaApi: records pauses, resumes and deliveries."""
+
+    def __init__(self):
+        self.calls = []
+        self.up = True
+        self.deliver_result = {"delivered": 1, "pending": 0, "error": None}
+
+    async def pause(self, sender):
+        self.calls.append(("pause", sender))
+        return self.up
+
+    async def resume(self, sender):
+        self.calls.append(("resume", sender))
+        return self.up
+
+    async def deliver(self, sender, channel):
+        self.calls.append(("deliver", sender, channel))
+        return dict(self.deliver_result) if self.up else None
+
+
+@pytest.fixture(scope="session")
+def fake_rasa() -> FakeRasa:
+    return FakeRasa()
+
+
 @pytest.fixture(scope="session")
 def staff_db(tmp_path_factory) -> Path:
     return make_staff_db(tmp_path_factory.mktemp("staffdb") / "staff.db")
@@ -80,10 +121,10 @@ def make_settings(staff_db: Path, tracker: Path, kb_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def server(kb, kb_path, staff_db, tracker_db):
+def server(kb, kb_path, staff_db, tracker_db, fake_rasa):
     from staff.app import create_app
 
-    app = create_app(make_settings(staff_db, tracker_db, kb_path), kb)
+    app = create_app(make_settings(staff_db, tracker_db, kb_path), kb, rasa=fake_rasa)
     with Server(app) as s:
         yield s
 
