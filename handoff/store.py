@@ -83,6 +83,7 @@ def engine_for(value=None) -> sa.engine.Engine:
         def _pragmas(con, _record):  # WAL: three processes read and write it
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA secure_delete=ON")  # a purged phone number is overwritten, not just unlinked
     else:
         engine = sa.create_engine(url, future=True, pool_pre_ping=True)
     metadata.create_all(engine)
@@ -275,8 +276,9 @@ class HandoffStore:
         return [dict(r._mapping) for r in rows]
 
     # -- retention -------------------------------------------------------------------------------------------
-    def purge(self, callback_days: int, now: float | None = None) -> dict:
-        """Phone numbers of callbacks closed (or, never closed, created) over `callback_days` ago; expired codes."""
+    def purge(self, callback_days: int, now: float | None = None, days: float | None = None) -> dict:
+        """Phone numbers of callbacks last changed over `callback_days` ago; expired codes; with `days` (the
+        conversations' retention), closed cases and staff messages older than that."""
         now = now or time.time()
         cutoff = now - callback_days * 86400
         with self.engine.begin() as con:
@@ -286,4 +288,12 @@ class HandoffStore:
                 .values(phone=None, preferred=None)
             ).rowcount
             expired = con.execute(codes.delete().where(codes.c.expires < now)).rowcount
-        return {"phones": phones, "codes": expired}
+            old = messages = 0
+            if days is not None:
+                before = now - days * 86400
+                old = con.execute(cases.delete().where(cases.c.status == "closed", cases.c.updated < before)).rowcount
+                messages = con.execute(outbox.delete().where(outbox.c.created < before)).rowcount
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as con:  # the freed pages out of the write-ahead log and the file
+                con.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return {"phones": phones, "codes": expired, "cases": old, "messages": messages}

@@ -229,3 +229,31 @@ def test_staff_messages_are_sent_once(kb, store, monkeypatch, domain, dispatcher
     sent = [m["text"] for m in dispatcher.messages]
     assert sent == [kb.message("handoff_claimed"), kb.message("handoff_staff_says", text="您好，可以申請")]
     assert "客服人員" in sent[1] and store.pending("firm-z") == []
+
+
+def test_make_purge_deletes_old_callback_numbers(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "handoff.db"
+    store = HandoffStore(engine_for(path))
+    case = store.open_case("firm-p", "rest", "callback", {}, phone="0912999888", preferred="下午")
+    with store.engine.begin() as con:  # last changed 31 days ago
+        from handoff.store import cases
+
+        con.execute(cases.update().values(updated=time.time() - 31 * 86400))
+    env = {**os.environ, "HANDOFF_DB": str(path), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "purge.py"), str(tmp_path / "no-tracker.db")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "1 callback phone numbers" in out.stdout and "0912999888" not in out.stdout
+    assert store.get(case).phone is None
+    assert b"0912999888" not in path.read_bytes()  # overwritten on disk, not only unlinked
