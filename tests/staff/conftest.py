@@ -30,21 +30,6 @@ def make_staff_db(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session", autouse=True)
-def handoff_db(tmp_path_factory) -> Path:
-    """Every app the staff tests create keeps its cases in a temporary store, never in var/."""
-    import os
-
-    path = tmp_path_factory.mktemp("handoff") / "handoff.db"
-    old = os.environ.get("HANDOFF_DB")
-    os.environ["HANDOFF_DB"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("HANDOFF_DB", None)
-    else:
-        os.environ["HANDOFF_DB"] = old
-
-
 class FakeRasa:
     """Stands in for staff/rasa_api.RasaApi: records pauses, resumes and deliveries."""
 
