@@ -94,8 +94,10 @@ class Offer(Handler):
         text = ctx.reading.text
         if ctx.msg.intent == "request_human" and not ctx.asks_something:
             return True
-        if _said(kb, text, "handoff_complaint") and ctx.msg.intent != "out_of_scope":
-            return True
+        if ctx.msg.intent == "out_of_scope" or ctx.reading.out_of_scope:
+            return False  # 「產險理賠一直拖，可以找誰申訴」: not ours to take
+        if _said(kb, text, "handoff_complaint") and not ctx.asks_something:
+            return True  # 「美國客人一直抱怨交期…設倉庫最多補多少」 asks about a measure: answered as usual
         if _said(kb, text, "handoff_person") and not (ctx.reading.measures or set(ctx.aspects) & FIGURE_ASPECTS):
             return True
         down = kb.message("feedback_down_button")[0]

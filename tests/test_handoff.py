@@ -128,9 +128,13 @@ def test_outside_staff_hours_a_callback_is_offered(kb):
     assert kb.message("handoff_callback_button") in [b["title"] for b in buttons(reply)]
 
 
-def test_a_complaint_out_of_scope_is_not_a_handoff(kb):
+def test_a_complaint_out_of_scope_or_inside_a_question_is_not_a_handoff(kb):
     reply, _ = say(kb, State(), "我要投訴鄰居太吵", intent="out_of_scope")
     assert reply.kind != "handoff"
+    reply, body = say(
+        kb, State(), "美國客人一直抱怨交期太長，我們有出進口廠商登記，設海外倉庫政府最多補多少？", "ask_amount"
+    )
+    assert reply.kind != "handoff" and "萬元" in body
 
 
 def test_second_thumbs_down_offers_a_person(kb):
