@@ -157,7 +157,8 @@ class CallbackDetails(Handler):
         if ctx.state.handoff_stage != CALLBACK:
             return False
         text = ctx.reading.text
-        return bool(phones.find(text)) or _said(kb, text, "handoff_cancel") or not ctx.asks_something
+        tried = _DIGITS.search(text)  # 「電話是 12345」: a number that is no phone number is answered as one
+        return bool(phones.find(text) or tried) or _said(kb, text, "handoff_cancel") or not ctx.asks_something
 
     def answer(self, kb, ctx, now):
         s = settings()
@@ -187,6 +188,7 @@ class CallbackDetails(Handler):
         )
 
 
+_DIGITS = re.compile(r"\d[\d\s\-()]{3,}\d")
 _PHONE_LIKE = re.compile(r"(?:\+?886|0)[\d\s\-()]{7,14}\d(?:\s*(?:#|分機|轉)\s*\d{1,6})?")
 
 

@@ -77,9 +77,16 @@ def staff_first(on_new_message):
     return handler
 
 
+def _occupied(sio, namespace: str, room: str) -> bool:
+    try:  # python-socketio drops a namespace's rooms when its last client leaves: KeyError then
+        return any(True for _ in sio.manager.get_participants(namespace, room))
+    except KeyError:
+        return False
+
+
 async def deliver_socketio(sio, room: str, event: str, sender_id: str, namespace: str = "/") -> int:
     """Emit the pending messages to the widget's room if a page is in it; 0 when none is (kept for later)."""
-    if not any(True for _ in sio.manager.get_participants(namespace, room)):
+    if not _occupied(sio, namespace, room):
         return 0
     rows = _pending(sender_id)
     for row in rows:

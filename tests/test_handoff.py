@@ -163,7 +163,7 @@ def test_written_reply_is_queued(kb):
 def test_callback_asks_validates_and_confirms(kb):
     ask, _ = say(kb, State(), kb.message("handoff_callback_button"), now=CLOSED)
     assert ask.handoff["stage"] == "callback" and "同意" in texts(ask) and f"{settings().callback_days}天" in texts(ask)
-    bad, _ = say(kb, State(handoff_stage="callback"), "1234", now=CLOSED)
+    bad, _ = say(kb, State(handoff_stage="callback"), "電話是 12345", now=CLOSED)
     assert bad.handoff["event"] == "callback_invalid" and bad.handoff["stage"] == "callback"
     good, _ = say(kb, State(handoff_stage="callback"), "0912-345-678 明天上午十點後", now=CLOSED)
     assert good.handoff == {"event": "callback", "phone": "0912345678", "preferred": "明天上午十點後"}

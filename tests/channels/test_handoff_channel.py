@@ -56,6 +56,8 @@ class FakeSio:
         self.manager = self
 
     def get_participants(self, namespace, room):
+        if not self.rooms:  # as python-socketio once the last client has left
+            raise KeyError(namespace)
         return iter(self.rooms.get(room, []))
 
     async def emit(self, event, data, room=None, namespace=None):

@@ -139,12 +139,71 @@ def test_line_push_quota_and_delivery_with_the_next_reply(live_bot, hub, kb):
 
 
 # ---------------------------------------------------------------------------------------------- the widget
+def test_widget_channel_staff_reply_live_offline_and_hand_back(live_bot, hub, kb):
+    """The widget's socket.io channel as rasa-webchat uses it (tests/e2e/test_socketio.py's client): the reply
+    arrives live, one written while the page is closed arrives when it reconnects, the bot is quiet meanwhile."""
+    import asyncio
+
+    from tests.e2e.test_socketio import Client
+
+    class Events:
+        user, bot = "user_uttered", "bot_uttered"
+
+    session = "handoff-widget-" + uuid.uuid4().hex[:8]
+    wang = logged_in(hub, LOGIN)
+
+    async def staff(path, **data):
+        return await asyncio.get_running_loop().run_in_executor(None, lambda: wang.post(hub.url + path, data=data))
+
+    async def until(client, needle, timeout=90):
+        deadline = time.monotonic() + timeout
+        while True:
+            message = await client.next_bot_message(timeout=max(1, deadline - time.monotonic()))
+            if needle in (message.get("text") or ""):
+                return message
+
+    async def flow():
+        firm = Client(live_bot.url, Events)
+        await firm.connect(session)
+        await firm.say("我要找真人", session)
+        await until(firm, "案件代碼")
+        await firm.say("請專人文字回覆", session)
+        await until(firm, "已轉給馬上辦服務中心客服人員")
+        case = case_of(hub.store, session)
+        assert case.channel == "socketio"
+        await firm.nothing_more(2)
+        await staff(f"/queue/{case.id}/claim")
+        assert (await firm.next_bot_message(30))["text"] == kb.message("handoff_claimed")
+        r = await staff(f"/queue/{case.id}/reply", text="網頁上的回覆")
+        assert "對方目前不在線上" not in r.text
+        assert (await firm.next_bot_message(30))["text"] == kb.message("handoff_staff_says", text="網頁上的回覆")
+        await firm.say(ANSWER, session)
+        assert await firm.nothing_more(8)  # quiet while staff hold it: no answer, no apology
+        await firm.close()
+
+        r = await staff(f"/queue/{case.id}/reply", text="離線時寫的回覆")
+        assert "對方目前不在線上" in r.text
+        back = Client(live_bot.url, Events)  # the page reopened: same session id from the browser's storage
+        await back.connect(session)
+        assert (await back.next_bot_message(30))["text"] == kb.message("handoff_staff_says", text="離線時寫的回覆")
+        await staff(f"/queue/{case.id}/handback")
+        assert (await back.next_bot_message(30))["text"] == kb.message("handoff_handed_back")
+        await back.say(ANSWER, session)
+        await until(back, "3,500萬元")
+        await back.close()
+
+    asyncio.run(flow())
+
+
 @pytest.fixture(scope="module")
 def browser():
+    from tests.e2e.conftest import WIDGET_BUNDLE
     from tests.e2e.servers import CHROMIUM, LAUNCH_ARGS
 
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (scripts/setup_browser.sh as root)")
+    if not WIDGET_BUNDLE.exists():
+        pytest.skip("node_modules/rasa-webchat is missing: run `npm ci` (make web)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
@@ -188,8 +247,8 @@ def test_widget_staff_reply_in_the_browser(browser, live_bot, hub, kb):
         firm.screenshot(path=str(ARTIFACTS / "handoff-widget-reply.png"))
 
         # a reload keeps it; while staff hold it the bot stays quiet
-        firm.reload()
-        open_chat(firm, page_url) if not firm.locator(".rw-new-message").is_visible() else None
+        firm.reload(wait_until="load")
+        firm.locator(".rw-new-message").wait_for(state="visible")
         wait_for_texts(firm, "您好，我是客服，已看過您的對話。")
         before = firm.locator("#rw-messages .rw-message-text").count()
         say(firm, ANSWER)
