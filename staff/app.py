@@ -1,4 +1,4 @@
-"""The staff helper's web app (aiohttp + Jinja2, server-rendered HTML, no JavaScript).
+"""The staff helper's web app (aiohttp + Jinja2, server-rendered HTML; one small script on the 案件 queue page).
 
 Pages: / (查詢), /calc (資格試算), /directory (專線一覽), /review (對話回顧) and their CSV exports.
 Every path except /login needs a session of one staff account (staff/accounts.py): a random token in an
