@@ -1,5 +1,7 @@
 """The Rasa side of the handoff to a person (issue 16): what action_answer stores when a firm asks for one, and
-`action_staff_message`, which the staff helper runs (Rasa's HTTP API, .../execute) to send what staff wrote.
+`action_staff_message`, which sends a conversation's undelivered staff messages when run through Rasa's HTTP API
+(`POST /conversations/{id}/execute?output_channel=…` {"name": "action_staff_message"}): for a channel the staff
+relay (channels/handoff.py, what the staff helper uses) does not serve.
 
 The store is handoff/store.py (HANDOFF_DB, default var/handoff.db). Logs name the event and the case id, never the
 message text or the phone number.
