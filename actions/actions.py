@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import handoff
 from advisor import State, UserMessage, compose
 from knowledge.kb import KBUnavailable, default_kb, emergency_text
 from knowledge.registry import FACT_SLOTS
@@ -39,6 +40,8 @@ def state_from(tracker: Tracker) -> State:
         aspects=list(tracker.get_slot("focus_aspects") or []),
         hotlines=list(tracker.get_slot("focus_hotlines") or []),
         asked=list(tracker.get_slot("asked_questions") or []),
+        downs=handoff.downs(tracker),
+        handoff_stage=tracker.get_slot("handoff_stage"),
     )
 
 
@@ -84,4 +87,4 @@ class ActionAnswer(Action):
             SlotSet("answered_measures", reply.measures),
             SlotSet("answered_hotlines", reply.hotlines),
         ]
-        return events
+        return events + handoff.effects(tracker, reply.handoff)

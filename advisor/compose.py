@@ -91,4 +91,4 @@ def compose(kb, msg: UserMessage, state: State, now: datetime | None = None, des
         hotlines=list(ans.hotlines) if ans.about_hotlines else [],
         asked=asked,
     )
-    return Reply(_bubbles(kb, ans, notices, now), new_state, ans.kind, list(ans.measures), ids)
+    return Reply(_bubbles(kb, ans, notices, now), new_state, ans.kind, list(ans.measures), ids, ans.handoff)

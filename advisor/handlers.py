@@ -45,6 +45,7 @@ class Answer:
     fallbacks: int = 0
     allow_many: bool = False  # the directory: every hotline, not MAX_HOTLINES
     about_hotlines: bool = False  # the next 「幾點？」 is about these hotlines
+    handoff: dict | None = None  # to a person (advisor/handoff.py): what the adapter stores
 
 
 class Handler:
@@ -415,8 +416,11 @@ class Measures(Handler):
 
 def registered(descriptions: dict | None = None) -> list:
     """The handlers in the order they are tried."""
+    from advisor import handoff  # a person at 馬上辦 (issue 16); imported here: it subclasses Handler
+
     return [
         Empty(),
+        *handoff.first(),
         Feedback(),
         AboutData(),
         AboutBot(),
@@ -430,6 +434,7 @@ def registered(descriptions: dict | None = None) -> list:
         OutOfScopeIntent(),
         NotAboutThePackage(),
         Clarify(descriptions),
+        *handoff.after_clarify(),
         Fallback(),
         MeasureList(),
         Measures(),

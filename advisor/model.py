@@ -16,6 +16,7 @@ class ReplyKind(str, Enum):
     FALLBACK = "fallback"
     OUT_OF_SCOPE = "out_of_scope"
     FEEDBACK = "feedback"
+    HANDOFF = "handoff"  # to a person (advisor/handoff.py)
 
 
 @dataclass
@@ -37,6 +38,8 @@ class State:
     aspects: list = field(default_factory=list)  # what was last asked about the focus (rate, guarantee ...)
     hotlines: list = field(default_factory=list)  # hotlines last asked about by name (「信保基金電話」 → 「幾點？」)
     asked: list = field(default_factory=list)  # questions the bot has asked in this conversation (size)
+    downs: int = 0  # 👎 taps earlier in this conversation (the second one offers a person)
+    handoff_stage: str | None = None  # the handoff question the bot just asked (callback: phone and time)
 
 
 @dataclass
@@ -46,3 +49,4 @@ class Reply:
     kind: ReplyKind
     measures: list = field(default_factory=list)
     hotlines: list = field(default_factory=list)
+    handoff: dict | None = None  # what the adapter stores for the handoff to a person (advisor/handoff.py)

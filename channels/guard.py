@@ -8,8 +8,9 @@ normally, so answers resume by themselves when the action server is back.
 A slow action server counts as down after ACTION_TIMEOUT seconds (default 10): Rasa 3.6 hard-codes 5 minutes
 (rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, RasaHQ/rasa#9789), far longer than anyone waits in a chat.
 
-`protected` is what every public channel wraps its on_new_message in: never silent, rate-limited per sender
-(limits.py), input cleaned and bounded (clean.py).
+`protected` is what every public channel wraps its on_new_message in: never silent (unless a staff member holds
+the conversation: channels/handoff.py), rate-limited per sender (limits.py), staff messages not yet delivered
+sent first (channels/handoff.py), input cleaned and bounded (clean.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import rasa.core.actions.action
 from rasa.core.channels.channel import UserMessage
 
 from channels.clean import cleaned
+from channels.handoff import held, staff_first
 from channels.limits import rate_limited
 from knowledge.kb import emergency_text
 
@@ -54,7 +56,9 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]):
             logger.debug("turn failure traceback", exc_info=True)
         finally:
             out.send_response = original
-        if sent == 0:
+        if sent == 0 and held(message.sender_id):
+            logger.debug("a staff member holds this conversation: the bot stays quiet")
+        elif sent == 0:
             logger.warning("no reply was produced for a turn; sending the apology with the general line")
             await original(message.sender_id, {"text": apology()})
 
@@ -76,4 +80,4 @@ def action_timeout() -> float:
 def protected(on_new_message: Callable[[UserMessage], Awaitable[None]]):
     # read at call time by RemoteAction.run, so setting it when the channels are built is enough
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = action_timeout()
-    return never_silent(rate_limited(cleaned(on_new_message)))
+    return never_silent(rate_limited(staff_first(cleaned(on_new_message))))

@@ -46,9 +46,22 @@ class RestInput(rest.RestInput):
     def blueprint(self, on_new_message):
         bp = super().blueprint(protected(on_new_message))
 
+        @bp.route("/poll", methods=["POST"])
+        async def poll(request):
+            """Staff messages not yet delivered to this REST conversation (issue 16), marked delivered."""
+            from channels.handoff import _pending, render, store
+
+            body = request.json if isinstance(request.json, dict) else {}
+            sender = body.get("sender")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > 255:
+                return response.json({"status": 400, "error": '"sender" is missing or not a string'}, status=400)
+            rows = _pending(sender)
+            store().delivered([r["id"] for r in rows])
+            return response.json([{"recipient_id": sender, "text": render(r)} for r in rows])
+
         @bp.middleware("request")
         async def reject_bad_requests(request):
-            if request.method != "POST":
+            if request.method != "POST" or request.path.endswith("/poll"):
                 return None
             found = problem(request)
             if found:

@@ -13,6 +13,7 @@ import json
 from rasa.core.channels import socketio
 
 from channels.guard import protected
+from channels.handoff import deliver_socketio
 
 
 def webchat_button(button: dict) -> dict:
@@ -47,7 +48,21 @@ class SocketIOInput(socketio.SocketIOInput):
         self.sio.handlers[namespace][self.user_message_evt] = well_formed(
             self.sio.handlers[namespace][self.user_message_evt], self.metadata_key
         )
+        self.sio.handlers[namespace]["session_request"] = self.deliver_on_reconnect(
+            self.sio.handlers[namespace]["session_request"], namespace
+        )
         return bp
+
+    def deliver_on_reconnect(self, session_request, namespace: str):
+        """A page that comes back (reload, phone waking up) gets the staff messages written while it was away."""
+
+        async def handler(sid, data=None):
+            await session_request(sid, data)
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if self.session_persistence and isinstance(session_id, str) and session_id:
+                await deliver_socketio(self.sio, sid, self.bot_message_evt, session_id, namespace)
+
+        return handler
 
 
 def well_formed(handle_message, metadata_key: str):

@@ -66,6 +66,28 @@ def purge(db: Path, days: float, now: float | None = None, dry_run: bool = False
         con.close()
 
 
+def purge_handoff(days: float, dry_run: bool) -> None:
+    """The handoff store (issue 16): callback phone numbers after knowledge/handoff.yml `callback_days`, expired
+    case codes, closed cases and staff messages after the conversations' retention."""
+    sys.path.insert(0, str(ROOT))
+    from handoff.settings import settings
+    from handoff.store import DEFAULT_PATH, HandoffStore, engine_for, url_for
+
+    url = url_for()
+    if url.startswith("sqlite:///") and not Path(url.split("sqlite:///", 1)[1]).exists():
+        print(f"{DEFAULT_PATH if url == url_for(DEFAULT_PATH) else 'HANDOFF_DB'}: no handoff store, nothing to purge")
+        return
+    if dry_run:
+        print("handoff store: --dry-run counts nothing there")
+        return
+    r = HandoffStore(engine_for(url)).purge(settings().callback_days, days=days)
+    print(
+        f"handoff store: {r['phones']} callback phone numbers older than {settings().callback_days} days deleted, "
+        f"{r['codes']} expired case codes, {r['cases']} closed cases and {r['messages']} staff messages older than "
+        f"{days:g} days"
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dbs", nargs="*", type=Path, metavar="TRACKER_DB")
@@ -77,6 +99,7 @@ def main(argv=None) -> int:
     except ValueError as error:
         parser.error(f"--days / RETENTION_DAYS: {error}")
     dbs = args.dbs or [Path(os.environ.get("TRACKER_DB") or ROOT / "var" / "tracker.db")]
+    purge_handoff(days, args.dry_run)
     for db in dbs:
         if not db.exists():
             print(f"{db}: no tracker store, nothing to purge")

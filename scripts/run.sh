@@ -10,6 +10,7 @@ mkdir -p var
 export TRACKER_DB="${TRACKER_DB:-$PWD/var/tracker.db}"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 token_file="${RASA_API_TOKEN_FILE:-$PWD/var/rasa-api-token}"
+export RASA_API_TOKEN_FILE="$token_file"  # the staff relay (channels/handoff.py) checks the helper's calls with it
 .venv/bin/python -m serving.api_token "$token_file"
 pids=()
 cleanup() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -122,6 +122,13 @@ rasa_env() {
   export ACTION_ENDPOINT_URL=http://127.0.0.1:$SCALE_NGINX_ACTIONS_PORT/webhook
   export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=$SCALE_PG_PORT POSTGRES_DB=rasa POSTGRES_USER=rasa
   export REDIS_HOST=127.0.0.1 REDIS_PORT=$SCALE_REDIS_PORT REDIS_DB=1
+  # the handoff queue (issue 16) in the same PostgreSQL, so every Rasa process and the staff helper share it;
+  # RASA_API_TOKEN_FILE: the staff relay checks the helper's calls with Rasa's own token
+  export HANDOFF_DB=postgresql://rasa:$POSTGRES_PASSWORD@127.0.0.1:$SCALE_PG_PORT/rasa
+  export RASA_API_TOKEN_FILE=$SCALE_DIR/rasa-api-token
+  # what `make staff` needs to serve this stack's queue: `set -a; . var/scale/staff.env; set +a; make staff`
+  (umask 077; printf 'HANDOFF_DB=%s\nSTAFF_DB=%s\nRASA_URL=http://127.0.0.1:%s\nRASA_API_TOKEN_FILE=%s\n' \
+    "$HANDOFF_DB" "$HANDOFF_DB" "$SCALE_RASA_A_PORT" "$RASA_API_TOKEN_FILE" >"$SCALE_DIR/staff.env")
 }
 
 start_nginx() {

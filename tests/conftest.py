@@ -15,6 +15,18 @@ sys.path.insert(0, str(ROOT))
 DECK = ROOT.parent / "shared" / "seed" / "measures-deck.md"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def handoff_store_of_the_tests(tmp_path_factory):
+    """The handoff store (handoff/store.py) of every test in this process is a temporary file, never var/."""
+    old = os.environ.get("HANDOFF_DB")
+    os.environ["HANDOFF_DB"] = str(tmp_path_factory.mktemp("handoff-db") / "handoff.db")
+    yield
+    if old is None:
+        os.environ.pop("HANDOFF_DB", None)
+    else:
+        os.environ["HANDOFF_DB"] = old
+
+
 @pytest.fixture(scope="session")
 def kb_path(tmp_path_factory) -> Path:
     from knowledge.build import build

@@ -56,5 +56,6 @@ def test_every_slot_the_action_sets_is_in_the_domain(domain):
         "answer_kind",
         "answered_measures",
         "answered_hotlines",
+        "handoff_stage",
     ):
         assert slot in domain["slots"]

@@ -186,3 +186,26 @@ def test_behind_nginx_everything_listens_on_loopback_and_the_api_needs_the_token
         assert status_of(stack.url(port, f"/conversations/{sender}/tracker?token={stack.api_token}")) == 200
     assert status_of(stack.url("SCALE_NGINX_PORT", f"/conversations/{sender}/tracker?token={stack.api_token}")) == 404
     assert status_of(stack.url("SCALE_NGINX_PORT", "/model"), "PUT") == 404
+
+
+def test_handoff_queue_and_pause_are_shared_through_postgresql(stack):
+    """Issue 16 on the scale-out: a written-reply request on one process lands in the PostgreSQL handoff store the
+    staff helper reads (var/scale/staff.env), and a conversation staff pause is quiet on the other process."""
+    import asyncio
+
+    from handoff.store import HandoffStore, engine_for
+    from staff.rasa_api import RasaApi
+
+    env = dict(line.split("=", 1) for line in (stack.dir / "staff.env").read_text().split())
+    assert env["HANDOFF_DB"].startswith("postgresql://")
+    store = HandoffStore(engine_for(env["HANDOFF_DB"]))
+    sender = f"scale-{uuid.uuid4().hex[:8]}"
+    assert "已轉給馬上辦服務中心客服人員" in text(post(stack.rasa_a, sender, "請專人文字回覆"))
+    case = next(c for c in store.queue() if c.sender_id == sender)
+    assert store.claim(case.id, "wang")
+    api = RasaApi(url=stack.rasa_a.split("/webhooks/")[0], token_file=env["RASA_API_TOKEN_FILE"])
+    assert asyncio.run(api.pause(sender))
+    assert post(stack.rasa_b, sender, LOAN_QUESTION) == []  # paused in the shared tracker, held in the shared queue
+    store.hand_back(case.id, "wang")
+    assert asyncio.run(api.resume(sender))
+    assert "3,500萬" in text(post(stack.rasa_b, sender, LOAN_QUESTION))

@@ -42,6 +42,7 @@ class FakeLineApi:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.expire_reply_tokens = False
+        self.push_quota_exhausted = False  # push answers 429 as LINE does when the monthly quota is used up
         self.fail_loading = False
         self.loading_delay = 0.0
         self.rich_menus: dict[str, dict[str, Any]] = {}
@@ -96,6 +97,8 @@ class FakeLineApi:
             )
         if path == REPLY_PATH and self.expire_reply_tokens:
             return _error("Invalid reply token")
+        if path == PUSH_PATH and self.push_quota_exhausted:
+            return _error("You have reached your monthly limit.", 429)
         return web.json_response({})
 
     async def _loading(self, body: Any) -> web.Response:

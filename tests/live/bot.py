@@ -129,6 +129,8 @@ class LiveBot:
                 "--model",
                 str(MODEL),
                 "--enable-api",
+                "--cors",  # as make run: the widget's page (another port) polls socket.io across origins
+                "*",
                 "-i",
                 "127.0.0.1",
                 "--port",

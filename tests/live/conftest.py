@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.e2e.servers import ARTIFACTS
@@ -19,7 +21,12 @@ def live_bot(tmp_path_factory, kb_path):
     logs.mkdir(parents=True, exist_ok=True)
     for old in logs.glob("live-*.log"):
         old.unlink()
-    bot = LiveBot(tmp_path_factory.mktemp("live"), kb_path, logs, LIVE_ENV)
+    base = tmp_path_factory.mktemp("live")
+    token = base / "rasa-api-token"  # the staff relay's token (channels/handoff.py); the live Rasa API has none
+    token.write_text(uuid.uuid4().hex)
+    token.chmod(0o600)
+    env = {**LIVE_ENV, "HANDOFF_DB": str(base / "handoff.db"), "RASA_API_TOKEN_FILE": str(token)}
+    bot = LiveBot(base, kb_path, logs, env)
     try:
         bot.start()
         yield bot
