@@ -298,6 +298,11 @@ class NotAboutThePackage(OutOfScope):
             ctx.focus or ctx.new_facts or asked or guess or nearest(kb, ctx.reading.text)
         )
 
+    def answer(self, kb, ctx, now):  # a miss all the same: a second one in a row offers a person
+        answer = super().answer(kb, ctx, now)
+        answer.fallbacks = 1
+        return answer
+
 
 class Clarify(Handler):
     """Not understood the first time: the nearest measures by name (or the likeliest intents, or the topics) as

@@ -141,11 +141,17 @@ class CallbackAsk(Handler):
 
     def answer(self, kb, ctx, now):
         s = settings()
+        # the line to call now stays in reach, with any line the firm named (「請信保基金的專員打給我」)
+        hot = list(dict.fromkeys([s.hotline, *ctx.reading.hotlines]))[:3]
+        if phones.find(ctx.msg.text):  # 「打給我，電話0912-345-678，今天下午」: number and time already given
+            answer = CallbackDetails().answer(kb, ctx, now)
+            answer.hotlines = hot
+            return answer
         lines = [
             say(LineKind.TEXT, "handoff_callback_ask"),
             say(LineKind.NOTE, "handoff_consent", days=s.callback_days),
         ]
-        return Answer(self.kind, [lines], handoff={"event": "callback_ask", "stage": CALLBACK})
+        return Answer(self.kind, [lines], hot, handoff={"event": "callback_ask", "stage": CALLBACK})
 
 
 class CallbackDetails(Handler):
@@ -172,7 +178,7 @@ class CallbackDetails(Handler):
                 [say(LineKind.TEXT, "handoff_phone_invalid")],
                 handoff={"event": "callback_invalid", "stage": CALLBACK},
             )
-        preferred = _preferred(text) or kb.message("handoff_any_time")
+        preferred = _preferred(text, kb) or kb.message("handoff_any_time")
         return Answer(
             self.kind,
             [
@@ -192,11 +198,25 @@ _DIGITS = re.compile(r"\d[\d\s\-()]{3,}\d")
 _PHONE_LIKE = re.compile(r"(?:\+?886|0)[\d\s\-()]{7,14}\d(?:\s*(?:#|分機|轉)\s*\d{1,6})?")
 
 
-def _preferred(text: str) -> str:
-    """The firm's words beside the number: its preferred time (「明天上午」), at most 40 characters."""
+_N = r"(?:\d{1,2}|[一二三四五六七八九十兩]{1,3})"
+_CLOCK = re.compile(
+    rf"{_N}\s*(?:點|:|：)\s*(?:\d{{1,2}}|半|[一二三四五]十[一二三四五六七八九]?)?\s*分?"
+    rf"(?:\s*(?:到|至|-|~)\s*{_N}\s*(?:點|:|：)?\s*(?:\d{{1,2}}|半)?)?(?:以後|以前|之後|之前|後|前|左右)?"
+)
+
+
+def _preferred(text: str, kb=None) -> str:
+    """The firm's preferred time, in its own words (「明天上午」「週三下午3點」): the day and time words of the lexicon
+    and clock times, in order; without them, the short words left beside the number (at most 20 characters)."""
     rest = _PHONE_LIKE.sub(" ", text)
+    if kb is not None:
+        time_words = [*words(kb, "callback_day"), *words(kb, "callback_part")]
+        pattern = "|".join(re.escape(w) for w in sorted(time_words, key=len, reverse=True))
+        found = re.findall(f"(?:{pattern})+(?:{_CLOCK.pattern})?|{_CLOCK.pattern}", rest) if pattern else []
+        if found:
+            return "".join(found)[:40]
     rest = re.sub(r"[\s,，。、;；:：]+", " ", rest).strip()
-    return rest[:40]
+    return rest if len(rest) <= 20 else ""
 
 
 def first() -> list:

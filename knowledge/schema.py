@@ -101,6 +101,8 @@ CUES = (
     "again",
     "about_data",
     "back",
+    "callback_day",
+    "callback_part",
 )
 # word lists of the sums (lexicon.yml `sums`; advisor/amounts.py)
 SUMS = (

@@ -147,7 +147,7 @@ def test_second_thumbs_down_offers_a_person(kb):
 
 def test_two_misses_in_a_row_offer_a_person_and_the_general_line(kb):
     first, _ = say(kb, State(), "嗯嗯那個什麼的")
-    assert first.kind == "clarify"
+    assert first.kind in ("clarify", "out_of_scope")  # nothing read, no DIET guess: out of scope, with the route
     second, body = say(kb, first.state, "啦啦啦")
     assert second.kind == "fallback" and second.handoff["event"] == "offer"
     assert "0800-000-257" in body and "0800-280-280" in body
