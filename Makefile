@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
+.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff staff-user test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,9 +55,13 @@ run: kb web ## start the action server (5055), Rasa (5005: REST, socket.io, LINE
 shell: train ## talk to the bot in the terminal: a bot of its own on free ports (beside make run), buttons as numbers
 	@$(PY) scripts/shell.py
 
-staff: kb ## internal helper for the 馬上辦 staff on http://localhost:8090/ (needs STAFF_PASSWORD_HASH or STAFF_PASSWORD_FILE: see staff/README.md)
+staff: kb ## internal helper for the 馬上辦 staff on http://localhost:8090/ (one account per person: make staff-user; see staff/README.md)
 	@mkdir -p var
 	TRACKER_DB="$${TRACKER_DB:-$(CURDIR)/var/tracker.db}" $(PY) -m staff
+
+staff-user: $(VENV)/.installed ## create a staff helper account: make staff-user NAME=wang ROLE=staff|editor|admin [PASSWORD_FILE=…] (asks for the password)
+	@[ -n "$(NAME)" ] || { echo "usage: make staff-user NAME=<name> ROLE=staff|editor|admin [PASSWORD_FILE=<file>]" >&2; exit 2; }
+	@$(PY) -m staff.users add "$(NAME)" --role "$(or $(ROLE),staff)" $(if $(PASSWORD_FILE),--password-file "$(PASSWORD_FILE)")
 
 test-unit: kb web browser ## pytest: knowledge base, eligibility, components, actions, channels, browser tests
 	$(PY) -m pytest -q

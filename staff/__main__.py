@@ -8,7 +8,7 @@ import sys
 
 from aiohttp import web
 
-from staff.config import ConfigError, load_settings
+from staff.config import HOW_TO, ConfigError, load_settings
 
 
 def _loopback(host: str) -> bool:
@@ -28,6 +28,18 @@ def main() -> int:
         print(f"staff helper not started: {e}", file=sys.stderr)
         return 2
     from knowledge.kb import KB, KBUnavailable
+    from staff import db
+    from staff.accounts import AccountStore
+
+    try:
+        engine = db.open_store(settings.db)
+        accounts = AccountStore(engine).count()
+    except Exception as e:  # noqa: BLE001 -- any database error: say which kind, not the URL (it may hold a password)
+        print(f"staff helper not started: the staff database cannot be opened ({type(e).__name__})", file=sys.stderr)
+        return 2
+    if not accounts:
+        print(f"staff helper not started: there is no account yet.\n{HOW_TO}", file=sys.stderr)
+        return 2
     from staff.access_log import runner_options
     from staff.app import create_app
 
@@ -45,7 +57,7 @@ def main() -> int:
         )
     shown = "localhost" if settings.host in ("127.0.0.1", "localhost") else settings.host
     web.run_app(
-        create_app(settings, kb),
+        create_app(settings, kb, engine),
         host=settings.host,
         port=settings.port,
         **runner_options(),

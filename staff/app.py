@@ -1,8 +1,10 @@
 """The staff helper's web app (aiohttp + Jinja2, server-rendered HTML, no JavaScript).
 
 Pages: / (查詢), /calc (資格試算), /directory (專線一覽), /review (對話回顧) and their CSV exports.
-Every path except /login needs a session: a random token in an HttpOnly, SameSite=Strict cookie, kept in
-memory on the server (so 登出 really ends it, and a restart logs everyone out).
+Every path except /login needs a session of one staff account (staff/accounts.py): a random token in an
+HttpOnly, SameSite=Strict cookie, kept in memory on the server (so 登出 really ends it, and a restart logs
+everyone out). What staff view, export and look up goes to the audit log (staff/audit.py), read at /audit by
+admins only.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import sqlalchemy as sa
 from aiohttp import web
 from markupsafe import Markup, escape
 
 from knowledge.kb import KB, KBUnavailable
-from staff import calculator, labels, lookup, review
+from staff import calculator, db, labels, lookup, review
 from staff.access_log import route_of
+from staff.accounts import ACCOUNT_KEY, Account, AccountStore, require_role
+from staff.audit import AuditLog
 from staff.config import Settings
 
 logger = logging.getLogger("staff")
@@ -36,6 +41,9 @@ KB_KEY = web.AppKey("kb", KB)
 SESSIONS = web.AppKey("sessions", dict)
 ENV = web.AppKey("jinja", jinja2.Environment)
 LOGIN_LOCK = web.AppKey("login_lock", asyncio.Lock)
+ENGINE = web.AppKey("engine", sa.engine.Engine)
+ACCOUNTS = web.AppKey("accounts", AccountStore)
+AUDIT = web.AppKey("audit", AuditLog)
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -70,13 +78,19 @@ def make_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["highlight"] = highlight
-    env.globals["nav"] = [(item["href"], item["label"]) for item in labels.get("nav")]
+    env.globals["nav"] = [(item["href"], item["label"], item.get("role")) for item in labels.get("nav")]
+    env.globals["audit_actions"] = labels.get("audit.actions")
     env.globals["home"] = calculator.HOME_HOTLINE
     return env
 
 
 def render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
-    html = request.app[ENV].get_template(template).render(path=request.path, logged_in=_session_ok(request), **context)
+    account = _session_account(request)
+    html = (
+        request.app[ENV]
+        .get_template(template)
+        .render(path=request.path, logged_in=account is not None, account=account, **context)
+    )
     return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
 
 
@@ -116,18 +130,36 @@ def _token_key(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _session_ok(request: web.Request) -> bool:
+def _session_account(request: web.Request) -> Account | None:
+    """The account of this request's session, re-read from the store (a disabled account is out at once)."""
+    if ACCOUNT_KEY in request:
+        return request[ACCOUNT_KEY]
     token = request.cookies.get(COOKIE)
     if not token:
-        return False
+        return None
     sessions = request.app[SESSIONS]
-    expiry = sessions.get(_token_key(token))
-    if expiry is None:
-        return False
-    if expiry < time.time():
+    entry = sessions.get(_token_key(token))
+    if entry is None:
+        return None
+    expiry, name = entry
+    account = request.app[ACCOUNTS].get(name) if expiry >= time.time() else None
+    if account is None or not account.active:
         sessions.pop(_token_key(token), None)
-        return False
-    return True
+        return None
+    request[ACCOUNT_KEY] = account
+    return account
+
+
+def _session_ok(request: web.Request) -> bool:
+    return _session_account(request) is not None
+
+
+def actor(request: web.Request) -> str:
+    return request[ACCOUNT_KEY].name
+
+
+def audit(request: web.Request, action: str, target: str = "") -> None:
+    request.app[AUDIT].record(actor(request), action, target)
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -193,19 +225,24 @@ async def login_form(request: web.Request) -> web.Response:
     if _session_ok(request):
         raise web.HTTPSeeOther(safe_next(request.query.get("next")))
     return render(
-        request, "login.html", title=labels.get("titles.login"), next=safe_next(request.query.get("next")), error=None
+        request,
+        "login.html",
+        title=labels.get("titles.login"),
+        next=safe_next(request.query.get("next")),
+        name="",
+        error=None,
     )
 
 
 async def login_submit(request: web.Request) -> web.Response:
     form = await request.post()
+    name = str(form.get("name") or "").strip().lower()[:32]
     password = str(form.get("password") or "")
     target = safe_next(str(form.get("next") or ""))
     settings = request.app[SETTINGS]
     async with request.app[LOGIN_LOCK]:  # one guess at a time, each failure delayed
-        ok = bool(password) and await asyncio.get_running_loop().run_in_executor(
-            None, settings.password.verify, password
-        )
+        account = await asyncio.get_running_loop().run_in_executor(None, request.app[ACCOUNTS].verify, name, password)
+        ok = account is not None
         if not ok:
             logger.warning("failed staff login from %s", request.remote)
             await asyncio.sleep(settings.login_delay)
@@ -216,14 +253,16 @@ async def login_submit(request: web.Request) -> web.Response:
             status=401,
             title=labels.get("titles.login"),
             next=target,
+            name=name,
             error=labels.get("errors.wrong_password"),
         )
     sessions = request.app[SESSIONS]
     now = time.time()
-    for key in [k for k, exp in sessions.items() if exp < now]:
+    for key in [k for k, (exp, _) in sessions.items() if exp < now]:
         del sessions[key]
     token = secrets.token_urlsafe(32)
-    sessions[_token_key(token)] = now + settings.session_hours * 3600
+    sessions[_token_key(token)] = (now + settings.session_hours * 3600, account.name)
+    request.app[AUDIT].record(account.name, "login")
     resp = web.HTTPSeeOther(target)
     resp.set_cookie(
         COOKIE,
@@ -250,6 +289,7 @@ async def search_page(request: web.Request) -> web.Response:
     q = request.query.get("q", "").strip()[:100]
     hits = lookup.search(request.app[KB_KEY], q) if q else []
     if q and wants_csv(request):
+        audit(request, "export", "search")
         return csv_response("search", labels.columns("search.csv_columns"), lookup.csv_rows(hits))
     return render(request, "search.html", title=labels.get("titles.search"), q=q, hits=hits, max_cards=lookup.MAX_CARDS)
 
@@ -274,6 +314,7 @@ async def calc_page(request: web.Request) -> web.Response:
 async def directory_page(request: web.Request) -> web.Response:
     kb = request.app[KB_KEY]
     if wants_csv(request) or request.path.endswith(".csv"):
+        audit(request, "export", "directory")
         return csv_response("directory", lookup.directory_columns(), lookup.directory_rows(kb))
     return render(request, "directory.html", title=labels.get("titles.directory"), hotlines=lookup.directory(kb))
 
@@ -327,6 +368,7 @@ async def review_table(request: web.Request) -> web.Response:
     tables, problem = _tracker_tables(request)
     cols, rows = tables[name] if tables else (EMPTY_COLUMNS[name], [])
     if request.path.endswith(".csv") or wants_csv(request):
+        audit(request, "export", f"review-{name}")
         return csv_response(f"review-{name}", cols, rows)
     return render(
         request,
@@ -342,6 +384,7 @@ async def review_table(request: web.Request) -> web.Response:
 
 async def conversation_page(request: web.Request) -> web.Response:
     sender = request.match_info["sender"]
+    audit(request, "view", sender)
     try:
         con = review.connect(request.app[SETTINGS].tracker_db)
     except review.TrackerUnavailable as e:
@@ -365,6 +408,17 @@ async def conversation_page(request: web.Request) -> web.Response:
     )
 
 
+@require_role("admin")
+async def audit_page(request: web.Request) -> web.Response:
+    entries = request.app[AUDIT].entries(
+        limit=1000, actor=request.query.get("actor") or None, action=request.query.get("action") or None
+    )
+    cols = labels.columns("audit.columns")
+    if wants_csv(request):
+        return csv_response("audit", cols, entries)
+    return render(request, "audit.html", title=labels.get("titles.audit"), cols=cols, rows=entries)
+
+
 async def not_found(request: web.Request) -> web.Response:
     return render(
         request, "error.html", status=404, title=labels.get("titles.not_found"), message=labels.get("errors.not_found")
@@ -372,13 +426,16 @@ async def not_found(request: web.Request) -> web.Response:
 
 
 # ------------------------------------------------------------------------------------------- app
-def create_app(settings: Settings, kb: KB | None = None) -> web.Application:
+def create_app(settings: Settings, kb: KB | None = None, engine: sa.engine.Engine | None = None) -> web.Application:
     app = web.Application(middlewares=[security, login_required], client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[KB_KEY] = kb or (KB(settings.kb_path) if settings.kb_path else KB())
     app[SESSIONS] = {}
     app[ENV] = make_env()
     app[LOGIN_LOCK] = asyncio.Lock()
+    app[ENGINE] = engine or db.open_store(settings.db)
+    app[ACCOUNTS] = AccountStore(app[ENGINE])
+    app[AUDIT] = AuditLog(app[ENGINE])
     r = app.router
     r.add_get("/login", login_form)
     r.add_post("/login", login_submit)
@@ -392,5 +449,6 @@ def create_app(settings: Settings, kb: KB | None = None) -> web.Application:
     r.add_get("/review/conversation/{sender:.+}", conversation_page)
     r.add_get("/review/{table}.csv", review_table)
     r.add_get("/review/{table}", review_table)
+    r.add_get("/audit", audit_page)
     r.add_route("*", "/{tail:.*}", not_found)
     return app

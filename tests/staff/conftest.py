@@ -10,16 +10,29 @@ from pathlib import Path
 import pytest
 import requests
 
+from staff import db
+from staff.accounts import AccountStore
 from staff.config import Settings
-from staff.passwords import make_hash, parse
+from staff.passwords import make_hash
 from tests.staff.tracker_factory import SAMPLE, write_tracker
 
 PASSWORD = "correct horse battery staple"
+STAFF, ADMIN = "wang", "lin"  # one account per role the tests need
+LOGIN = {"name": STAFF, "password": PASSWORD}
+ADMIN_LOGIN = {"name": ADMIN, "password": PASSWORD}
+
+
+def make_staff_db(path: Path) -> Path:
+    """A staff database with a `staff` and an `admin` account (cheap hashes; production default is 600,000)."""
+    store = AccountStore(db.open_store(path))
+    store.create(STAFF, "staff", make_hash(PASSWORD, iterations=1000))
+    store.create(ADMIN, "admin", make_hash(PASSWORD, iterations=1000))
+    return path
 
 
 @pytest.fixture(scope="session")
-def password_hash() -> str:
-    return make_hash(PASSWORD, iterations=1000)  # cheap for tests; production default is 600,000
+def staff_db(tmp_path_factory) -> Path:
+    return make_staff_db(tmp_path_factory.mktemp("staffdb") / "staff.db")
 
 
 @pytest.fixture(scope="session")
@@ -62,15 +75,15 @@ class Server:
         self.thread.join(10)
 
 
-def make_settings(password_hash: str, tracker: Path, kb_path: Path) -> Settings:
-    return Settings(password=parse(password_hash), tracker_db=tracker, kb_path=kb_path, login_delay=0.0)
+def make_settings(staff_db: Path, tracker: Path, kb_path: Path) -> Settings:
+    return Settings(db=str(staff_db), tracker_db=tracker, kb_path=kb_path, login_delay=0.0)
 
 
 @pytest.fixture(scope="session")
-def server(kb, kb_path, password_hash, tracker_db):
+def server(kb, kb_path, staff_db, tracker_db):
     from staff.app import create_app
 
-    app = create_app(make_settings(password_hash, tracker_db, kb_path), kb)
+    app = create_app(make_settings(staff_db, tracker_db, kb_path), kb)
     with Server(app) as s:
         yield s
 
@@ -89,7 +102,16 @@ def anon(server) -> requests.Session:
 
 @pytest.fixture
 def staff(server) -> requests.Session:
+    return logged_in(server, LOGIN)
+
+
+@pytest.fixture
+def admin(server) -> requests.Session:
+    return logged_in(server, ADMIN_LOGIN)
+
+
+def logged_in(server, login: dict) -> requests.Session:
     s = client(server.url)
-    r = s.post(server.url + "/login", data={"password": PASSWORD, "next": "/"}, allow_redirects=False)
+    r = s.post(server.url + "/login", data={**login, "next": "/"}, allow_redirects=False)
     assert r.status_code == 303, r.text
     return s

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from staff.access_log import runner_options
 from staff.app import create_app
-from tests.staff.conftest import PASSWORD, Server, client, make_settings
+from tests.staff.conftest import LOGIN, Server, client, make_settings
 
 SECRETS = [
     "鴻海精密",
@@ -37,7 +37,7 @@ SECRETS = [
 ]
 
 
-def test_log_has_no_figures_queries_sender_ids_or_message_text(kb, kb_path, password_hash, tracker_db):
+def test_log_has_no_figures_queries_sender_ids_or_message_text(kb, kb_path, staff_db, tracker_db):
     buf = io.StringIO()
     handler = logging.StreamHandler(buf)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
@@ -47,10 +47,10 @@ def test_log_has_no_figures_queries_sender_ids_or_message_text(kb, kb_path, pass
         lg.addHandler(handler)
         lg.setLevel(logging.INFO)
     try:
-        app = create_app(make_settings(password_hash, tracker_db, kb_path), kb)
+        app = create_app(make_settings(staff_db, tracker_db, kb_path), kb)
         with Server(app, **runner_options()) as s:
             c = client(s.url)
-            c.post(s.url + "/login", data={"password": PASSWORD})
+            c.post(s.url + "/login", data={**LOGIN})
             assert c.get(s.url + "/search", params={"q": "鴻海精密 保證"}).status_code == 200
             r = c.get(
                 s.url + "/calc",

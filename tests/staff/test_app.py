@@ -9,7 +9,7 @@ import re
 import pytest
 
 from staff.app import create_app
-from tests.staff.conftest import PASSWORD, Server, client, make_settings
+from tests.staff.conftest import LOGIN, Server, client, make_settings
 
 SAMPLE_PATHS = {"{sender}": "firm-a", "{table}": "fallbacks", "{tail}": "anything"}
 
@@ -42,21 +42,19 @@ def test_every_route_needs_login(server, anon):
 
 
 def test_wrong_password_is_rejected(server, anon):
-    r = anon.post(server.url + "/login", data={"password": "wrong password!!"}, allow_redirects=False)
-    assert r.status_code == 401 and "密碼不正確" in r.text
+    r = anon.post(server.url + "/login", data={"name": "wang", "password": "wrong password!!"}, allow_redirects=False)
+    assert r.status_code == 401 and "帳號或密碼不正確" in r.text
     assert "staff_session" not in r.cookies
-    r = anon.post(server.url + "/login", data={"password": ""}, allow_redirects=False)
+    r = anon.post(server.url + "/login", data={"name": "wang", "password": ""}, allow_redirects=False)
     assert r.status_code == 401
     assert anon.get(server.url + "/calc", allow_redirects=False).status_code == 303
 
 
 def test_login_then_back_to_the_page_asked(server, anon):
     r = anon.get(server.url + "/calc?size=sme", allow_redirects=True)
-    assert r.url.startswith(server.url + "/login") and "團隊密碼" in r.text
+    assert r.url.startswith(server.url + "/login") and 'name="name"' in r.text and "團隊密碼" not in r.text
     nxt = re.search(r'name="next" value="([^"]*)"', r.text).group(1)
-    r = anon.post(
-        server.url + "/login", data={"password": PASSWORD, "next": nxt.replace("&amp;", "&")}, allow_redirects=False
-    )
+    r = anon.post(server.url + "/login", data={**LOGIN, "next": nxt.replace("&amp;", "&")}, allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"] == "/calc?size=sme"
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
@@ -67,7 +65,7 @@ def test_login_then_back_to_the_page_asked(server, anon):
     "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
 )
 def test_no_open_redirect_after_login(server, anon, target):
-    r = anon.post(server.url + "/login", data={"password": PASSWORD, "next": target}, allow_redirects=False)
+    r = anon.post(server.url + "/login", data={**LOGIN, "next": target}, allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"] == "/"
 
 
@@ -86,7 +84,7 @@ def test_logout_ends_the_session(server, staff):
 def test_cross_site_post_refused(server, anon):
     r = anon.post(
         server.url + "/login",
-        data={"password": PASSWORD},
+        data={**LOGIN},
         headers={"Origin": "https://evil.example"},
         allow_redirects=False,
     )
@@ -203,11 +201,11 @@ def test_conversation_transcript(server, staff):
     assert staff.get(server.url + "/review/conversation/nobody").status_code == 404
 
 
-def test_review_without_tracker_store(kb, kb_path, password_hash, tmp_path):
+def test_review_without_tracker_store(kb, kb_path, staff_db, tmp_path):
     missing = tmp_path / "absent.db"
-    with Server(create_app(make_settings(password_hash, missing, kb_path), kb)) as s:
+    with Server(create_app(make_settings(staff_db, missing, kb_path), kb)) as s:
         c = client(s.url)
-        c.post(s.url + "/login", data={"password": PASSWORD})
+        c.post(s.url + "/login", data={**LOGIN})
         r = c.get(s.url + "/review")
         assert r.status_code == 200 and "找不到對話紀錄檔" in r.text
         r = c.get(s.url + "/review/fallbacks.csv")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.servers import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
-from tests.staff.conftest import PASSWORD
+from tests.staff.conftest import PASSWORD, STAFF
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not in .venv: run scripts/setup_browser.sh"
@@ -38,9 +38,10 @@ def page(server):
 def test_login_search_and_calculate(server, page):
     page.goto(server.url + "/")
     assert "/login" in page.url  # every page asks for the login first
+    page.fill("input[name=name]", STAFF)
     page.fill("input[name=password]", "not the password")
     page.click("button[type=submit]")
-    assert page.locator(".error").inner_text() == "密碼不正確。"
+    assert page.locator(".error").inner_text() == "帳號或密碼不正確。"
 
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")

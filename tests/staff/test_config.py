@@ -1,4 +1,4 @@
-"""Password hashes, settings from the environment, the refusal to start without a password, and the script."""
+"""Password hashes, settings from the environment, the refusal to start without an account."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import pytest
 from staff import passwords
 from staff.config import ROOT, ConfigError, load_settings
 from tests.staff.conftest import PASSWORD
-
-SCRIPT = ROOT / "scripts" / "staff_password.py"
 
 
 @pytest.mark.parametrize("scheme", passwords.SCHEMES)
@@ -63,61 +61,29 @@ def env_with(**values):
     return {k: v for k, v in values.items() if v is not None}
 
 
-def test_no_password_configured_refuses_with_instructions():
-    with pytest.raises(ConfigError) as e:
-        load_settings(env_with())
-    msg = str(e.value)
-    assert "STAFF_PASSWORD_HASH" in msg and "STAFF_PASSWORD_FILE" in msg and "scripts/staff_password.py" in msg
-
-
-def test_hash_from_env_and_defaults(password_hash):
-    s = load_settings(env_with(STAFF_PASSWORD_HASH=password_hash))
-    assert (s.host, s.port) == ("127.0.0.1", 8090)
+def test_defaults_and_env():
+    s = load_settings(env_with())
+    assert (s.host, s.port, s.db) == ("127.0.0.1", 8090, None)
     assert s.tracker_db == ROOT / "var" / "tracker.db"
-    assert s.password.verify(PASSWORD)
-    s = load_settings(env_with(STAFF_PASSWORD_HASH=password_hash, STAFF_PORT="9000", TRACKER_DB="/tmp/t.db"))
-    assert s.port == 9000 and s.tracker_db == Path("/tmp/t.db")
+    s = load_settings(env_with(STAFF_DB="/tmp/s.db", STAFF_PORT="9000", TRACKER_DB="/tmp/t.db"))
+    assert s.port == 9000 and s.tracker_db == Path("/tmp/t.db") and s.db == "/tmp/s.db"
+    with pytest.raises(ConfigError):
+        load_settings(env_with(STAFF_PORT="x"))
 
 
-def test_hash_from_a_file_outside_git(tmp_path, password_hash):
-    f = tmp_path / "hash"
-    f.write_text(password_hash + "\n", encoding="utf-8")
-    assert load_settings(env_with(STAFF_PASSWORD_FILE=str(f))).password.verify(PASSWORD)
-    with pytest.raises(ConfigError, match="inside the git work tree"):
-        load_settings(env_with(STAFF_PASSWORD_FILE=str(ROOT / "staff" / "hash.txt")))
-    with pytest.raises(ConfigError, match="cannot be read"):
-        load_settings(env_with(STAFF_PASSWORD_FILE=str(tmp_path / "missing")))
-    with pytest.raises(ConfigError, match="only one"):
-        load_settings(env_with(STAFF_PASSWORD_FILE=str(f), STAFF_PASSWORD_HASH=password_hash))
+def test_no_shared_password_any_more():
+    """The team password is gone: its variables are no longer read anywhere."""
+    for path in [*(ROOT / "staff").glob("*.py"), ROOT / "Makefile"]:
+        assert "STAFF_PASSWORD_HASH" not in path.read_text(encoding="utf-8"), path
+    assert not (ROOT / "scripts" / "staff_password.py").exists()
 
 
-def test_invalid_hash_in_env():
-    with pytest.raises(ConfigError, match="not a valid password hash"):
-        load_settings(env_with(STAFF_PASSWORD_HASH="hunter2"))
-
-
-def test_python_m_staff_refuses_to_start_without_a_password():
+def test_python_m_staff_refuses_to_start_without_an_account(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("STAFF_")}
-    env["PYTHONPATH"] = str(ROOT)
+    env.update(PYTHONPATH=str(ROOT), STAFF_DB=str(tmp_path / "staff.db"))
     out = subprocess.run([sys.executable, "-m", "staff"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2
-    assert "staff helper not started" in out.stderr and "STAFF_PASSWORD_HASH" in out.stderr
-
-
-def test_password_script_prints_a_usable_hash():
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), "--stdin", "--iterations", "1000"],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    assert passwords.parse(out.stdout.strip()).verify(PASSWORD)
-    short = subprocess.run(
-        [sys.executable, str(SCRIPT), "--stdin"], input="short\n", capture_output=True, text=True, timeout=60
-    )
-    assert short.returncode == 1 and not short.stdout
+    assert "staff helper not started" in out.stderr and "make staff-user" in out.stderr
 
 
 def test_not_mounted_on_the_public_rasa_server():

@@ -222,14 +222,14 @@ def test_button_taps_show_the_buttons_label(caller):
     assert turns[5]["raw"] == "/ask_hotline"
 
 
-def test_review_pages_show_labels_not_payloads(kb, kb_path, password_hash, tmp_path):
+def test_review_pages_show_labels_not_payloads(kb, kb_path, staff_db, tmp_path):
     from staff.app import create_app
-    from tests.staff.conftest import PASSWORD, Server, client, make_settings
+    from tests.staff.conftest import LOGIN, Server, client, make_settings
 
     db = write_tracker(tmp_path / "caller.db", {"caller-1": CALLER})
-    with Server(create_app(make_settings(password_hash, db, kb_path), kb)) as s:
+    with Server(create_app(make_settings(staff_db, db, kb_path), kb)) as s:
         c = client(s.url)
-        c.post(s.url + "/login", data={"password": PASSWORD})
+        c.post(s.url + "/login", data={**LOGIN})
         page = c.get(s.url + "/review").text
         failed = page.split('id="fallbacks"', 1)[1].split("<h2", 1)[0]
         assert "那個東西怎麼弄" in failed and "中小企業" not in failed and "沒幫助" not in failed
