@@ -51,9 +51,19 @@ def _rows(con, sql, *args):
     return [dict(r) for r in con.execute(sql, args)]
 
 
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("select 1 from sqlite_master where type = 'table' and name = ?", (name,)).fetchone())
+
+
+def _deck_row(con) -> dict:
+    """The source deck's title and date (a KB built before they were recorded has none)."""
+    rows = _rows(con, "select * from deck") if _has_table(con, "deck") else []
+    return rows[0] if rows else {}
+
+
 def _publish_row(con) -> dict | None:
     """The staff editor's publish record (kbedit/publish.py); a KB built by `make kb` has none."""
-    if not con.execute("select 1 from sqlite_master where type = 'table' and name = ?", ("publish_info",)).fetchone():
+    if not _has_table(con, "publish_info"):
         return None
     rows = _rows(con, "select * from publish_info")
     return rows[0] if rows else None
@@ -106,7 +116,7 @@ def _load(path: Path) -> Snapshot:
                 ]
             lexicon = _rows(con, "select * from lexicon")
             messages = {r["key"]: r["text"] for r in _rows(con, "select * from messages")}
-            deck = (_rows(con, "select * from deck") or [{}])[0]
+            deck = _deck_row(con)
             publish = _publish_row(con)
         finally:
             con.close()
