@@ -47,7 +47,8 @@ def _tracker(path, conversations):
                 "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": entities},
             }
             con.execute(
-                "insert into events (sender_id, type_name, timestamp, intent_name, action_name, data) values (?, ?, ?, ?, ?, ?)",
+                "insert into events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+                "values (?, ?, ?, ?, ?, ?)",
                 (sender, "user", t, intent, None, json.dumps(data, ensure_ascii=False)),
             )
     con.commit()
