@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from advisor.context import ABOUT_LINES, Context
+from advisor.currency import as_of_lines, asks_as_of, ended_notes
 from advisor.hotlines import answer_hours, hotline_answer
 from advisor.lines import LineKind, say
 from advisor.measures import MAX_MEASURES, answer_measures, date_checks
@@ -102,6 +103,16 @@ class AboutBot(Handler):
 
     def answer(self, kb, ctx, now):
         return Answer(self.kind, [say(LineKind.TEXT, "chitchat")])
+
+
+class AsOf(Handler):
+    """「你們的資料是什麼時候的」: the deck's date and the last publish (advisor/currency.py)."""
+
+    def applies(self, kb, ctx):
+        return asks_as_of(kb, ctx.reading.text) and not ctx.reading.measures
+
+    def answer(self, kb, ctx, now):
+        return Answer(self.kind, [as_of_lines(kb)], [kb.general_hotline()["id"]])
 
 
 class Social(Handler):
@@ -279,7 +290,8 @@ class Measures(Handler):
         ma = answer_measures(
             kb, focus, ctx.aspects, ctx.facts, facts_known(ctx), ctx.how == "named", frozenset(ctx.reading.compared)
         )
-        blocks = list(ma.blocks)
+        ended = ended_notes(kb, ma.shown, now)  # a closed or superseded measure says so first
+        blocks = ([ended] if ended else []) + list(ma.blocks)
         if "application" in ctx.aspects:
             blocks += date_checks(kb, ma.shown, ctx.reading.text, now)
         if "hours" in ctx.aspects:
@@ -302,6 +314,7 @@ def registered(descriptions: dict | None = None) -> list:
         Empty(),
         Feedback(),
         AboutBot(),
+        AsOf(),
         Social(),
         OutOfScope(),
         SameHotline(),

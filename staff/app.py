@@ -26,7 +26,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from knowledge.kb import KB, KBUnavailable
-from staff import calculator, db, labels, lookup, review
+from staff import calculator, db, editor_pages, labels, lookup, review
 from staff.access_log import route_of
 from staff.accounts import ACCOUNT_KEY, Account, AccountStore, require_role
 from staff.audit import AuditLog
@@ -89,7 +89,13 @@ def render(request: web.Request, template: str, status: int = 200, **context) ->
     html = (
         request.app[ENV]
         .get_template(template)
-        .render(path=request.path, logged_in=account is not None, account=account, **context)
+        .render(
+            path=request.path,
+            logged_in=account is not None,
+            account=account,
+            publish_notice=editor_pages.publish_notice(request),
+            **context,
+        )
     )
     return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
 
@@ -291,7 +297,16 @@ async def search_page(request: web.Request) -> web.Response:
     if q and wants_csv(request):
         audit(request, "export", "search")
         return csv_response("search", labels.columns("search.csv_columns"), lookup.csv_rows(hits))
-    return render(request, "search.html", title=labels.get("titles.search"), q=q, hits=hits, max_cards=lookup.MAX_CARDS)
+    home = None if q else editor_pages.home_lists(request.app[KB_KEY])
+    return render(
+        request,
+        "search.html",
+        title=labels.get("titles.search"),
+        q=q,
+        hits=hits,
+        max_cards=lookup.MAX_CARDS,
+        home=home,
+    )
 
 
 async def calc_page(request: web.Request) -> web.Response:
@@ -450,5 +465,6 @@ def create_app(settings: Settings, kb: KB | None = None, engine: sa.engine.Engin
     r.add_get("/review/{table}.csv", review_table)
     r.add_get("/review/{table}", review_table)
     r.add_get("/audit", audit_page)
+    editor_pages.add_routes(app)
     r.add_route("*", "/{tail:.*}", not_found)
     return app
