@@ -55,7 +55,7 @@ class Row:
     draft: str
     live_problems: list
     draft_problems: list
-    figures_live: list  # figures only the live answer states
+    figures_live: list  # figures only the live answer states, as written there (3,500萬元)
     figures_draft: list  # figures only the draft's answer states
 
     @property
@@ -237,8 +237,9 @@ def text_of(messages: list) -> str:
     return "\n".join(lines)
 
 
-def figures(text: str) -> set:
-    return {f.replace(",", "").replace(" ", "") for f in FIGURE.findall(PHONE.sub("", text))}
+def figures(text: str) -> dict:
+    """The figures a text states: written form (3500萬元) -> as written (3,500萬元), for highlighting."""
+    return {f.replace(",", "").replace(" ", ""): f.strip() for f in FIGURE.findall(PHONE.sub("", text))}
 
 
 def check(case: Case, messages: list) -> list:
@@ -321,8 +322,8 @@ def run(live: KB, draft: KB, cases: list, parser) -> Preview:
                     dt,
                     check(case, live_turns[i]),
                     check(case, draft_turns[i]),
-                    sorted(lf - df),
-                    sorted(df - lf),
+                    sorted(lf[k] for k in lf.keys() - df.keys()),
+                    sorted(df[k] for k in df.keys() - lf.keys()),
                 )
             )
     # what would change first, tests that would break before them

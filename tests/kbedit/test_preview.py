@@ -65,7 +65,7 @@ def test_the_loan_case_is_listed_as_changed_with_its_figures(editor, live_dir, t
     result = preview.run(live, draft, cases, parser)
     first = result.rows[0]
     assert first.case.ident == "p-loan-1" and first.changed
-    assert "3500萬元" in first.figures_live and "2500萬元" in first.figures_draft
+    assert "3,500萬元" in first.figures_live and "2,500萬元" in first.figures_draft
     assert first.breaks, "the public case wants 3500萬: the draft would fail it, and the preview says so"
     assert any("3500萬" in p for p in first.draft_problems)
     assert not result.rows[1].changed and not result.rows[1].breaks
@@ -95,7 +95,7 @@ def test_real_questions_are_replayed_with_their_conversation(editor, live_dir, t
     changed = result.changed
     assert [r.case.ident for r in changed] == ["firm-1"]
     assert len(changed[0].case.turns) == 2  # the last question, answered with what the firm said before it
-    assert "4000萬元" in changed[0].figures_draft and "3500萬元" in changed[0].figures_live
+    assert "4,000萬元" in changed[0].figures_draft and "3,500萬元" in changed[0].figures_live
     assert result.rows[-1].case.ident == "firm-2" and not result.rows[-1].changed
 
 
