@@ -148,6 +148,14 @@ class Store:
         out["files"] = json.loads(out["files"])
         return out
 
+    def previous(self, version_id: int) -> dict | None:
+        """The version recorded before this one (ids may have gaps: PostgreSQL sequences do not roll back)."""
+        with self.engine.connect() as con:
+            vid = con.execute(
+                sa.select(VERSIONS.c.id).where(VERSIONS.c.id < version_id).order_by(VERSIONS.c.id.desc()).limit(1)
+            ).scalar()
+        return self.version(vid) if vid is not None else None
+
     def live_version(self) -> dict | None:
         with self.engine.connect() as con:
             vid = con.execute(

@@ -75,6 +75,7 @@ def _file(request) -> str:
 @require_role("editor")
 async def editor_home(request: web.Request) -> web.Response:
     ed = editor_of(request.app)
+    ed.reconcile()  # a `make kb` since the last visit is recorded as a version before anything is shown
     draft = ed.draft()
     live = ed.store.live_version()
     return _render(
@@ -272,7 +273,7 @@ def _version(ed: Editor, raw: str) -> dict:
 async def version_page(request: web.Request) -> web.Response:
     ed = editor_of(request.app)
     v = _version(ed, request.match_info["vid"])
-    before = ed.store.version(v["id"] - 1) if v["id"] > 1 else None
+    before = ed.store.previous(v["id"])
     changes = diff.record_changes(before["files"], v["files"]) if before else []
     return _render(
         request,
@@ -330,7 +331,7 @@ async def rollback(request: web.Request) -> web.Response:
     try:
         pub = await asyncio.get_running_loop().run_in_executor(None, ed.rollback, v["id"], meta)
     except Refused as e:
-        before = ed.store.version(v["id"] - 1) if v["id"] > 1 else None
+        before = ed.store.previous(v["id"])
         return _render(
             request,
             "editor_version.html",

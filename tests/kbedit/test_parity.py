@@ -6,12 +6,15 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 from kbedit.draft import Draft, record_hash
+from kbedit.editing import Editor
+from kbedit.store import Store
 from knowledge import build
 from tests.conftest import ROOT
 from tests.kbedit.conftest import meta
@@ -83,6 +86,15 @@ def make_kb_lines(draft: Draft, tmp_path) -> list:
         code = build.main(["--src", str(src), "--db", str(tmp_path / "kb.sqlite"), "--dict-dir", str(tmp_path / "d")])
     assert code == 1
     return [line.strip() for line in err.getvalue().splitlines()[1:] if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def editor(tmp_path_factory, kb_path):
+    """One editor for every case: a refused save changes nothing, so the cases cannot disturb each other."""
+    live = tmp_path_factory.mktemp("parity")
+    shutil.copy(kb_path, live / "kb.sqlite")
+    store = Store(f"sqlite:///{live / 'kb-versions.db'}")
+    return Editor(store, live / "kb.sqlite", live / "dict", ROOT / "knowledge")
 
 
 @pytest.mark.parametrize("name", list(BROKEN))
