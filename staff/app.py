@@ -78,6 +78,7 @@ def make_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["highlight"] = highlight
+    env.filters["local_time"] = editor_pages.local_time
     env.globals["nav"] = [(item["href"], item["label"], item.get("role")) for item in labels.get("nav")]
     env.globals["audit_actions"] = labels.get("audit.actions")
     env.globals["home"] = calculator.HOME_HOTLINE

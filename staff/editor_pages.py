@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
 
+from advisor.hotlines import TAIPEI
 from kbedit import diff, preview
 from kbedit.draft import EDITABLE, Meta, record_hash, split_problems
 from kbedit.editing import Editor, Refused
@@ -29,6 +30,16 @@ FILES = {"measures": "measures.yml", "hotlines": "hotlines.yml"}
 KINDS = {"measures.yml": "measure", "hotlines.yml": "hotline"}
 PREVIEW_LAST = int(os.environ.get("PREVIEW_LAST_QUESTIONS") or 50)
 REVIEW_AHEAD_DAYS = 14  # a record whose review date is this close is listed on the home page
+
+
+def local_time(iso: str | None) -> str:
+    """An ISO time stored in UTC, as staff read it: Taipei, to the minute."""
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
 
 
 def editor_of(app: web.Application) -> Editor:
@@ -285,6 +296,7 @@ async def version_page(request: web.Request) -> web.Response:
         edits=ed.store.changes(version_id=v["id"]),
         text=diff.text_diff(before["files"], v["files"], f"v{before['id']}", f"v{v['id']}") if before else "",
         files=list(v["files"]),
+        changed_files=diff.changed_files(before["files"], v["files"]) if before else [],
         published=request.query.get("published") == "1",
         serving=ed.serving(),
         words=labels.get("editor"),
@@ -343,6 +355,7 @@ async def rollback(request: web.Request) -> web.Response:
             edits=ed.store.changes(version_id=v["id"]),
             text="",
             files=list(v["files"]),
+            changed_files=[],
             published=False,
             serving=ed.serving(),
             words=labels.get("editor"),
