@@ -16,7 +16,7 @@ from staff.accounts import AccountStore
 from staff.passwords import make_hash
 from tests.live.bot import texts
 from tests.staff.conftest import PASSWORD, Server, client, make_settings
-from tests.staff.test_editor_pages import form_of, row_of
+from tests.staff.html_forms import form_of, row_of
 
 QUESTION = "我營業額掉了15%能貸多少"
 META = {"why": "貸款額度調高", "source_doc": "經濟部新聞稿（測試）", "source_date": "2026-03-02"}
