@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff staff-user test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
+.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff staff-user test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,6 +34,11 @@ knowledge/kb.sqlite: $(VENV)/.installed $(KB_SOURCES)
 	$(PY) -m knowledge.build
 
 kb: knowledge/kb.sqlite ## build the knowledge base (knowledge/kb.sqlite) and jieba's dictionary
+
+kb-import: $(VENV)/.installed ## take files the staff editor exported into knowledge/ (FILE="measures.yml …"), validated, then make kb
+	@test -n "$(FILE)" || { echo 'usage: make kb-import FILE=path/to/measures.yml (several: FILE="a.yml b.yml")' >&2; exit 2; }
+	$(PY) -m kbedit.kb_import $(FILE)
+	@$(MAKE) --no-print-directory kb
 
 train: kb ## train the model if data, config or dictionaries changed (cached by content hash)
 	@scripts/train.sh config.yml >/dev/null

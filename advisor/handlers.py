@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from advisor.context import ABOUT_LINES, Context
+from advisor.currency import as_of_lines, asks_as_of, ended_notes
 from advisor.hotlines import answer_hours, hotline_answer
 from advisor.lines import LineKind, say
 from advisor.measures import MAX_MEASURES, answer_measures, date_checks
@@ -101,29 +102,6 @@ class Feedback(Handler):
         return Answer(self.kind, _general(kb, self._key(kb, ctx.reading.text)))
 
 
-class AboutData(Handler):
-    """「你的資料是哪裡來的」「什麼時候更新的」: the source document and its date, and where to check for news."""
-
-    kind = ReplyKind.ANSWER
-
-    def applies(self, kb, ctx):
-        r = ctx.reading
-        return bool(ctx.cue.about_data.search(r.text)) and not (r.measures or r.topics or r.hotlines)
-
-    def answer(self, kb, ctx, now):
-        deck, g = kb.program_with_role("source"), kb.general_hotline()
-        line = say(
-            LineKind.TEXT,
-            "about_data",
-            name=deck["name"],
-            summary=deck["summary"],
-            general=g["name"],
-            number=g["number"],
-            hours=g["hours_text"],
-        )
-        return Answer(self.kind, [line], [h["id"] for h in kb.hotlines_for("deck")] or [g["id"]])
-
-
 class AboutBot(Handler):
     """「你是真人還是機器人」, whatever intent DIET guessed."""
 
@@ -141,6 +119,16 @@ class AboutBot(Handler):
 
     def answer(self, kb, ctx, now):  # a firm asking whether a person is there may want one: the line to call
         return Answer(self.kind, _general(kb, "about_bot"), [kb.general_hotline()["id"]])
+
+
+class AsOf(Handler):
+    """「你們的資料是什麼時候的」: the deck's date and the last publish (advisor/currency.py)."""
+
+    def applies(self, kb, ctx):
+        return asks_as_of(kb, ctx.reading.text) and not ctx.reading.measures
+
+    def answer(self, kb, ctx, now):
+        return Answer(self.kind, [as_of_lines(kb)], [kb.general_hotline()["id"]])
 
 
 class Social(Handler):
@@ -397,7 +385,8 @@ class Measures(Handler):
         ma = answer_measures(
             kb, focus, ctx.aspects, ctx.facts, facts_known(ctx), ctx.how == "named", frozenset(ctx.reading.compared)
         )
-        blocks = list(ma.blocks)
+        ended = ended_notes(kb, ma.shown, now)  # a closed or superseded measure says so first
+        blocks = ([ended] if ended else []) + list(ma.blocks)
         if _what_if(ctx):  # 「如果只借80萬呢」: what that amount changes, not the whole measure again
             blocks = [[x for x in b if x.kind != LineKind.STATUS and x.key != "declare"] for b in blocks]
         if "application" in ctx.aspects:
@@ -427,8 +416,8 @@ def registered(descriptions: dict | None = None) -> list:
         Empty(),
         *handoff.first(),
         Feedback(),
-        AboutData(),
         AboutBot(),
+        AsOf(),
         Social(),
         OutOfScope(),
         SameHotline(),

@@ -31,7 +31,6 @@ class Cues:
     counts: re.Pattern  # 「員工50人」「資本額5000萬」: masked before topics are read
     durations: re.Pattern
     again: re.Pattern  # 「那這樣呢」: the last question again, with the facts as they are now
-    about_data: re.Pattern  # 「資料是哪裡來的」
     back: re.Pattern  # 「回到倉庫那個」: back to a measure discussed earlier
 
 
@@ -64,7 +63,6 @@ def compile_cues(kb) -> Cues:
         ),
         durations=re.compile(a["durations"]),
         again=re.compile(a["again"]),
-        about_data=re.compile(a["about_data"]),
         back=re.compile(a["back"]),
     )
 

@@ -41,12 +41,32 @@ class Snapshot:
     periods: dict  # group_id -> [period dict]
     lexicon: list  # rows of the lexicon table
     messages: dict
+    deck: dict = field(default_factory=dict)  # the source deck: title, date
+    publish: dict | None = None  # the staff editor's last publish (kbedit/publish.py); None after `make kb`
     stamp: tuple = field(default=())
     derived: dict = field(default_factory=dict)  # things compiled from this snapshot once (word matchers)
 
 
 def _rows(con, sql, *args):
     return [dict(r) for r in con.execute(sql, args)]
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("select 1 from sqlite_master where type = 'table' and name = ?", (name,)).fetchone())
+
+
+def _deck_row(con) -> dict:
+    """The source deck's title and date (a KB built before they were recorded has none)."""
+    rows = _rows(con, "select * from deck") if _has_table(con, "deck") else []
+    return rows[0] if rows else {}
+
+
+def _publish_row(con) -> dict | None:
+    """The staff editor's publish record (kbedit/publish.py); a KB built by `make kb` has none."""
+    if not _has_table(con, "publish_info"):
+        return None
+    rows = _rows(con, "select * from publish_info")
+    return rows[0] if rows else None
 
 
 def _load(path: Path) -> Snapshot:
@@ -59,6 +79,7 @@ def _load(path: Path) -> Snapshot:
             measures = {r["id"]: r for r in _rows(con, "select * from measures")}
             for m in measures.values():
                 m["implied_by"] = json.loads(m.pop("implied_by_json") or "null")
+                m["status"] = json.loads(m.pop("status_json", None) or "null")
             hotlines = {r["id"]: r for r in _rows(con, "select * from hotlines")}
             aliases = sorted(
                 ((r["alias"], r["measure_id"]) for r in _rows(con, "select * from aliases")), key=lambda a: -len(a[0])
@@ -95,6 +116,8 @@ def _load(path: Path) -> Snapshot:
                 ]
             lexicon = _rows(con, "select * from lexicon")
             messages = {r["key"]: r["text"] for r in _rows(con, "select * from messages")}
+            deck = _deck_row(con)
+            publish = _publish_row(con)
         finally:
             con.close()
     except sqlite3.Error as e:
@@ -116,6 +139,8 @@ def _load(path: Path) -> Snapshot:
         periods,
         lexicon,
         messages,
+        deck,
+        publish,
     )
 
 

@@ -70,9 +70,13 @@ MEASURE_FIELDS = {
     "application",
     "notes",
     "implied_by",
+    "status",
+    "review_by",
 }
+# a measure marked closed (受理截止) or superseded by another, with the date (the staff editor sets it)
+STATUS_STATES = ("closed", "superseded")
 # roles a program plays in overviews (programs.yml `role`): the package of pillars, the program of stages
-PROGRAM_ROLES = ("package", "stages", "source", "size_standard")
+PROGRAM_ROLES = ("package", "stages", "size_standard")
 # cue word lists the composer needs (lexicon.yml `cues`; advisor/words.py)
 CUES = (
     "package",
@@ -99,10 +103,10 @@ CUES = (
     "durations",
     "borrow",
     "again",
-    "about_data",
     "back",
     "callback_day",
     "callback_part",
+    "as_of",
 )
 # word lists of the sums (lexicon.yml `sums`; advisor/amounts.py)
 SUMS = (
@@ -212,8 +216,41 @@ def check_figure(c: Checker, where: str, fig: dict, hotline_ids: set) -> None:
     _check_when(c, where, fig.get("when"))
 
 
+def check_review_by(c: Checker, where: str, rec: dict) -> None:
+    """review_by: an optional AD date by which staff should check the record again (listed on the staff home)."""
+    if "review_by" in rec and not (isinstance(rec["review_by"], str) and AD_DATE.match(rec["review_by"])):
+        c.fail(f"{where}.review_by", f"{rec['review_by']!r} is not like 2025-08-07 (quote it in YAML)")
+
+
+def check_status(c: Checker, where: str, status, measure_ids: list) -> None:
+    if status is None:
+        return
+    c.require(status, f"{where}.status", {"state": str, "ad": str, "source": str})
+    if not isinstance(status, dict):
+        return
+    for extra in set(status) - {"state", "ad", "by", "text", "source"}:
+        c.fail(f"{where}.status.{extra}", "unknown field; known: ['ad', 'by', 'source', 'state', 'text']")
+    if status.get("state") not in STATUS_STATES:
+        c.fail(f"{where}.status.state", f"{status.get('state')!r} is not one of {list(STATUS_STATES)}")
+    if isinstance(status.get("ad"), str) and not AD_DATE.match(status["ad"]):
+        c.fail(f"{where}.status.ad", f"{status['ad']!r} is not like 2025-08-07")
+    if status.get("state") == "superseded" and status.get("by") not in measure_ids:
+        c.fail(
+            f"{where}.status.by",
+            f"a superseded measure names the measure that replaces it; {status.get('by')!r} is not one",
+        )
+
+
 def validate(sources: dict) -> None:
     """sources: file name -> parsed YAML. Raises KBError listing every problem found."""
+    errors = problems(sources)
+    if errors:
+        raise KBError("knowledge base is invalid:\n  " + "\n  ".join(errors))
+
+
+def problems(sources: dict) -> list:
+    """Every problem as `file: record.field: message` (what `make kb` prints; the staff editor shows each one
+    beside its field)."""
     errors: list = []
     hot = sources["hotlines.yml"]
     meas = sources["measures.yml"]
@@ -241,6 +278,7 @@ def validate(sources: dict) -> None:
             for k in ("open", "close"):
                 if isinstance(hours, dict) and isinstance(hours.get(k), str) and not HHMM.match(hours[k]):
                     c.fail(f"{where}.hours.{k}", f"{hours[k]!r} is not HH:MM")
+        check_review_by(c, where, h)
     if not hotline_ids:
         c.fail("hotlines", "no hotlines")
     if sum(1 for h in (hot or {}).get("hotlines") or [] if isinstance(h, dict) and h.get("general")) != 1:
@@ -271,6 +309,8 @@ def validate(sources: dict) -> None:
             continue
         for extra in set(m) - MEASURE_FIELDS:
             c.fail(f"{where}.{extra}", f"unknown field; known: {sorted(MEASURE_FIELDS)}")
+        check_review_by(c, where, m)
+        check_status(c, where, m.get("status"), measure_ids)
         if m.get("family") not in FAMILIES:
             c.fail(f"{where}.family", f"{m.get('family')!r} is not one of {sorted(FAMILIES)}")
         for h in m.get("hotlines") or []:
@@ -354,6 +394,10 @@ def validate(sources: dict) -> None:
         for s in p.get("stages") or []:
             if s not in measure_ids:
                 c.fail(f"{where}.stages", f"unknown measure {s!r}")
+    deck = (prog or {}).get("deck")
+    c.require(deck, "deck", {"title": str, "date": str, "source": str})
+    if isinstance(deck, dict) and isinstance(deck.get("date"), str) and not AD_DATE.match(deck["date"]):
+        c.fail("deck.date", f"{deck['date']!r} is not like 2026-01-19")
     for i, per in enumerate((prog or {}).get("periods") or []):
         c.require(per, f"periods[{i}]", {"id": str, "items": list, "source": str})
 
@@ -401,5 +445,4 @@ def validate(sources: dict) -> None:
         words = ((lex or {}).get("sums") or {}).get(key)
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
             c.fail(f"sums.{key}", "missing: a list of words")
-    if errors:
-        raise KBError("knowledge base is invalid:\n  " + "\n  ".join(errors))
+    return errors

@@ -26,7 +26,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from knowledge.kb import KB, KBUnavailable
-from staff import calculator, db, labels, lookup, queue, review
+from staff import calculator, db, editor_pages, labels, lookup, queue, review
 from staff.access_log import route_of
 from staff.accounts import ACCOUNT_KEY, Account, AccountStore, require_role
 from staff.audit import AuditLog
@@ -78,6 +78,7 @@ def make_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["highlight"] = highlight
+    env.filters["local_time"] = editor_pages.local_time
     env.globals["nav"] = [(item["href"], item["label"], item.get("role")) for item in labels.get("nav")]
     env.globals["audit_actions"] = labels.get("audit.actions")
     env.globals["home"] = calculator.HOME_HOTLINE
@@ -89,7 +90,13 @@ def render(request: web.Request, template: str, status: int = 200, **context) ->
     html = (
         request.app[ENV]
         .get_template(template)
-        .render(path=request.path, logged_in=account is not None, account=account, **context)
+        .render(
+            path=request.path,
+            logged_in=account is not None,
+            account=account,
+            publish_notice=editor_pages.publish_notice(request),
+            **context,
+        )
     )
     return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
 
@@ -291,7 +298,16 @@ async def search_page(request: web.Request) -> web.Response:
     if q and wants_csv(request):
         audit(request, "export", "search")
         return csv_response("search", labels.columns("search.csv_columns"), lookup.csv_rows(hits))
-    return render(request, "search.html", title=labels.get("titles.search"), q=q, hits=hits, max_cards=lookup.MAX_CARDS)
+    home = None if q else editor_pages.home_lists(request.app[KB_KEY])
+    return render(
+        request,
+        "search.html",
+        title=labels.get("titles.search"),
+        q=q,
+        hits=hits,
+        max_cards=lookup.MAX_CARDS,
+        home=home,
+    )
 
 
 async def calc_page(request: web.Request) -> web.Response:
@@ -453,5 +469,6 @@ def create_app(
     r.add_get("/review/{table}", review_table)
     r.add_get("/audit", audit_page)
     queue.add_routes(app, handoff, rasa)  # 案件 queue and case codes (issue 16)
+    editor_pages.add_routes(app)
     r.add_route("*", "/{tail:.*}", not_found)
     return app

@@ -23,6 +23,10 @@ ACTIONS = (
     "handback",
     "close",
     "account",
+    "kb_edit",
+    "kb_publish",
+    "kb_rollback",
+    "kb_discard",
 )
 
 audit = sa.Table(

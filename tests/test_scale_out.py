@@ -209,3 +209,42 @@ def test_handoff_queue_and_pause_are_shared_through_postgresql(stack):
     store.hand_back(case.id, "wang")
     assert asyncio.run(api.resume(sender))
     assert "3,500萬" in text(post(stack.rasa_b, sender, LOAN_QUESTION))
+
+
+def test_the_editors_versions_live_in_the_scale_outs_postgresql(stack, tmp_path, kb_path):
+    """Issue 17: the staff editor's versions, changes and draft in PostgreSQL (KB_VERSIONS_URL), same code as SQLite:
+    a change, the second editor told, a publish, a rollback."""
+    import copy
+    import shutil
+
+    from kbedit.draft import Meta
+    from kbedit.editing import Editor
+    from kbedit.store import Store
+    from knowledge.kb import KB
+
+    secrets = dict(
+        line.split("=", 1) for line in (stack.dir / "secrets.env").read_text(encoding="ascii").split() if "=" in line
+    )
+    url = f"postgresql://rasa:{secrets['POSTGRES_PASSWORD']}@127.0.0.1:{stack.env['SCALE_PG_PORT']}/rasa"
+    live = tmp_path / "live"
+    live.mkdir()
+    shutil.copy(kb_path, live / "kb.sqlite")
+    shutil.copytree(kb_path.parent / "dict", live / "dict")
+    store = Store(url)
+    with store.engine.begin() as con:  # a fresh history for this test (the stack's database outlives a run)
+        for table in ("kb_changes", "kb_versions", "kb_draft", "kb_parse_cache"):
+            con.exec_driver_sql(f"delete from {table}")  # noqa: S608 - our own table names
+    editor = Editor(store, live / "kb.sqlite", live / "dict", ROOT / "knowledge")
+    first = store.live_version()["id"]
+    meta = Meta("editor-a", "上限調高", "經濟部新聞稿", "2026-03-02")
+    rec, h = editor.open("measures.yml", "sme_loan")
+    new = copy.deepcopy(rec)
+    next(f for f in new["figures"] if f["key"] == "loan_cap")["value"] = 4000
+    assert editor.save("measures.yml", "sme_loan", new, h, meta, "edit").saved
+    assert editor.save("measures.yml", "sme_loan", rec, h, meta, "edit").conflict is not None
+    kb = KB(live / "kb.sqlite")
+    editor.publish(meta)
+    assert next(f["value"] for f in kb.figures("sme_loan") if f["key"] == "loan_cap") == 4000
+    editor.rollback(first, meta)
+    assert next(f["value"] for f in kb.figures("sme_loan") if f["key"] == "loan_cap") == 3500
+    assert [v["kind"] for v in store.versions()] == ["rollback", "publish", "repository"]

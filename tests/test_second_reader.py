@@ -92,7 +92,7 @@ def test_the_clarify_reply_carries_a_line_and_named_measures(kb):
 
 def test_the_decks_source_and_date(kb):
     _, text = chat(kb, "你講的數字是根據什麼？是最新的嗎")
-    assert "經濟部" in text and "2026年1月19日" in text and "0800-000-257" in text
+    assert "經濟部" in text and "2026-01-19" in text and "民國115年1月19日" in text and "0800-000-257" in text
 
 
 def test_documents_are_the_decks_proofs(kb):

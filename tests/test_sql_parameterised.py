@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-SQL_MODULES = ["knowledge/kb.py", "staff/review.py", "scripts/purge.py"]
+SQL_MODULES = ["knowledge/kb.py", "staff/review.py", "scripts/purge.py", "kbedit/publish.py"]
 EXECUTE = {"execute", "executemany", "executescript"}
 WRAPPERS = {"_rows"}  # knowledge/kb.py: _rows(con, sql, *args) runs con.execute(sql, args)
 
