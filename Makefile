@@ -54,8 +54,11 @@ staff: kb ## internal helper for the 馬上辦 staff on http://localhost:8090/ (
 	@mkdir -p var
 	TRACKER_DB="$${TRACKER_DB:-$(CURDIR)/var/tracker.db}" $(PY) -m staff
 
+# Two pytest-xdist workers: tests/conftest.py groups each module, and all the tests sharing one of the session's
+# bots, onto one worker, slowest groups first. TEST_WORKERS=0 runs them in this process (a debugger, -x order).
+TEST_WORKERS ?= 2
 test-unit: kb web browser ## pytest: knowledge base, eligibility, components, actions, channels, browser tests
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-e2e: train web browser ## only the web widget's end-to-end tests (socket.io, page, headless Chromium)
 	$(PY) -m pytest -q tests/e2e
@@ -75,7 +78,10 @@ test-stories: train ## story tests in tests/test_stories.yml: all run, then how 
 	$(RASA) test core --model models/current-config.tar.gz --stories tests/test_stories.yml --out results/stories
 	@$(PY) scripts/story_summary.py results/stories
 
-test: lint train test-unit validate test-stories ## everything CI checks (trains first: the FAQ and story tests need the model)
+# After lint and training, pytest, the data validation and the story tests run side by side (each waits for Rasa
+# to load in one thread for much of its time); -O keeps each one's output together.
+test: lint train ## everything CI checks (trains first: the FAQ and story tests need the model)
+	@$(MAKE) --no-print-directory -j3 -O test-unit validate test-stories
 
 eval: train ## grade the public cases and every unseen set in tests/unseen/ per category: pass rate, dead ends (own bot)
 	$(PY) scripts/eval.py $(EVAL_ARGS)
