@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
+.PHONY: help venv web browser kb train train-spacy check-spacy run shell staff test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench bench-quick scale-up scale-down soak purge line-richmenu clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -91,6 +91,9 @@ nlu-report: kb ## intent macro-F1, entity F1 on tests/nlu/ (CONFIG=config-spacy.
 
 bench: kb ## ours against Rasa's stock default: NLU, latency, throughput, training, RSS; one vs two Rasa processes (results/bench-*.md)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+bench-quick: train ## a few minutes: ours and the baseline, sequential and 16 senders; fails only on the ratios (Rasa CPU per message, throughput)
+	$(PY) scripts/bench_quick.py $(BENCH_QUICK_ARGS)
 
 scale-up: kb ## PostgreSQL + Redis + two Rasa processes + action server behind nginx, on 127.0.0.1 (apt installs what is missing)
 	@scripts/scale.sh up
