@@ -9,13 +9,18 @@ kept tracker is handed out, otherwise Rasa reads the rows as before. So with sev
 PostgreSQL database (make scale-up), a turn another process handled changes the stamp, and this process reads the
 conversation again: nothing it serves is older than the database.
 
-A kept tracker is handed out once (taken out of the cache); only a save puts it back, so a turn that failed
-before saving, or a tracker that changed after its save, is never handed out again.
+A failing stamp query never fails a turn: Rasa's own read is used (without this, Rasa's FailSafeTrackerStore
+would answer the error with a new, empty conversation). A kept tracker is handed out once (taken out of the
+cache); only a save puts it back, so a turn that failed before saving, or a tracker that changed after its save,
+is never handed out again.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
+
+logger = logging.getLogger(__name__)
 
 MAX_TRACKERS = 2000  # about 10-30 kB each: a few tens of MB at most
 
@@ -49,7 +54,8 @@ def stamp(store, session, sender_id: str) -> tuple:
     """(number of events in the latest session, highest event id) for the conversation: one aggregate query."""
     import sqlalchemy as sa
 
-    query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+    query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False).order_by(None)
+    # order_by(None): Rasa's query is ordered by id, which PostgreSQL refuses beside an aggregate
     count, last = query.with_entities(sa.func.count(store.SQLEvent.id), sa.func.max(store.SQLEvent.id)).one()
     return int(count or 0), last
 
@@ -69,15 +75,24 @@ def install() -> None:
     rasa_retrieve, rasa_save = SQLTrackerStore.retrieve, SQLTrackerStore.save
 
     async def retrieve(self, sender_id):
-        with self.session_scope() as session:
-            now = stamp(self, session, sender_id)
-        tracker = _cache(self).take(sender_id, now)
+        try:
+            with self.session_scope() as session:
+                now = stamp(self, session, sender_id)
+            tracker = _cache(self).take(sender_id, now)
+        except Exception:  # noqa: BLE001 - whatever went wrong here, Rasa's own read decides
+            logger.exception("tracker cache: stamp query failed, reading the conversation from the database")
+            _cache(self).kept.pop(sender_id, None)
+            tracker = None
         return tracker if tracker is not None else await rasa_retrieve(self, sender_id)
 
     async def save(self, tracker) -> None:
         await rasa_save(self, tracker)
-        with self.session_scope() as session:
-            _cache(self).put(tracker.sender_id, stamp(self, session, tracker.sender_id), tracker)
+        try:
+            with self.session_scope() as session:
+                _cache(self).put(tracker.sender_id, stamp(self, session, tracker.sender_id), tracker)
+        except Exception:  # noqa: BLE001 - saved all the same; only the next read is Rasa's
+            logger.exception("tracker cache: stamp query failed after a save; the tracker is not kept")
+            _cache(self).kept.pop(tracker.sender_id, None)
 
     SQLTrackerStore.retrieve, SQLTrackerStore.save = retrieve, save
     SQLTrackerStore._tracker_cache_installed = (rasa_retrieve, rasa_save)

@@ -96,3 +96,46 @@ def test_the_cache_is_bounded():
     for sender in ("a", "b", "c"):
         cache.put(sender, (2, 9), T())
     assert list(cache.kept) == ["b", "c"]
+
+
+def test_a_failing_stamp_query_falls_back_to_rasas_read(stores, monkeypatch):
+    a, _ = stores
+    turn(a, "s5", "hi", "sme")
+
+    def broken(*_):
+        raise RuntimeError("the database refused the aggregate")
+
+    monkeypatch.setattr(tracker_cache, "stamp", broken)
+    tracker = asyncio.run(a.retrieve("s5"))
+    assert tracker is not None and tracker.get_slot("size") == "sme"
+    turn(a, "s5", "again")  # a save whose stamp fails still saves
+    monkeypatch.undo()
+    assert [e.text for e in asyncio.run(a.retrieve("s5")).events if e.type_name == "user"] == ["hi", "again"]
+
+
+def test_the_stamp_query_is_unordered():
+    """PostgreSQL refuses Rasa's ORDER BY id beside count() and max(): the stamp query must drop it."""
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy.dialects import postgresql
+
+    class Recorder:
+        SQLEvent = SQLTrackerStore.SQLEvent
+
+        def _event_query(self, session, sender_id, fetch_events_from_all_sessions):
+            return SQLTrackerStore._event_query(self, session, sender_id, fetch_events_from_all_sessions)
+
+    session = sa.orm.Session()
+    captured = {}
+
+    def one(query):
+        captured["sql"] = str(query.statement.compile(dialect=postgresql.dialect()))
+        return 0, None
+
+    original = sa.orm.Query.one
+    sa.orm.Query.one = one
+    try:
+        tracker_cache.stamp(Recorder(), session, "x")
+    finally:
+        sa.orm.Query.one = original
+    assert "count(" in captured["sql"].lower() and "order by" not in captured["sql"].lower()
