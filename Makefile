@@ -79,9 +79,9 @@ test-stories: train ## story tests in tests/test_stories.yml: all run, then how 
 	@$(PY) scripts/story_summary.py results/stories
 
 # After lint and training, pytest, the data validation and the story tests run side by side (each waits for Rasa
-# to load in one thread for much of its time); -O keeps each one's output together.
+# to load in one thread for much of its time); each output line stays whole, and progress shows as it comes.
 test: lint train ## everything CI checks (trains first: the FAQ and story tests need the model)
-	@$(MAKE) --no-print-directory -j3 -O test-unit validate test-stories
+	@$(MAKE) --no-print-directory -j3 --output-sync=line test-unit validate test-stories
 
 eval: train ## grade the public cases and every unseen set in tests/unseen/ per category: pass rate, dead ends (own bot)
 	$(PY) scripts/eval.py $(EVAL_ARGS)
