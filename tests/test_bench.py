@@ -140,3 +140,13 @@ def test_bench_quick_fails_only_on_the_ratios():
     regressed = {**slow_machine, "rasa_cpu_ms_per_msg": 38.0, "throughput_msgs_s": 23.0}
     ratios, problems = verdict(regressed, base, 0.36, 2.5)
     assert ratios == {"rasa_cpu": 0.422, "throughput": 2.3} and len(problems) == 2
+
+
+def test_free_ports_are_outside_the_kernels_ephemeral_range():
+    """Rasa binds its port only once the model is loaded; an ephemeral port could meanwhile go to a client."""
+    from bench import procs
+
+    low, high = procs._ephemeral_range()
+    ports = {procs.free_port() for _ in range(20)}
+    assert all(port < low and port not in procs.RESERVED_PORTS for port in ports), ports
+    assert len(ports) > 10  # random: two workers rarely draw the same
