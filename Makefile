@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff staff-user test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench scale-up scale-down soak purge line-richmenu clean
+.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff staff-user test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench bench-quick scale-up scale-down soak purge line-richmenu clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,8 +63,11 @@ staff-user: $(VENV)/.installed ## create a staff helper account: make staff-user
 	@[ -n "$(NAME)" ] || { echo "usage: make staff-user NAME=<name> ROLE=staff|editor|admin [PASSWORD_FILE=<file>]" >&2; exit 2; }
 	@$(PY) -m staff.users add "$(NAME)" --role "$(or $(ROLE),staff)" $(if $(PASSWORD_FILE),--password-file "$(PASSWORD_FILE)")
 
+# Two pytest-xdist workers: tests/conftest.py groups each module, and all the tests sharing one of the session's
+# bots, onto one worker, slowest groups first. TEST_WORKERS=0 runs them in this process (a debugger, -x order).
+TEST_WORKERS ?= 2
 test-unit: kb web browser ## pytest: knowledge base, eligibility, components, actions, channels, browser tests
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-e2e: train web browser ## only the web widget's end-to-end tests (socket.io, page, headless Chromium)
 	$(PY) -m pytest -q tests/e2e
@@ -84,7 +87,10 @@ test-stories: train ## story tests in tests/test_stories.yml: all run, then how 
 	$(RASA) test core --model models/current-config.tar.gz --stories tests/test_stories.yml --out results/stories
 	@$(PY) scripts/story_summary.py results/stories
 
-test: lint train test-unit validate test-stories ## everything CI checks (trains first: the FAQ and story tests need the model)
+# After lint and training, pytest, the data validation and the story tests run side by side (each waits for Rasa
+# to load in one thread for much of its time); each output line stays whole, and progress shows as it comes.
+test: lint train ## everything CI checks (trains first: the FAQ and story tests need the model)
+	@$(MAKE) --no-print-directory -j3 --output-sync=line test-unit validate test-stories
 
 eval: train ## grade the public cases and every unseen set in tests/unseen/ per category: pass rate, dead ends (own bot)
 	$(PY) scripts/eval.py $(EVAL_ARGS)
@@ -94,6 +100,9 @@ nlu-report: kb ## intent macro-F1, entity F1 on tests/nlu/ (CONFIG=config-spacy.
 
 bench: kb ## ours against Rasa's stock default: NLU, latency, throughput, training, RSS; one vs two Rasa processes (results/bench-*.md)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+bench-quick: train ## a few minutes: ours and the baseline, sequential and 16 senders; fails only on the ratios (Rasa CPU per message, throughput)
+	$(PY) scripts/bench_quick.py $(BENCH_QUICK_ARGS)
 
 scale-up: kb ## PostgreSQL + Redis + two Rasa processes + action server behind nginx, on 127.0.0.1 (apt installs what is missing)
 	@scripts/scale.sh up

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -16,13 +17,37 @@ RESERVED_PORTS = {5005, 5055, 8080, 8090}  # make run and make staff may be usin
 SERVING = [str(BIN / "python"), "-m", "serving"]
 
 
-def free_port() -> int:
-    while True:
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def _bindable(port: int) -> bool:
+    for host in ("127.0.0.1", "0.0.0.0"):  # Rasa in `make run` listens on every interface
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in RESERVED_PORTS:
+            try:
+                s.bind((host, port))
+            except OSError:
+                return False
+    return True
+
+
+def free_port() -> int:
+    """A port free now, outside the kernel's ephemeral range. A port from bind(("127.0.0.1", 0)) is one of the
+    ephemeral ports the kernel also gives to outgoing connections, and Rasa binds its port only once the model is
+    loaded (minutes on a busy machine): meanwhile any client's connection could take it ("address already in use";
+    this broke the live tests' Rasa on the shared machine). Random, so parallel test workers rarely draw the same."""
+    low = _ephemeral_range()[0]
+    first = 20000 if low > 21000 else 1024
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(first, low)
+        if port not in RESERVED_PORTS and _bindable(port):
             return port
+    raise RuntimeError(f"no free port between {first} and {low}")
 
 
 def child_env(**extra) -> dict:

@@ -4,7 +4,7 @@ token is never on a command line that `ps` shows."""
 
 import sys
 
-from serving import action_validation, api_token, sqlite_tuning
+from serving import action_validation, api_token, sqlite_tuning, tracker_cache
 
 TOKEN_FILE_FLAG = "--auth-token-file"
 
@@ -23,6 +23,7 @@ def main() -> None:
     sys.argv = token_from_file(sys.argv)
     action_validation.install()
     sqlite_tuning.install()
+    tracker_cache.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

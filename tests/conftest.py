@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,65 @@ def make_tracker(
 @pytest.fixture
 def tracker_for():
     return make_tracker
+
+
+# -- whole bots, one of each for the session (starting Rasa takes half a minute to minutes) ---------------------
+# ACTION_TIMEOUT: short, so the slow-action-server test waits seconds, not the default 10 s.
+# RATE_LIMIT_PER_MINUTE=0: the soak measures capacity; the limit is tested per channel in tests/channels/.
+LIVE_ENV = {"ACTION_TIMEOUT": "4", "RATE_LIMIT_PER_MINUTE": "0"}
+
+
+@pytest.fixture(scope="session")
+def live_bot(tmp_path_factory, kb_path):
+    """The whole bot of tests/live/bot.py (pieces can be stopped, slowed, restarted): tests/live/ and the FAQ
+    checks (tests/test_faq.py, through its /model/parse)."""
+    from tests.e2e.servers import ARTIFACTS
+    from tests.live.bot import LiveBot, require_model
+
+    require_model()
+    logs = ARTIFACTS / "live"
+    logs.mkdir(parents=True, exist_ok=True)
+    for old in logs.glob("live-*.log"):
+        old.unlink()
+    base = tmp_path_factory.mktemp("live")
+    token = base / "rasa-api-token"  # the staff relay's token (channels/handoff.py); the live Rasa API has none
+    token.write_text(uuid.uuid4().hex)
+    token.chmod(0o600)
+    env = {**LIVE_ENV, "HANDOFF_DB": str(base / "handoff.db"), "RASA_API_TOKEN_FILE": str(token)}
+    bot = LiveBot(base, kb_path, logs, env)
+    try:
+        bot.start()
+        yield bot
+    finally:
+        bot.close()
+
+
+@pytest.fixture(scope="session")
+def make_run(tmp_path_factory):
+    """`make run` itself (tests/live/make_run.py): tests/live/test_api_security.py and the whole-bot browser test."""
+    from tests.live.make_run import make_run as started
+
+    with started(tmp_path_factory.mktemp("make-run")) as bot:
+        yield bot
+
+
+# -- pytest-xdist (`make test` runs two workers, --dist loadgroup) ----------------------------------------------
+# Every test goes to a worker with the rest of its module (module fixtures, such as a trained tiny model, are made
+# once), and every test that uses one of the session's whole bots goes with the others that use it, so each bot
+# starts once (whole_bot is tests/e2e/test_widget.py's way to make_run). The groups that wait longest for Rasa
+# come first, so the two workers end at about the same time.
+SHARED_BOTS = {"live_bot": "live_bot", "make_run": "make_run", "whole_bot": "make_run", "stub_bot": "stub_bot"}
+FIRST = ("live_bot", "tests/test_components_pipeline.py", "make_run", "tests/test_train_gate.py")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    def group(item) -> str:
+        bots = [bot for name, bot in SHARED_BOTS.items() if name in getattr(item, "fixturenames", ())]
+        return bots[0] if bots else item.nodeid.split("::")[0]
+
+    groups = {item: group(item) for item in items}
+    for item, name in groups.items():
+        item.add_marker(pytest.mark.xdist_group(name))
+    rank = {name: i for i, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(groups[item], len(FIRST)))  # stable: the rest keep their order

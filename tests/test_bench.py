@@ -107,3 +107,46 @@ def test_markdown_table(tmp_path):
     text = md.read_text(encoding="utf-8")
     assert "| turn latency p95, sequential (ms) | 30 | 60 | 0.5 | ✅ <= 60 |" in text
     assert "two / one: 1.5" in text and js.exists()
+
+
+# -- make bench-quick (scripts/bench_quick.py): its baseline and its verdict -----------------------------------
+def _bench_quick():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_quick", ROOT / "scripts" / "bench_quick.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_baseline_is_the_stock_default_with_fewer_epochs(tmp_path):
+    quick = yaml.safe_load(_bench_quick().quick_baseline_config(tmp_path / "q.yml", 5).read_text(encoding="utf-8"))
+    full = baseline.baseline_config(yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8")))
+    strip = lambda parts: [{k: v for k, v in c.items() if k != "epochs"} for c in parts]  # noqa: E731
+    assert strip(quick["pipeline"]) == strip(full["pipeline"]) and strip(quick["policies"]) == strip(full["policies"])
+    trained = [c for c in [*quick["pipeline"], *quick["policies"]] if "epochs" in c]
+    assert trained and all(c["epochs"] == 5 for c in trained)
+
+
+def test_bench_quick_fails_only_on_the_ratios():
+    verdict = _bench_quick().verdict
+    base = {"rasa_cpu_ms_per_msg": 90.0, "throughput_msgs_s": 10.0, "failures": 0}
+    slow_machine = {"rasa_cpu_ms_per_msg": 27.0, "throughput_msgs_s": 30.0, "failures": 0}
+    assert verdict(slow_machine, base, 0.36, 2.5)[1] == []
+    # a machine ten times faster: every absolute figure changes, the ratios do not
+    fast = {"rasa_cpu_ms_per_msg": 2.7, "throughput_msgs_s": 300.0, "failures": 0}
+    fast_base = {"rasa_cpu_ms_per_msg": 9.0, "throughput_msgs_s": 100.0, "failures": 0}
+    assert verdict(fast, fast_base, 0.36, 2.5)[1] == []
+    regressed = {**slow_machine, "rasa_cpu_ms_per_msg": 38.0, "throughput_msgs_s": 23.0}
+    ratios, problems = verdict(regressed, base, 0.36, 2.5)
+    assert ratios == {"rasa_cpu": 0.422, "throughput": 2.3} and len(problems) == 2
+
+
+def test_free_ports_are_outside_the_kernels_ephemeral_range():
+    """Rasa binds its port only once the model is loaded; an ephemeral port could meanwhile go to a client."""
+    from bench import procs
+
+    low, high = procs._ephemeral_range()
+    ports = {procs.free_port() for _ in range(20)}
+    assert all(port < low and port not in procs.RESERVED_PORTS for port in ports), ports
+    assert len(ports) > 10  # random: two workers rarely draw the same

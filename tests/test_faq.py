@@ -1,8 +1,7 @@
-"""FAQ checks (tests/faq.yml) through the trained NLU model and the answer composer: the path a message takes
-in the live bot, minus the HTTP hops. Needs the model that `make test` trains first."""
+"""FAQ checks (tests/faq.yml) through the trained NLU model and the answer composer: the parse of the
+session's live bot (Rasa's /model/parse), the composer called here. Needs the model `make test` trains first."""
 
-import asyncio
-import os
+import json
 import re
 
 import pytest
@@ -11,30 +10,22 @@ import yaml
 from advisor import State, UserMessage, compose
 from tests.conftest import ROOT
 
-MODEL = ROOT / "models" / "current-config.tar.gz"
 CASES = yaml.safe_load((ROOT / "tests" / "faq.yml").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def agent():
-    if not MODEL.exists():
-        if os.environ.get("CI"):
-            pytest.fail("models/current-config.tar.gz is missing: `make test` trains it before pytest")
-        pytest.skip("no trained model: run `make train` first")
-    from rasa.core.agent import Agent
-
-    return Agent.load(str(MODEL))
-
-
-def parse(agent, text):
-    return asyncio.run(agent.parse_message(text))
+def parse(bot, text):
+    """The trained model's parse, from the session's live bot (Rasa's /model/parse): one model load for the
+    live tests and these."""
+    status, _, body = bot.post(json.dumps({"text": text}).encode(), "/model/parse")
+    assert status == 200, body
+    return json.loads(body)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[" / ".join(c["turns"]) for c in CASES])
-def test_faq(agent, kb, case):
+def test_faq(live_bot, kb, case):
     state = State()
     for text in case["turns"]:
-        msg = parse(agent, text)
+        msg = parse(live_bot, text)
         turn = UserMessage(
             text=text,
             intent=msg["intent"]["name"],
@@ -54,7 +45,7 @@ def test_faq(agent, kb, case):
     assert len(set(re.findall(r"0800-\d{3}-\d{3}|0\d-\d{8}", body))) <= 3
 
 
-def test_parse_keeps_number_entities(agent):
-    msg = parse(agent, "營業額掉了一成五，想借一千萬")
+def test_parse_keeps_number_entities(live_bot):
+    msg = parse(live_bot, "營業額掉了一成五，想借一千萬")
     found = {(e["entity"], e["value"]) for e in msg["entities"] if e.get("extractor") == "NumberExtractor"}
     assert ("revenue_change", -15) in found and ("amount", 1000) in found

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.procs import free_port  # noqa: F401 - one free_port for every test server (see bench/procs.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 # Debian's chromium, started as this machine needs it: no sandbox as root, no background calls to a closed network
@@ -31,12 +33,6 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

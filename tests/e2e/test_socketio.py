@@ -15,11 +15,12 @@ No model is needed: the channel is the one credentials.yml configures, wired int
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import uuid
 
 import pytest
+
+from bench.procs import free_port
 
 socketio = pytest.importorskip("socketio")
 
@@ -35,12 +36,6 @@ from tests.e2e.stub_bot import (  # noqa: E402
 )
 
 TIMEOUT = 10  # seconds for any single socket.io exchange on the loopback
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -4,9 +4,9 @@ to Rasa's socket.io channel.
 - test_widget_against_the_channel: the configured channel with a scripted bot (tests/e2e/stub_bot.py): fast,
   needs no model; checks the labels, tap-to-call links, a phone-sized layout, and that a reload keeps the
   conversation (browser storage) and the session (same sender_id on the server).
-- test_whole_bot: the action server, Rasa with models/current-config.tar.gz and the page, as `make run` starts
-  them (or the ones already running on 5005/5055/8080): 「我營業額掉了15%能貸多少」 gets 3,500萬 and 0800-280-280,
-  and a reload still shows the conversation.
+- test_whole_bot: the action server, Rasa with models/current-config.tar.gz and the page, started by `make run`
+  (the session's, on free ports, or the one already running on 5005/5055/8080): 「我營業額掉了15%能貸多少」 gets
+  3,500萬 and 0800-280-280, and a reload still shows the conversation.
 
 Needs /usr/bin/chromium and playwright (scripts/setup_browser.sh) and node_modules (npm ci); skips, saying so,
 without them. Screenshots: test-artifacts/widget-*.png.
@@ -21,14 +21,13 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.e2e.servers import ROOT, Process, free_port, get, get_json, port_open, web_server
-from tests.e2e.stub_bot import CREDENTIALS, KNOWN_BUTTON_BUG
+from tests.e2e.servers import ROOT, get, get_json, web_server
+from tests.e2e.stub_bot import KNOWN_BUTTON_BUG
 
 QUESTION = "我營業額掉了15%能貸多少"
 WAIT_MS = 60_000
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-MODEL = ROOT / "models" / "current-config.tar.gz"
 # `make screenshots` sets it (docs/screenshots): the README's pictures of the widget, from test_whole_bot
 SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
 DOCS_PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
@@ -160,69 +159,17 @@ class Bot(NamedTuple):
 
 
 @pytest.fixture(scope="module")
-def whole_bot(browser, artifacts, tmp_path_factory):
-    """The page with the whole bot behind it: the running `make run` if 5005, 5055 and 8080 serve, otherwise
-    the action server (5055, as endpoints.yml says), Rasa (a free port) and the page (a free port) started here.
-    E2E_CREDENTIALS names another credentials file."""
+def whole_bot(browser, artifacts, request):
+    """The page with the whole bot behind it: the running `make run` if 5005, 5055 and 8080 serve, otherwise the
+    session's own `make run` on free ports (tests/live/make_run.py, shared with tests/live/test_api_security.py)."""
     if (
         _rasa_ready("http://localhost:5005")
         and _action_server_ready("http://localhost:5055")
         and b"rasa-webchat" in get("http://localhost:8080/")[1]
     ):
-        yield Bot("http://localhost:8080/", None)
-        return
-    if not MODEL.exists():
-        why = f"{MODEL.relative_to(ROOT)} does not exist: run `make train` first"
-        pytest.fail(why) if os.environ.get("CI") else pytest.skip(why)  # `make test` trains first
-    env = {
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "TRACKER_DB": str(tmp_path_factory.mktemp("tracker") / "tracker.db"),
-    }
-    rasa_bin = str(ROOT / ".venv" / "bin" / "rasa")
-    started = []
-    try:
-        if port_open(5055):
-            if not _action_server_ready("http://localhost:5055"):
-                pytest.skip(
-                    "port 5055 (endpoints.yml's action server) is taken by something that is not an action server"
-                )
-        else:
-            actions = Process(
-                "action_server", [rasa_bin, "run", "actions", "--actions", "actions", "--port", "5055"], env=env
-            )
-            started.append(actions)
-        rasa_port = free_port()
-        rasa = Process(
-            "rasa",
-            [
-                rasa_bin,
-                "run",
-                "--model",
-                str(MODEL),
-                "--enable-api",
-                "--cors",
-                "*",
-                "--port",
-                str(rasa_port),
-                "--credentials",
-                str(CREDENTIALS),
-                "--endpoints",
-                "endpoints.yml",
-            ],
-            env=env,
-        )
-        started.append(rasa)
-        rasa_url = f"http://127.0.0.1:{rasa_port}"
-        if started[0] is not rasa:
-            started[0].wait_until(lambda: _action_server_ready("http://localhost:5055"), 120, "action server health")
-        rasa.wait_until(
-            lambda: _rasa_ready(rasa_url), 600, "model loaded (GET /status)"
-        )  # minutes on a busy 2-core machine
-        with web_server(rasa_url) as url:
-            yield Bot(url, rasa.log)
-    finally:
-        for proc in reversed(started):
-            proc.stop()
+        return Bot("http://localhost:8080/", None)
+    started = request.getfixturevalue("make_run")  # only now: a running `make run` needs no second one
+    return Bot(started["page"], started["proc"].log)
 
 
 def _known_button_bug_in(log: Path | None) -> bool:

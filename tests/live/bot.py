@@ -3,7 +3,7 @@ socket.io and LINE — on free loopback ports, with its own SQLite tracker store
 base, so tests can stop, slow down and restart pieces of it without touching anything else. LINE talks to the fake
 LINE API of tests/channels/, served from a thread of the test process.
 
-Starting Rasa takes about half a minute, so one bot serves the whole session (tests/live/conftest.py); a test
+Starting Rasa takes about half a minute, so one bot serves the whole session (tests/conftest.py); a test
 that stops a piece starts it again before it ends.
 """
 

@@ -7,7 +7,8 @@ with its own tracker store, token file and endpoints file), then called the way 
 * Only Rasa listens beyond loopback; the action server and the page listen on 127.0.0.1.
 * The token file has mode 600, and no generated secret or configured key is in the logs of the whole run.
 
-It runs before the session's shared bot (tests/live/conftest.py) starts, so two Rasa processes never overlap."""
+The bot is the session's `make run` (tests/conftest.py, tests/live/make_run.py), which the browser test against the
+whole bot (tests/e2e/test_widget.py) shares: one model load for both."""
 
 from __future__ import annotations
 
@@ -22,15 +23,11 @@ import urllib.error
 import urllib.request
 import uuid
 
-import pytest
-
-from bench.procs import descendants, free_port
-from tests.e2e.servers import ARTIFACTS, ROOT, Process, get
-from tests.live.bot import FakeLine, line_texts, require_model
+from bench.procs import descendants
+from tests.live.bot import line_texts
+from tests.live.make_run import LINE_SECRET, LINE_TOKEN
 from tests.netns import foreign_host, listening
 
-LINE_SECRET = "make-run-line-secret-" + uuid.uuid4().hex
-LINE_TOKEN = "make-run-line-token-" + uuid.uuid4().hex
 QUESTION = "我營業額掉了15%能貸多少"
 
 
@@ -47,48 +44,6 @@ def call(url: str, method: str = "GET", body: bytes | None = None, headers: dict
 
 def rest_texts(body) -> str:
     return "\n".join(m.get("text") or "" for m in json.loads(body))
-
-
-@pytest.fixture(scope="module")
-def make_run(tmp_path_factory):
-    require_model()
-    work = tmp_path_factory.mktemp("make-run")
-    ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT")}
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        (ROOT / "endpoints.yml")
-        .read_text(encoding="utf-8")
-        .replace("localhost:5055", f"127.0.0.1:{ports['ACTIONS_PORT']}"),
-        encoding="utf-8",
-    )
-    line = FakeLine()
-    token_file = work / "var" / "rasa-api-token"
-    env = {
-        **{k: str(v) for k, v in ports.items()},
-        "ENDPOINTS": str(endpoints),
-        "RASA_API_TOKEN_FILE": str(token_file),
-        "TRACKER_DB": str(work / "tracker.db"),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "LOG_LEVEL": "INFO",
-        "LINE_CHANNEL_SECRET": LINE_SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
-        "LINE_API_BASE": line.base_url,
-        "RATE_LIMIT_PER_MINUTE": "0",
-    }
-    env.pop("SANIC_HOST", None)
-    logs = ARTIFACTS / "live"
-    logs.mkdir(parents=True, exist_ok=True)
-    proc = Process("make-run", ["make", "-s", "run"], env=env, log_dir=logs)
-    rasa = f"http://127.0.0.1:{ports['RASA_PORT']}"
-    try:
-        proc.wait_until(lambda: token_file.exists(), 120, "token file")
-        token = token_file.read_text().strip()
-        proc.wait_until(lambda: b"model_file" in get(f"{rasa}/status?token={token}", 5)[1], 600, "model loaded")
-        proc.wait_until(lambda: get(f"http://127.0.0.1:{ports['WEB_PORT']}/")[0] == 200, 60, "widget page")
-        yield {"proc": proc, "rasa": rasa, "ports": ports, "token": token, "token_file": token_file, "line": line}
-    finally:
-        proc.stop()
-        line.close()
 
 
 def test_the_token_file_is_generated_with_mode_600(make_run):

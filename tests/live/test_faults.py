@@ -15,8 +15,8 @@ import pytest
 
 from channels.guard import apology
 from knowledge.kb import emergency_text
+from tests.conftest import LIVE_ENV
 from tests.live.bot import line_texts, texts
-from tests.live.conftest import LIVE_ENV
 
 NORMAL = "我營業額掉了15%能貸多少"
 GENERAL_LINE = "0800-000-257"

@@ -1,0 +1,167 @@
+"""`make bench-quick`: a few minutes' guard on the ratios `make bench` measures, never on absolute times.
+
+Ours (models/current-config.tar.gz, `python -m serving`) and the baseline (Rasa's default config, bench/baseline.py,
+stock `rasa run`) are served one after the other, each with its action server, temporary ports and SQLite tracker
+store: a warm-up, sequential conversations, then 16 concurrent senders. It fails only when ours / baseline Rasa CPU
+per message is above --max-cpu-ratio or ours / baseline throughput is below --min-throughput-ratio: a slow or busy
+machine slows both, a regression in our path moves the ratio.
+
+The baseline is trained with --baseline-epochs epochs for its neural components (DIET, TED, UnexpecTED,
+ResponseSelector; Rasa's default is 100): the cost of a prediction depends on the architecture, not on how long it
+was trained, and 100 epochs take six minutes. Its model is kept in models/ under a content hash of the data,
+domain and config, like `make train`'s. `make bench` trains it in full and measures everything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import baseline, load, single, training  # noqa: E402
+from bench.procs import BIN, ROOT  # noqa: E402
+
+SENDERS = 16
+OURS = ROOT / "models" / "current-config.tar.gz"
+
+
+def quick_baseline_config(out: Path, epochs: int) -> Path:
+    """Rasa's default config as `make bench` trains it, with fewer epochs for every component that has them."""
+    config = baseline.baseline_config(yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8")))
+    for component in [*config["pipeline"], *config["policies"]]:
+        if "epochs" in component:
+            component["epochs"] = epochs
+    out.write_text(
+        f"# bench-quick: bench/baseline.py's config with epochs: {epochs}\n"
+        + yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    return out
+
+
+def baseline_model(workdir: Path, epochs: int) -> tuple[Path, float | None]:
+    """The quick baseline's model, trained only when its content hash changed; seconds spent training or None."""
+    config = quick_baseline_config(workdir / "config-baseline-quick.yml", epochs)
+    local = ROOT / "var" / "bench-quick-config.yml"  # model_hash.py reads configs relative to the project
+    local.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(config, local)
+    key = subprocess.run(
+        [str(BIN / "python"), str(ROOT / "scripts" / "model_hash.py"), str(local.relative_to(ROOT))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    model = ROOT / "models" / f"baseline-quick-{key}.tar.gz"
+    if model.exists():
+        return model, None
+    seconds, trained = training.train(config, "baseline-quick", workdir, workdir / "cache-baseline", force=True)
+    model.parent.mkdir(exist_ok=True)
+    for old in model.parent.glob("baseline-quick-*.tar.gz"):
+        old.unlink()
+    shutil.move(trained, model)
+    return model, round(seconds, 1)
+
+
+def serve(model: Path, name: str, workdir: Path, rasa_cmd, conversations: int, not_answers) -> dict:
+    print(f"[{name}] serving {model.name}", flush=True)
+    s = single.start(model, workdir, name, not_answers, rasa_cmd=rasa_cmd, timeout=900)
+    try:
+        load.load(s.url, 2, 1, not_answers)  # warm-up, not counted
+        seq = load.load(s.url, 1, 2, not_answers)
+        cpu = s.rasa.cpu_seconds(), s.actions.cpu_seconds()
+        conc = load.load(s.url, SENDERS, conversations, not_answers)
+        rasa_cpu, actions_cpu = s.rasa.cpu_seconds() - cpu[0], s.actions.cpu_seconds() - cpu[1]
+        q, c = seq.summary(), conc.summary()
+        return {
+            "seq_p50_ms": q["p50_ms"],
+            "conc_p95_ms": c["p95_ms"],
+            "throughput_msgs_s": c["throughput_msgs_s"],
+            "rasa_cpu_ms_per_msg": round(rasa_cpu * 1000 / max(conc.messages, 1), 1),
+            "actions_cpu_ms_per_msg": round(actions_cpu * 1000 / max(conc.messages, 1), 1),
+            "messages": conc.messages,
+            "failures": len(seq.failures) + len(conc.failures),
+            "failure_examples": (seq.failures + conc.failures)[:3],
+        }
+    finally:
+        s.stop()
+
+
+def verdict(ours: dict, base: dict, max_cpu: float, min_throughput: float) -> tuple[dict, list]:
+    ratios = {
+        "rasa_cpu": round(ours["rasa_cpu_ms_per_msg"] / base["rasa_cpu_ms_per_msg"], 3),
+        "throughput": round(ours["throughput_msgs_s"] / base["throughput_msgs_s"], 2),
+    }
+    problems = []
+    if ratios["rasa_cpu"] > max_cpu:
+        problems.append(f"Rasa CPU per message ours / baseline {ratios['rasa_cpu']} > {max_cpu}")
+    if ratios["throughput"] < min_throughput:
+        problems.append(f"throughput ours / baseline {ratios['throughput']} < {min_throughput}")
+    if ours["failures"]:
+        problems.append(f"ours: {ours['failures']} turns without a real answer: {ours['failure_examples']}")
+    return ratios, problems
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--max-cpu-ratio", type=float, default=float(os.environ.get("BENCH_MAX_CPU_RATIO", 0.36)))
+    ap.add_argument(
+        "--min-throughput-ratio", type=float, default=float(os.environ.get("BENCH_MIN_THROUGHPUT_RATIO", 2.5))
+    )
+    ap.add_argument("--conversations", type=int, default=1, help="conversations per sender at 16 senders")
+    ap.add_argument("--baseline-epochs", type=int, default=5)
+    ap.add_argument("--out", type=Path, default=ROOT / "results")
+    args = ap.parse_args()
+    if not OURS.exists():
+        print(f"{OURS.relative_to(ROOT)} is missing: run `make train` first", file=sys.stderr)
+        return 2
+    stamp = datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    workdir = ROOT / "var" / "bench-quick" / stamp
+    workdir.mkdir(parents=True)
+    started = time.monotonic()
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    base_model, trained_s = baseline_model(workdir, args.baseline_epochs)
+    not_answers = load.stand_ins()
+    ours = serve(OURS.resolve(), "ours", workdir, single.RASA_OURS, args.conversations, not_answers)
+    base = serve(base_model, "baseline", workdir, single.RASA_STOCK, args.conversations, not_answers)
+    ratios, problems = verdict(ours, base, args.max_cpu_ratio, args.min_throughput_ratio)
+    results = {
+        "date": stamp,
+        "load_before": load_before,
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "baseline_trained_s": trained_s,
+        "baseline_epochs": args.baseline_epochs,
+        "ours": ours,
+        "baseline": base,
+        "ours_over_baseline": ratios,
+        "limits": {"max_cpu_ratio": args.max_cpu_ratio, "min_throughput_ratio": args.min_throughput_ratio},
+        "duration_s": round(time.monotonic() - started),
+        "problems": problems,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"bench-quick-{stamp}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+    shutil.rmtree(workdir / "cache-baseline", ignore_errors=True)
+    print(
+        f"bench-quick ({results['duration_s']} s, load {load_before} → {results['load_after']}): "
+        f"Rasa CPU/msg ours {ours['rasa_cpu_ms_per_msg']} ms, baseline {base['rasa_cpu_ms_per_msg']} ms "
+        f"(ratio {ratios['rasa_cpu']}, limit {args.max_cpu_ratio}); throughput ours {ours['throughput_msgs_s']}, "
+        f"baseline {base['throughput_msgs_s']} msgs/s (ratio {ratios['throughput']}, limit "
+        f"{args.min_throughput_ratio}); action server CPU/msg ours {ours['actions_cpu_ms_per_msg']} ms"
+    )
+    for problem in problems:
+        print(f"bench-quick FAILED: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
