@@ -19,10 +19,22 @@ from components.numbers import parse_number
 
 # figures that hold for this turn only (the composer does not keep them): the working shown once, and what the
 # firm states for its own case
-TURN_FIGURES = ("revenue_working", "stated_guarantee", "stated_self_funding", "equipment_cost", "cost")
+TURN_FIGURES = (
+    "revenue_working",
+    "stated_guarantee",
+    "stated_self_funding",
+    "equipment_cost",
+    "cost",
+    "months_elapsed",
+    "window_start",
+)
 _CLAUSE = re.compile(r"[，,；;。！!？?\n]")
 _SENTENCE = re.compile(r"[。！!？?\n]")
 _COUNT = r"(\d+|[一二兩三四五六七八九十]+)"
+# 「700、650、720萬」: bare numbers listed before the amount that carries the unit, all in that unit
+_LISTED = re.compile(r"((?:\d+(?:\.\d+)?\s*、\s*)+)$")
+_RAW = re.compile(r"\d+(?:\.\d+)?")
+_ROC_YEAR = 1911
 
 
 def _alt(words) -> str:
@@ -38,6 +50,8 @@ class Words:
     total: re.Pattern
     equipment_after: re.Pattern  # 「300萬的新機器」
     stated: dict  # kind (guarantee, self_funding) -> pattern of the words before a stated share
+    elapsed: re.Pattern  # 「已經繳了4個月」: months of a window already used
+    start: re.Pattern  # 「114年10月開始」: the month a window started
 
 
 def _compile(kb) -> Words:
@@ -80,7 +94,24 @@ def _compile(kb) -> Words:
         stated={
             k: re.compile(rf"(?:{_alt(sums.get('stated_' + k, []))})\S{{0,3}}$") for k in ("guarantee", "self_funding")
         },
+        elapsed=re.compile(
+            rf"(?:{_alt(sums.get('elapsed', []))})\s*{_COUNT}\s*(?:{_alt(sums.get('month_counter', []))})"
+        ),
+        start=re.compile(rf"(\d{{3,4}})\s*年\s*(\d{{1,2}})\s*月\s*(?:份)?\s*(?:{_alt(sums.get('start', []))})"),
     )
+
+
+def window_facts(w: Words, text: str) -> dict:
+    """Months of a window already used, and the month it started (ROC years; a Western year is converted)."""
+    out = {}
+    m = w.elapsed.search(text)
+    if m and _count(m.group(1)):
+        out["months_elapsed"] = _count(m.group(1))
+    m = w.start.search(text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        year = int(m.group(1))
+        out["window_start"] = (year - _ROC_YEAR if year > _ROC_YEAR else year, int(m.group(2)))
+    return out
 
 
 def package_totals(kb) -> set:
@@ -147,8 +178,12 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     unknown = []
     has_budget = "budget" in remembered or any(r["phrase"] in text for r in kb.lexicon("budget"))
     prev_end = 0
+    facts.update(window_facts(w, text))
+    listed = _listed(text, entities or [])
     for e in sorted(entities or [], key=lambda x: x.get("start") or 0):
         start = e.get("start") or 0
+        if any(i <= start < j for i, j, _ in listed.values()):  # a bare number of a list: read with its last amount
+            continue
         if e.get("entity") == "percent":
             stated = _stated_share(w, text, e)
             if stated:
@@ -158,7 +193,12 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
         if e.get("entity") != "amount":
             left.append(e)
             continue
-        window = text[prev_end:start]
+        parts = [float(e["value"])]
+        if id(e) in listed:
+            list_start, _, parts = listed[id(e)]
+            window = text[prev_end:list_start]
+        else:
+            window = text[prev_end:start]
         window = _SENTENCE.split(window)[-1]
         prev_end = e.get("end") or start
         value = float(e["value"])
@@ -174,7 +214,7 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
             deltas.append(value if role == "up" else -value)
         elif role in ("base", "now", "revenue"):
             group = {"base": base, "now": now, "revenue": unknown}[role]
-            group.append(value)
+            group.extend(parts)
             if role == "base" and w.total.search(window):
                 count = w.months.search(window)
                 if count and _count(count.group(1)):
@@ -191,6 +231,23 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     if working:
         facts.update(working)
     return left, facts
+
+
+def _listed(text: str, entities: list) -> dict:
+    """{id(amount entity): (start of its list, its start, [values])} for 「700、650、720萬」: the bare numbers before
+    an amount, in the amount's unit."""
+    out = {}
+    for e in entities:
+        if e.get("entity") != "amount" or e.get("start") is None:
+            continue
+        m = _LISTED.search(text[: e["start"]])
+        raw = _RAW.match(text[e["start"] : e.get("end") or e["start"]])
+        if not m or not raw or not float(raw.group(0)):
+            continue
+        unit = float(e["value"]) / float(raw.group(0))
+        values = [float(x) * unit for x in _RAW.findall(m.group(1))]
+        out[id(e)] = (m.start(1), e["start"], [*values, float(e["value"])])
+    return out
 
 
 def _work(base: list, now: list, deltas: list, months, totals, remembered: dict) -> dict:
