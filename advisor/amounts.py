@@ -12,6 +12,7 @@ Which period an amount belongs to is read from the words before it (lexicon.yml 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ TURN_FIGURES = (
     "cost",
     "months_elapsed",
     "window_start",
+    "amount_parts",
 )
 _CLAUSE = re.compile(r"[，,；;。！!？?\n]")
 _SENTENCE = re.compile(r"[。！!？?\n]")
@@ -50,6 +52,8 @@ class Words:
     total: re.Pattern
     equipment_after: re.Pattern  # 「300萬的新機器」
     stated: dict  # kind (guarantee, self_funding) -> pattern of the words before a stated share
+    budget: re.Pattern  # a budget word: 「總經費600萬」 is not a loan
+    period_months: list  # [(pattern of a period's words, months)]: 「113年下半年」 spans 6 months
     elapsed: re.Pattern  # 「已經繳了4個月」: months of a window already used
     start: re.Pattern  # 「114年10月開始」: the month a window started
 
@@ -94,11 +98,23 @@ def _compile(kb) -> Words:
         stated={
             k: re.compile(rf"(?:{_alt(sums.get('stated_' + k, []))})\S{{0,3}}$") for k in ("guarantee", "self_funding")
         },
+        budget=re.compile(_alt(budget)),
+        period_months=_period_months(kb),
         elapsed=re.compile(
             rf"(?:{_alt(sums.get('elapsed', []))})\s*{_COUNT}\s*(?:{_alt(sums.get('month_counter', []))})"
         ),
         start=re.compile(rf"(\d{{3,4}})\s*年\s*(\d{{1,2}})\s*月\s*(?:份)?\s*(?:{_alt(sums.get('start', []))})"),
     )
+
+
+def _period_months(kb) -> list:
+    out = []
+    for period in kb.periods("revenue_drop"):
+        names = period.get("words")
+        names = json.loads(names) if isinstance(names, str) else names
+        if period.get("months") and names:
+            out.append((re.compile(_alt(names)), int(period["months"])))
+    return out
 
 
 def window_facts(w: Words, text: str) -> dict:
@@ -175,7 +191,7 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     w = words(kb)
     left, facts = [], {}
     base, now, deltas, months, totals = [], [], [], None, None
-    unknown = []
+    unknown, requests = [], []
     has_budget = "budget" in remembered or any(r["phrase"] in text for r in kb.lexicon("budget"))
     prev_end = 0
     facts.update(window_facts(w, text))
@@ -217,11 +233,18 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
             group.extend(parts)
             if role == "base" and w.total.search(window):
                 count = w.months.search(window)
-                if count and _count(count.group(1)):
-                    months, totals = _count(count.group(1)), value
+                n = _count(count.group(1)) if count else None
+                # no count: the period named implies it (113年下半年: 6 months, programs.yml periods)
+                n = n or next((k for pattern, k in w.period_months if pattern.search(window)), None)
+                if n:
+                    months, totals = n, value
                     group[-1] = value / months
         else:
+            if role == "block" and not w.budget.search(_CLAUSE.split(window)[-1]):
+                requests.append(value)
             left.append(e)
+    if len(requests) > 1:  # 「借800萬週轉，再借2000萬買設備」: several loans, summed against the cap
+        facts["amount_parts"] = requests
     # an amount of no named period: the base when now (or a change) comes after it, now when the base came first
     if unknown and not base and (now or deltas):
         base, unknown = unknown[:1], unknown[1:]

@@ -248,6 +248,30 @@ def _guaranteed(kb, mid: str, a, facts: dict) -> list:
     return out
 
 
+def _requests_total(kb, mid: str, a, facts: dict) -> list:
+    """Several amounts to borrow (「借800萬週轉，再借2000萬買設備」): their sum against the loan's cap, and what
+    is left."""
+    parts = facts.get("amount_parts")
+    if not parts:
+        return []
+    total = sum(parts)
+    out = []
+    for f in a.figures:
+        cap = cap_in_wan(f)
+        if f["aspect"] != "amount" or cap is None or f["key"].startswith("guarantee") or not applies(f["when"], facts):
+            continue
+        values = {
+            "parts": " + ".join(amount_wan(p) for p in parts),
+            "total": amount_wan(total),
+            "label": f["label"],
+            "cap": amount_wan(cap),
+            "left": amount_wan(cap - total),
+            "over": amount_wan(total - cap),
+        }
+        out.append((None, "requests_over_cap" if total > cap + 1e-9 else "requests_within_cap", values, True))
+    return out
+
+
 def _total_of_shares(kb, mid: str) -> list:
     """「政府負擔19萬元 + 企業自付1萬元 = 20萬元」: a fixed amount from each side, not a cap."""
     gov = [f for f in _fig(kb, mid, "amount") if cap_in_wan(f) is not None and not f.get("qualifier") and not f["when"]]
@@ -307,6 +331,7 @@ def figures(kb, mid: str, a, facts: dict) -> list:
     out += _rate_in_cut(kb, mid, facts)
     out += _windows(kb, mid, facts)
     out += _guaranteed(kb, mid, a, facts)
+    out += _requests_total(kb, mid, a, facts)
     out += _total_of_shares(kb, mid)
     out += _self_funding_offer(kb, mid, facts)
     return out
