@@ -29,6 +29,7 @@ TURN_FIGURES = (
     "months_elapsed",
     "window_start",
     "amount_parts",
+    "total_asked",
 )
 _CLAUSE = re.compile(r"[，,；;。！!？?\n]")
 _SENTENCE = re.compile(r"[。！!？?\n]")
@@ -52,6 +53,7 @@ class Words:
     total: re.Pattern
     equipment_after: re.Pattern  # 「300萬的新機器」
     stated: dict  # kind (guarantee, self_funding) -> pattern of the words before a stated share
+    total_asked: re.Pattern  # 「總共會出多少」: a total word before a question word
     budget: re.Pattern  # a budget word: 「總經費600萬」 is not a loan
     period_months: list  # [(pattern of a period's words, months)]: 「113年下半年」 spans 6 months
     elapsed: re.Pattern  # 「已經繳了4個月」: months of a window already used
@@ -98,6 +100,7 @@ def _compile(kb) -> Words:
         stated={
             k: re.compile(rf"(?:{_alt(sums.get('stated_' + k, []))})\S{{0,3}}$") for k in ("guarantee", "self_funding")
         },
+        total_asked=re.compile(rf"(?:{_alt(sums.get('total', []))}).{{0,6}}(?:{_alt(sums.get('question', []))})"),
         budget=re.compile(_alt(budget)),
         period_months=_period_months(kb),
         elapsed=re.compile(
@@ -195,6 +198,8 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     has_budget = "budget" in remembered or any(r["phrase"] in text for r in kb.lexicon("budget"))
     prev_end = 0
     facts.update(window_facts(w, text))
+    if w.total_asked.search(text):  # 「政府總共出多少」: a total of the grants is asked
+        facts["total_asked"] = True
     listed = _listed(text, entities or [])
     for e in sorted(entities or [], key=lambda x: x.get("start") or 0):
         start = e.get("start") or 0

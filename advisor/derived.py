@@ -272,6 +272,32 @@ def _requests_total(kb, mid: str, a, facts: dict) -> list:
     return out
 
 
+def _stages_total(kb, mid: str, facts: dict) -> list:
+    """A total asked (「都用到最高，政府總共出多少」) of a measure that is a stage of a program (輔導團): the most the
+    government pays over the stages up to this one, each stage's fixed amounts and caps added up."""
+    m = kb.measure(mid)
+    if not facts.get("total_asked") or not m or not m.get("program_id") or not m.get("stage"):
+        return []
+    parts = []
+    for stage in kb.stages(m["program_id"]):
+        if stage["stage"] > m["stage"]:
+            break
+        named = False
+        for f in _fig(kb, stage["id"], "amount"):
+            if cap_in_wan(f) is not None and not f["when"]:
+                # the stage's name once, before its first figure
+                label = f["label"] if named else (stage.get("short_name") or stage["name"]) + " " + f["label"]
+                parts.append((label, cap_in_wan(f)))
+                named = True
+    if len(parts) < 2:
+        return []
+    values = {
+        "parts": " + ".join(label + amount_wan(v) for label, v in parts),
+        "total": amount_wan(sum(v for _, v in parts)),
+    }
+    return [(None, "stages_total", values, True)]
+
+
 def _total_of_shares(kb, mid: str) -> list:
     """「政府負擔19萬元 + 企業自付1萬元 = 20萬元」: a fixed amount from each side, not a cap."""
     gov = [f for f in _fig(kb, mid, "amount") if cap_in_wan(f) is not None and not f.get("qualifier") and not f["when"]]
@@ -332,6 +358,7 @@ def figures(kb, mid: str, a, facts: dict) -> list:
     out += _windows(kb, mid, facts)
     out += _guaranteed(kb, mid, a, facts)
     out += _requests_total(kb, mid, a, facts)
+    out += _stages_total(kb, mid, facts)
     out += _total_of_shares(kb, mid)
     out += _self_funding_offer(kb, mid, facts)
     return out

@@ -255,6 +255,13 @@ def test_the_revenue_working_is_shown_once(kb):
         ),
         (["多元發展貸款想借2000萬週轉，另外借2000萬買設備，會不會超過"], ["= 4,000萬元，超過", "多出500萬元"], []),
         (["研發轉型總經費600萬，想借300萬"], [], ["合計："]),  # a budget and a loan are not summed
+        # the grants of a program's stages up to the one asked, added up
+        (
+            ["AI應用導入補多少", "診斷跟導入都用到最高，政府總共出多少"],
+            ["AI診斷與輔導 政府負擔19萬元 + AI應用導入 工具導入補助10萬元 + 人才培訓補助12萬元 = 41萬元"],
+            [],
+        ),
+        (["AI應用導入補多少"], [], ["各階段"]),  # no total asked
         # simple interest over the cut window, and what the cut saves
         (
             ["多元發展貸款借800萬，減碼期間利息多少"],
@@ -318,6 +325,13 @@ def test_more_derived_figures(kb, turns, must, must_not):
             ["外銷貸款優惠保證手續費免多久", "我們中小企業，115年3月開始保證的，手續費免到什麼時候"],
             "至117年2月止",
             "至118年2月止",
+        ),
+        (
+            r"key: tool_cap, [^\n]*?value: )10",
+            "15",
+            ["AI應用導入補多少", "診斷跟導入都用到最高，政府總共出多少"],
+            "= 41萬元",
+            "= 46萬元",
         ),
         (
             r"key: h2_113_monthly_avg, [^\n]*?months: )6",
