@@ -153,7 +153,8 @@ def _windows(kb, mid: str, facts: dict) -> list:
         values = {"label": f["label"], "length": figure_value(f)}
         if elapsed:
             left = max(length - elapsed, 0)
-            out.append(((f["aspect"],), "window_left", {**values, "elapsed": str(elapsed), "left": str(left)}, True))
+            # only when the window's own aspect is asked: 「已經3個月沒訂單」 is not a window used
+            out.append(((f["aspect"],), "window_left", {**values, "elapsed": str(elapsed), "left": str(left)}, False))
         if start:
             year, month = start
             last = year * 12 + month - 1 + length - 1  # the start month counts as the first
@@ -169,7 +170,7 @@ def _windows(kb, mid: str, facts: dict) -> list:
                             LineKind.TEXT, "roc_month", year=str((last + 1) // 12), month=str((last + 1) % 12 + 1)
                         ),
                     },
-                    True,
+                    False,
                 )
             )
     return out
