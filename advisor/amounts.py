@@ -12,6 +12,7 @@ Which period an amount belongs to is read from the words before it (lexicon.yml 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -19,10 +20,24 @@ from components.numbers import parse_number
 
 # figures that hold for this turn only (the composer does not keep them): the working shown once, and what the
 # firm states for its own case
-TURN_FIGURES = ("revenue_working", "stated_guarantee", "stated_self_funding", "equipment_cost", "cost")
+TURN_FIGURES = (
+    "revenue_working",
+    "stated_guarantee",
+    "stated_self_funding",
+    "equipment_cost",
+    "cost",
+    "months_elapsed",
+    "window_start",
+    "amount_parts",
+    "total_asked",
+)
 _CLAUSE = re.compile(r"[，,；;。！!？?\n]")
 _SENTENCE = re.compile(r"[。！!？?\n]")
 _COUNT = r"(\d+|[一二兩三四五六七八九十]+)"
+# 「700、650、720萬」: bare numbers listed before the amount that carries the unit, all in that unit
+_LISTED = re.compile(r"((?:\d+(?:\.\d+)?\s*、\s*)+)$")
+_RAW = re.compile(r"\d+(?:\.\d+)?")
+_ROC_YEAR = 1911
 
 
 def _alt(words) -> str:
@@ -38,6 +53,11 @@ class Words:
     total: re.Pattern
     equipment_after: re.Pattern  # 「300萬的新機器」
     stated: dict  # kind (guarantee, self_funding) -> pattern of the words before a stated share
+    total_asked: re.Pattern  # 「總共會出多少」: a total word before a question word
+    budget: re.Pattern  # a budget word: 「總經費600萬」 is not a loan
+    period_months: list  # [(pattern of a period's words, months)]: 「113年下半年」 spans 6 months
+    elapsed: re.Pattern  # 「已經繳了4個月」: months of a window already used
+    start: re.Pattern  # 「114年10月開始」: the month a window started
 
 
 def _compile(kb) -> Words:
@@ -80,7 +100,37 @@ def _compile(kb) -> Words:
         stated={
             k: re.compile(rf"(?:{_alt(sums.get('stated_' + k, []))})\S{{0,3}}$") for k in ("guarantee", "self_funding")
         },
+        total_asked=re.compile(rf"(?:{_alt(sums.get('total', []))}).{{0,6}}(?:{_alt(sums.get('question', []))})"),
+        budget=re.compile(_alt(budget)),
+        period_months=_period_months(kb),
+        elapsed=re.compile(
+            rf"(?:{_alt(sums.get('elapsed', []))})\s*{_COUNT}\s*(?:{_alt(sums.get('month_counter', []))})"
+        ),
+        start=re.compile(rf"(\d{{3,4}})\s*年\s*(\d{{1,2}})\s*月\s*(?:份)?\s*(?:{_alt(sums.get('start', []))})"),
     )
+
+
+def _period_months(kb) -> list:
+    out = []
+    for period in kb.periods("revenue_drop"):
+        names = period.get("words")
+        names = json.loads(names) if isinstance(names, str) else names
+        if period.get("months") and names:
+            out.append((re.compile(_alt(names)), int(period["months"])))
+    return out
+
+
+def window_facts(w: Words, text: str) -> dict:
+    """Months of a window already used, and the month it started (ROC years; a Western year is converted)."""
+    out = {}
+    m = w.elapsed.search(text)
+    if m and _count(m.group(1)):
+        out["months_elapsed"] = _count(m.group(1))
+    m = w.start.search(text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        year = int(m.group(1))
+        out["window_start"] = (year - _ROC_YEAR if year > _ROC_YEAR else year, int(m.group(2)))
+    return out
 
 
 def package_totals(kb) -> set:
@@ -144,11 +194,17 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     w = words(kb)
     left, facts = [], {}
     base, now, deltas, months, totals = [], [], [], None, None
-    unknown = []
+    unknown, requests = [], []
     has_budget = "budget" in remembered or any(r["phrase"] in text for r in kb.lexicon("budget"))
     prev_end = 0
+    facts.update(window_facts(w, text))
+    if w.total_asked.search(text):  # 「政府總共出多少」: a total of the grants is asked
+        facts["total_asked"] = True
+    listed = _listed(text, entities or [])
     for e in sorted(entities or [], key=lambda x: x.get("start") or 0):
         start = e.get("start") or 0
+        if any(i <= start < j for i, j, _ in listed.values()):  # a bare number of a list: read with its last amount
+            continue
         if e.get("entity") == "percent":
             stated = _stated_share(w, text, e)
             if stated:
@@ -158,7 +214,12 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
         if e.get("entity") != "amount":
             left.append(e)
             continue
-        window = text[prev_end:start]
+        parts = [float(e["value"])]
+        if id(e) in listed:
+            list_start, _, parts = listed[id(e)]
+            window = text[prev_end:list_start]
+        else:
+            window = text[prev_end:start]
         window = _SENTENCE.split(window)[-1]
         prev_end = e.get("end") or start
         value = float(e["value"])
@@ -174,14 +235,21 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
             deltas.append(value if role == "up" else -value)
         elif role in ("base", "now", "revenue"):
             group = {"base": base, "now": now, "revenue": unknown}[role]
-            group.append(value)
+            group.extend(parts)
             if role == "base" and w.total.search(window):
                 count = w.months.search(window)
-                if count and _count(count.group(1)):
-                    months, totals = _count(count.group(1)), value
+                n = _count(count.group(1)) if count else None
+                # no count: the period named implies it (113年下半年: 6 months, programs.yml periods)
+                n = n or next((k for pattern, k in w.period_months if pattern.search(window)), None)
+                if n:
+                    months, totals = n, value
                     group[-1] = value / months
         else:
+            if role == "block" and not w.budget.search(_CLAUSE.split(window)[-1]):
+                requests.append(value)
             left.append(e)
+    if len(requests) > 1:  # 「借800萬週轉，再借2000萬買設備」: several loans, summed against the cap
+        facts["amount_parts"] = requests
     # an amount of no named period: the base when now (or a change) comes after it, now when the base came first
     if unknown and not base and (now or deltas):
         base, unknown = unknown[:1], unknown[1:]
@@ -191,6 +259,23 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     if working:
         facts.update(working)
     return left, facts
+
+
+def _listed(text: str, entities: list) -> dict:
+    """{id(amount entity): (start of its list, its start, [values])} for 「700、650、720萬」: the bare numbers before
+    an amount, in the amount's unit."""
+    out = {}
+    for e in entities:
+        if e.get("entity") != "amount" or e.get("start") is None:
+            continue
+        m = _LISTED.search(text[: e["start"]])
+        raw = _RAW.match(text[e["start"] : e.get("end") or e["start"]])
+        if not m or not raw or not float(raw.group(0)):
+            continue
+        unit = float(e["value"]) / float(raw.group(0))
+        values = [float(x) * unit for x in _RAW.findall(m.group(1))]
+        out[id(e)] = (m.start(1), e["start"], [*values, float(e["value"])])
+    return out
 
 
 def _work(base: list, now: list, deltas: list, months, totals, remembered: dict) -> dict:

@@ -84,8 +84,14 @@ def revenue_working(kb, working: dict) -> tuple:
     }
 
 
+def _interest(amount: float, rate: Decimal, months: int) -> float:
+    """Simple interest in 萬元: amount × rate% × months/12."""
+    return float(Decimal(str(amount)) * rate / 100 * months / 12)
+
+
 def _rate_in_cut(kb, mid: str, facts: dict) -> list:
     out = []
+    amount = facts.get("amount")
     for rate in _fig(kb, mid, "rate", "%"):
         for cut in _fig(kb, mid, "rate_cut", "%"):
             if applies(cut["when"], facts) is False:  # the firm's amount is outside the cut's condition
@@ -108,6 +114,65 @@ def _rate_in_cut(kb, mid: str, facts: dict) -> list:
                     False,  # only when the rate or its cut is asked
                 )
             )
+            if amount and cut.get("months"):  # the interest over the window, and what the cut saves
+                n = int(cut["months"])
+                out.append(
+                    (
+                        RATE_ASPECTS,
+                        "interest_in_cut",
+                        {
+                            "amount": amount_wan(amount),
+                            "result": number(float(result)) + "%",
+                            "cut": number(cut["value"]) + "%",
+                            "months": str(n),
+                            "interest": amount_wan(_interest(amount, result, n)),
+                            "saving": amount_wan(_interest(amount, Decimal(str(cut["value"])), n)),
+                        },
+                        False,
+                    )
+                )
+    return out
+
+
+def _windows(kb, mid: str, facts: dict) -> list:
+    """A window that lasts at most N months or years (利率減碼最長6個月, 手續費全免最長2年): the months left after
+    the months the firm says have passed, and the last month when the firm says when it started."""
+    elapsed, start = facts.get("months_elapsed"), facts.get("window_start")
+    if not elapsed and not start:
+        return []
+    out = []
+    for f in kb.figures(mid):
+        if applies(f["when"], facts) is False:
+            continue
+        if f.get("months"):
+            length = int(f["months"])
+        elif f["unit"] == "年" and "最長" in (f.get("qualifier") or ""):
+            length = int(f["value"] * 12)
+        else:
+            continue
+        values = {"label": f["label"], "length": figure_value(f)}
+        if elapsed:
+            left = max(length - elapsed, 0)
+            # only when the window's own aspect is asked: 「已經3個月沒訂單」 is not a window used
+            out.append(((f["aspect"],), "window_left", {**values, "elapsed": str(elapsed), "left": str(left)}, False))
+        if start:
+            year, month = start
+            last = year * 12 + month - 1 + length - 1  # the start month counts as the first
+            out.append(
+                (
+                    (f["aspect"],),
+                    "window_end",
+                    {
+                        **values,
+                        "start": say(LineKind.TEXT, "roc_month", year=str(year), month=str(month)),
+                        "end": say(LineKind.TEXT, "roc_month", year=str(last // 12), month=str(last % 12 + 1)),
+                        "next": say(
+                            LineKind.TEXT, "roc_month", year=str((last + 1) // 12), month=str((last + 1) % 12 + 1)
+                        ),
+                    },
+                    False,
+                )
+            )
     return out
 
 
@@ -126,12 +191,25 @@ def _guaranteed(kb, mid: str, a, facts: dict) -> list:
         basis = say(LineKind.TEXT, "guaranteed_on_cap", label=cap["label"], cap=amount_wan(lent))
     guarantee_caps = [f for f in caps if f["key"].startswith("guarantee")]
 
+    def value_of(share: float) -> float:
+        return min([lent * share / 10, *[cap_in_wan(g) for g in guarantee_caps]])
+
     def guaranteed(share: float):
         value = lent * share / 10
         for g in guarantee_caps:
             if value > cap_in_wan(g):
                 return say(LineKind.TEXT, "guaranteed_capped", amount=amount_wan(cap_in_wan(g)), label=g["label"])
         return amount_wan(value)
+
+    def rest(share: float, at_least: bool) -> tuple:
+        """The part of the loan the guarantee does not cover: loan − guaranteed amount."""
+        value = value_of(share)
+        return (
+            GUARANTEE_ASPECTS,
+            "not_guaranteed_at_most" if at_least else "not_guaranteed",
+            {"amount": amount_wan(lent), "guaranteed": amount_wan(value), "rest": amount_wan(lent - value)},
+            True,
+        )
 
     stated = facts.get("stated_guarantee")
     if stated:
@@ -141,7 +219,8 @@ def _guaranteed(kb, mid: str, a, facts: dict) -> list:
                 "guaranteed_amount_stated",
                 {"amount": basis, "share": number(stated) + "成", "result": guaranteed(stated)},
                 True,
-            )
+            ),
+            rest(stated, False),
         ]
     out = []
     for f in shares:
@@ -165,7 +244,59 @@ def _guaranteed(kb, mid: str, a, facts: dict) -> list:
                 True,
             )
         )
+        if f.get("value_min") is None:
+            out.append(rest(f["value"], (f.get("qualifier") or "").startswith("最低")))
     return out
+
+
+def _requests_total(kb, mid: str, a, facts: dict) -> list:
+    """Several amounts to borrow (「借800萬週轉，再借2000萬買設備」): their sum against the loan's cap, and what
+    is left."""
+    parts = facts.get("amount_parts")
+    if not parts:
+        return []
+    total = sum(parts)
+    out = []
+    for f in a.figures:
+        cap = cap_in_wan(f)
+        if f["aspect"] != "amount" or cap is None or f["key"].startswith("guarantee") or not applies(f["when"], facts):
+            continue
+        values = {
+            "parts": " + ".join(amount_wan(p) for p in parts),
+            "total": amount_wan(total),
+            "label": f["label"],
+            "cap": amount_wan(cap),
+            "left": amount_wan(cap - total),
+            "over": amount_wan(total - cap),
+        }
+        out.append((None, "requests_over_cap" if total > cap + 1e-9 else "requests_within_cap", values, True))
+    return out
+
+
+def _stages_total(kb, mid: str, facts: dict) -> list:
+    """A total asked (「都用到最高，政府總共出多少」) of a measure that is a stage of a program (輔導團): the most the
+    government pays over the stages up to this one, each stage's fixed amounts and caps added up."""
+    m = kb.measure(mid)
+    if not facts.get("total_asked") or not m or not m.get("program_id") or not m.get("stage"):
+        return []
+    parts = []
+    for stage in kb.stages(m["program_id"]):
+        if stage["stage"] > m["stage"]:
+            break
+        named = False
+        for f in _fig(kb, stage["id"], "amount"):
+            if cap_in_wan(f) is not None and not f["when"]:
+                # the stage's name once, before its first figure
+                label = f["label"] if named else (stage.get("short_name") or stage["name"]) + " " + f["label"]
+                parts.append((label, cap_in_wan(f)))
+                named = True
+    if len(parts) < 2:
+        return []
+    values = {
+        "parts": " + ".join(label + amount_wan(v) for label, v in parts),
+        "total": amount_wan(sum(v for _, v in parts)),
+    }
+    return [(None, "stages_total", values, True)]
 
 
 def _total_of_shares(kb, mid: str) -> list:
@@ -225,7 +356,10 @@ def figures(kb, mid: str, a, facts: dict) -> list:
         key, values = revenue_working(kb, working)
         out.append((None, key, values, True))
     out += _rate_in_cut(kb, mid, facts)
+    out += _windows(kb, mid, facts)
     out += _guaranteed(kb, mid, a, facts)
+    out += _requests_total(kb, mid, a, facts)
+    out += _stages_total(kb, mid, facts)
     out += _total_of_shares(kb, mid)
     out += _self_funding_offer(kb, mid, facts)
     return out

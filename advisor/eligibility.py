@@ -158,7 +158,7 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
                 {"requested": amount_wan(amount), "limit": figure_value(fig), "cap": amount_wan(cap)},
             )
     if budget:
-        for key, values in _budget_notes(result, budget, facts.get("equipment_cost")):
+        for key, values in _budget_notes(result, budget, facts.get("equipment_cost"), facts.get("applicants")):
             _note(kb, result, key, values)
     if facts.get("cost"):
         for key, values in _cost_notes(result, facts["cost"]):
@@ -183,9 +183,10 @@ def _grant_share(result: Assessment):
     return None
 
 
-def _budget_notes(result: Assessment, budget: float, equipment_cost: float | None = None) -> list:
+def _budget_notes(result: Assessment, budget: float, equipment_cost: float | None = None, applicants=None) -> list:
     """The shares of a project budget worked out, as (message key, values): 50% of 600萬 is 300萬, capped by the
-    grant that applies, and the rest the firm funds itself; the equipment share against the equipment planned."""
+    grant that applies, and the rest the firm funds itself (the cap as a share of the budget, and the self-funded part
+    split evenly among the firms applying together); the equipment share against the equipment planned."""
     notes = []
     caps = [f for f in result.figures if f["aspect"] == "amount" and cap_in_wan(f) is not None]
     grant_share = _grant_share(result)
@@ -201,6 +202,7 @@ def _budget_notes(result: Assessment, budget: float, equipment_cost: float | Non
                     {**base, "result": amount_wan(share), "labels": labels, "own": amount_wan(budget - share)},
                 )
             )
+            notes += _split(budget - share, applicants)
         for cap in capped:
             notes.append(
                 (
@@ -214,6 +216,18 @@ def _budget_notes(result: Assessment, budget: float, equipment_cost: float | Non
                     },
                 )
             )
+            notes.append(
+                (
+                    "budget_cap_share",
+                    {
+                        "label": cap["label"],
+                        "cap": amount_wan(cap_in_wan(cap)),
+                        "budget": amount_wan(budget),
+                        "pct": _percent(cap_in_wan(cap) / budget * 100),
+                    },
+                )
+            )
+            notes += _split(budget - cap_in_wan(cap), applicants)
     for fig in result.figures:
         if fig["unit"] != "%" or fig["aspect"] not in ("self_funding", "equipment_cap"):
             continue
@@ -241,6 +255,24 @@ def _budget_notes(result: Assessment, budget: float, equipment_cost: float | Non
                 )
             )
     return notes
+
+
+def _percent(value: float) -> str:
+    from advisor.derived import percent  # derived.py imports this module
+
+    return percent(value)
+
+
+def _split(own: float, applicants) -> list:
+    """The self-funded part shared evenly among the firms applying together (「5家平均分攤」)."""
+    if not applicants or applicants < 2 or own <= 0:
+        return []
+    return [
+        (
+            "budget_split",
+            {"own": amount_wan(own), "n": str(applicants), "each": amount_wan(own / applicants)},
+        )
+    ]
 
 
 def _cost_notes(result: Assessment, cost: float) -> list:

@@ -221,3 +221,148 @@ def test_the_revenue_working_is_shown_once(kb):
     assert text.count("減少16.7%") == 1, text
     _, text = chat(kb, "113年同期營收1200萬，今年同期剩1000萬，中小企業", "利率多少")
     assert "減少16.7%" not in text  # said on the turn it was worked out, not again
+
+
+@pytest.mark.parametrize(
+    "turns, must, must_not",
+    [
+        # monthly amounts listed with one unit, averaged, then compared with this month's figure on the next turn
+        (
+            [
+                "我們去年下半年每月營收是520、480、510、490萬",
+                "這個月營收430萬，少了幾%，中小企業可以申請多元發展貸款嗎",
+            ],
+            ["由500萬元減為430萬元，減少14%"],
+            [],
+        ),
+        (
+            ["114年1至2月營收分別是1200、800萬，現在每月剩900萬，外銷貸款優惠保證可以嗎"],
+            ["平均1,000萬元", "減少10%"],
+            [],
+        ),
+        # a period total without a month count: the period implies it (programs.yml periods)
+        (
+            ["去年下半年營收合計3000萬，現在每個月剩420萬，中小企業可以申請多元發展貸款嗎"],
+            ["6個月合計3,000萬元", "減少16%"],
+            [],
+        ),
+        (["114年1到2月營收總共1000萬，現在每月450萬，貸款加碼可以嗎"], ["2個月合計1,000萬元", "減少10%"], []),
+        # several loans summed against the cap
+        (
+            ["中小企業營收少了三成，多元發展貸款先借500萬買原料，之後再借1500萬買機器，合計多少，還能借多少"],
+            ["500萬元 + 1,500萬元 = 2,000萬元", "還剩1,500萬元"],
+            [],
+        ),
+        (["多元發展貸款想借2000萬週轉，另外借2000萬買設備，會不會超過"], ["= 4,000萬元，超過", "多出500萬元"], []),
+        (["研發轉型總經費600萬，想借300萬"], [], ["合計："]),  # a budget and a loan are not summed
+        # the grants of a program's stages up to the one asked, added up
+        (
+            ["AI應用導入補多少", "診斷跟導入都用到最高，政府總共出多少"],
+            ["AI診斷與輔導 政府負擔19萬元 + AI應用導入 工具導入補助10萬元 + 人才培訓補助12萬元 = 41萬元"],
+            [],
+        ),
+        (["AI應用導入補多少"], [], ["各階段"]),  # no total asked
+        # simple interest over the cut window, and what the cut saves
+        (
+            ["多元發展貸款借800萬，減碼期間利息多少"],
+            ["800萬元 × 0.72% × 6/12 = 2.88萬元", "800萬元 × 1.5% × 6/12 = 6萬元"],
+            [],
+        ),
+        (["中小微貸款借500萬", "利率減碼那段時間可以省多少利息"], ["500萬元 × 1.5% × 6/12 = 3.75萬元"], []),
+        (["多元發展貸款借2000萬，利息多少"], ["2.22%"], ["× 6/12"]),  # outside the cut's condition
+        # months left in a window, and the end of a waiver from its start
+        (
+            ["多元發展貸款借300萬，利率減碼最長幾個月", "已經繳了5個月了，減碼還剩多久"],
+            ["已過5個月，還剩1個月"],
+            ["還剩67個月"],  # the loan's term is not what was asked
+        ),
+        (
+            ["外銷貸款優惠保證手續費免多久", "我們中小企業，115年3月開始保證的，手續費免到什麼時候"],
+            ["自115年3月起算，至117年2月止"],
+            [],
+        ),
+        (["我們已經繳了3個月的房租都繳不出來，中小企業營收掉兩成，多元發展貸款想借500萬"], [], ["還剩"]),  # not asked
+        # the part of the loan not guaranteed
+        (["中小企業外銷貸款借2000萬，外銷貸款優惠保證加碼，沒保到的有多少"], ["2,000萬元 − 1,900萬元 = 100萬元"], []),
+        (["多元發展貸款借400萬，保證多少"], ["400萬元 − 360萬元 = 至多40萬元"], []),
+        # a cap as a share of the budget, and the self-funded part split among the firms applying together
+        (["單家申請爭取海外訂單，總經費2000萬，補助上限佔幾%"], ["500萬元 ÷ 總經費2,000萬元 = 25%"], []),
+        (
+            ["4家廠商組產業聯盟申請研發轉型，總經費6000萬，自籌平均分攤每家多少"],
+            ["3,000萬元 ÷ 4 = 每家750萬元"],
+            [],
+        ),
+    ],
+)
+def test_more_derived_figures(kb, turns, must, must_not):
+    _, text = chat(kb, *turns)
+    for m in must:
+        assert m in text, text
+    for m in must_not:
+        assert m not in text, text
+
+
+# The new lines follow the knowledge base too: change the figure, the result follows.
+@pytest.mark.parametrize(
+    "key_pattern, new_value, turns, before, after",
+    [
+        (
+            r"key: rate_cut, [^\n]*?months: )6",
+            "4",
+            ["多元發展貸款借800萬，減碼期間利息多少"],
+            "800萬元 × 0.72% × 6/12 = 2.88萬元",
+            "800萬元 × 0.72% × 4/12 = 1.92萬元",
+        ),
+        (
+            r"key: rate_cut, [^\n]*?months: )6",
+            "9",
+            ["多元發展貸款借300萬，利率減碼最長幾個月", "已經繳了5個月了，減碼還剩多久"],
+            "還剩1個月",
+            "還剩4個月",
+        ),
+        (
+            r"key: fee_waiver_sme, [^\n]*?value: )2",
+            "3",
+            ["外銷貸款優惠保證手續費免多久", "我們中小企業，115年3月開始保證的，手續費免到什麼時候"],
+            "至117年2月止",
+            "至118年2月止",
+        ),
+        (
+            r"key: tool_cap, [^\n]*?value: )10",
+            "15",
+            ["AI應用導入補多少", "診斷跟導入都用到最高，政府總共出多少"],
+            "= 41萬元",
+            "= 46萬元",
+        ),
+        (
+            r"key: h2_113_monthly_avg, [^\n]*?months: )6",
+            "3",
+            ["去年下半年營收合計3000萬，現在每個月剩420萬，中小企業可以申請多元發展貸款嗎"],
+            "6個月合計3,000萬元",
+            "3個月合計3,000萬元",
+        ),
+        (
+            r"key: guarantee_share_sme, [^\n]*?value: )9\.5",
+            "9",
+            ["中小企業外銷貸款借2000萬，外銷貸款優惠保證加碼，沒保到的有多少"],
+            "= 100萬元",
+            "= 200萬元",
+        ),
+    ],
+)
+def test_new_derived_lines_follow_the_kb_figures(kb, kb_src, tmp_path, key_pattern, new_value, turns, before, after):
+    from knowledge.build import build
+    from knowledge.kb import KB
+
+    assert before in chat(kb, *turns)[1]
+    pattern = re.compile("(" + key_pattern)
+    # the figure is in measures.yml, or a period's month count in programs.yml
+    path = next(p for p in (kb_src / "measures.yml", kb_src / "programs.yml") if pattern.search(p.read_text("utf-8")))
+    text = path.read_text(encoding="utf-8")
+    assert len(pattern.findall(text)) == 1, key_pattern
+    path.write_text(pattern.sub(lambda m: m.group(1) + new_value, text), encoding="utf-8")
+    db = tmp_path / "kb.sqlite"
+    build(kb_src, db, tmp_path / "dict")
+    _, reply = chat(KB(db), *turns)
+    assert after in reply, reply
+    assert before not in reply, reply
