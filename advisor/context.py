@@ -64,6 +64,7 @@ class Context:
             or r.hotlines
             or self.new_facts
             or set(self.aspects) & (FIGURE_ASPECTS | {"hotline", "hours", "eligibility"})
+            or "overview" in r.aspects  # 「大概分成哪幾個方向」 in the firm's words, whatever DIET calls it
         )
 
 

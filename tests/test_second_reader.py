@@ -156,3 +156,8 @@ def test_never_a_dead_end(kb, name):
         if "tel:" not in text:
             dead.append((cid, turns[-1], text[:80]))
     assert not dead, dead
+
+
+def test_an_overview_asked_in_words_is_answered_whatever_diet_calls_it(kb):
+    reply, text = chat(kb, ("政府那個七百億的方案", "inform"), ("它分成哪幾個方向", "affirm"))
+    assert reply.kind == "overview" and "金融支持" in text and "安定就業" in text
