@@ -10,7 +10,7 @@ import yaml
 
 from advisor import retrieval
 from advisor.retrieval import best, grams, index
-from scripts.calibrate_retrieval import SET, calibrate, scored
+from scripts.calibrate_retrieval import SET, calibrate, rates, scored
 from tests.test_answers import chat, numbers_in
 from tests.test_unseen_sets import STOCK_PHRASE, canonical, training_sentences
 
@@ -19,9 +19,13 @@ UNSEEN = sorted((ROOT / "tests" / "unseen").glob("*.yaml"))
 
 
 def test_the_threshold_sits_in_the_calibrated_range(kb):
-    result = calibrate(scored(kb))
+    rows = scored(kb)
+    result = calibrate(rows)
     low, high = result["range"]
     assert low <= retrieval.THRESHOLD <= high, result
+    # and at the threshold itself the held-out set does (almost) as well as at the best one
+    kept, refused = rates(rows, retrieval.THRESHOLD)
+    assert (kept + refused) / 2 >= result["balanced_accuracy"] - 0.02, (kept, refused, result)
     # and the reader is worth having: most held-out descriptions find their measure, most strangers are refused
     assert result["in_scope_answered_right"] >= 0.6 and result["out_of_scope_refused"] >= 0.85, result
 
