@@ -22,10 +22,17 @@ class Settings:
     close: time
     weekdays: frozenset
     hours_text: str
+    hours_source: str  # "assumption" until the supervisor confirms the hours (the deck gives none for 馬上辦)
+    hours_confirmed_by: str | None
     hotline: str
     code_hours: float
     callback_days: int
     lookup_failures: int
+
+    @property
+    def hours_assumed(self) -> bool:
+        """Are the staff hours still the assumption made without the deck, not yet confirmed by the supervisor?"""
+        return self.hours_source == "assumption"
 
     def staffed(self, now: datetime) -> bool:
         """Are staff at work now (Taipei time)? Outside these hours the firm is offered a callback."""
@@ -42,6 +49,8 @@ def settings() -> Settings:
         close=time.fromisoformat(hours["close"]),
         weekdays=frozenset(int(d) for d in hours["weekdays"]),
         hours_text=str(hours["text"]),
+        hours_source=str(hours.get("source") or "assumption"),
+        hours_confirmed_by=str(hours["confirmed_by"]) if hours.get("confirmed_by") else None,
         hotline=str(data["hotline"]),
         code_hours=float(data["code_hours"]),
         callback_days=int(data["callback_days"]),

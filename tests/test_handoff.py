@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import stat
 import time
 from datetime import datetime
@@ -261,3 +262,17 @@ def test_make_purge_deletes_old_callback_numbers(tmp_path):
     assert "1 callback phone numbers" in out.stdout and "0912999888" not in out.stdout
     assert store.get(case).phone is None
     assert b"0912999888" not in path.read_bytes()  # overwritten on disk, not only unlinked
+
+
+def test_staff_hours_are_marked_as_an_assumption_while_the_deck_gives_none(deck_text):
+    """The deck lists 馬上辦 0800-280-280 without hours: knowledge/handoff.yml's hours stay marked as an assumption
+    (to be confirmed by the supervisor) until the deck gives hours or the supervisor confirms them there."""
+    lines = [line for line in deck_text.splitlines() if "0800-280-280" in line]
+    assert lines, "the deck no longer lists 馬上辦"
+    deck_gives_hours = any(re.search(r"\d{1,2}:\d{2}", line) for line in lines)
+    s = settings()
+    assert not deck_gives_hours, f"the deck now gives 馬上辦's hours: take them into knowledge/handoff.yml: {lines}"
+    # marked an assumption, unless the supervisor confirmed them (and said who and when)
+    assert s.hours_source in ("assumption", "supervisor")
+    assert (s.hours_source == "supervisor") == bool(s.hours_confirmed_by), (s.hours_source, s.hours_confirmed_by)
+    assert s.hours_assumed == (s.hours_source == "assumption")
