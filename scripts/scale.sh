@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Scale-out on one machine with Rasa's own mechanisms (make scale-up / make scale-down / scripts/scale.sh status):
+# Scale-out on one machine with Rasa's own mechanisms (make scale-up / make scale-down / scripts/scale.sh status;
+# scripts/scale.sh install: only the Debian packages):
 # PostgreSQL tracker store, Redis lock store, two Rasa processes and the action server, nginx in front; everything
 # on 127.0.0.1. Debian's packages are installed when missing (as root). Data, logs, pid files and the generated
 # passwords and Rasa's API token (rasa-api-token, mode 600) live in $SCALE_DIR (default var/scale, kept between runs);
@@ -245,7 +246,8 @@ status() {
 
 case "${1:-}" in
   up) up ;;
+  install) install_missing ;;  # only the Debian packages (tests/postgres.py: a throwaway PostgreSQL for tests)
   down) down ;;
   status) status ;;
-  *) echo "usage: scripts/scale.sh up|down|status" >&2; exit 2 ;;
+  *) echo "usage: scripts/scale.sh up|down|status|install" >&2; exit 2 ;;
 esac
