@@ -112,18 +112,23 @@ def acceptance_cases(path: Path = ACCEPTANCE) -> list:
     return [Case("acceptance", c["id"], [{"text": t} for t in c["turns"]], {"acceptance": c}) for c in cases]
 
 
-def tracker_cases(tracker_db: Path, last: int = 50) -> list:
-    """The conversations of the last `last` questions, each replayed from its start with the recorded parses."""
+def tracker_cases(tracker: str | Path, last: int = 50) -> list:
+    """The conversations of the last `last` questions, each replayed from its start with the recorded parses;
+    `tracker`: the tracker store's SQLAlchemy URL or SQLite path (staff/tracker_store.py)."""
+    import sqlalchemy as sa
+
     from staff import review
 
     try:
-        con = review.connect(Path(tracker_db))
+        con = review.connect(tracker)
     except review.TrackerUnavailable:
         return []
     try:
         recent = con.execute(
-            "select sender_id, id from events where type_name = ? order by timestamp desc, id desc limit ?",
-            ("user", last),
+            sa.text(
+                "select sender_id, id from events where type_name = 'user' order by timestamp desc, id desc limit :n"
+            ),
+            {"n": last},
         ).fetchall()
         wanted = {}
         for sender, event_id in recent:
@@ -131,8 +136,8 @@ def tracker_cases(tracker_db: Path, last: int = 50) -> list:
         out = []
         for sender, ids in wanted.items():
             rows = con.execute(
-                "select id, data from events where sender_id = ? and type_name = ? order by id",
-                (sender, "user"),
+                sa.text("select id, data from events where sender_id = :sender and type_name = 'user' order by id"),
+                {"sender": sender},
             ).fetchall()
             rows = [r for r in rows if r[0] <= max(ids)][-REPLAY_TURNS:]
             turns = []
@@ -331,7 +336,7 @@ def run(live: KB, draft: KB, cases: list, parser) -> Preview:
     return Preview(rows, unparsed)
 
 
-def all_cases(tracker_db: Path | None, last: int) -> list:
+def all_cases(tracker_db: str | Path | None, last: int) -> list:
     cases = faq_cases() + acceptance_cases() + story_cases()
     if tracker_db is not None:
         cases += tracker_cases(tracker_db, last)

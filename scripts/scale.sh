@@ -127,9 +127,13 @@ rasa_env() {
   # RASA_API_TOKEN_FILE: the staff relay checks the helper's calls with Rasa's own token
   export HANDOFF_DB=postgresql://rasa:$POSTGRES_PASSWORD@127.0.0.1:$SCALE_PG_PORT/rasa
   export RASA_API_TOKEN_FILE=$SCALE_DIR/rasa-api-token
-  # what `make staff` needs to serve this stack's queue: `set -a; . var/scale/staff.env; set +a; make staff`
+  # what `make staff` needs to serve this stack's queue: `set -a; . var/scale/staff.env; set +a; make staff`;
+  # RASA_ENDPOINTS and POSTGRES_*: the staff pages read the tracker store the Rasa processes write
   (umask 077; printf 'HANDOFF_DB=%s\nSTAFF_DB=%s\nRASA_URL=http://127.0.0.1:%s\nRASA_API_TOKEN_FILE=%s\n' \
-    "$HANDOFF_DB" "$HANDOFF_DB" "$SCALE_RASA_A_PORT" "$RASA_API_TOKEN_FILE" >"$SCALE_DIR/staff.env")
+    "$HANDOFF_DB" "$HANDOFF_DB" "$SCALE_RASA_A_PORT" "$RASA_API_TOKEN_FILE" >"$SCALE_DIR/staff.env"
+   printf 'RASA_ENDPOINTS=%s\nPOSTGRES_HOST=%s\nPOSTGRES_PORT=%s\nPOSTGRES_DB=%s\nPOSTGRES_USER=%s\nPOSTGRES_PASSWORD=%s\n' \
+    "$ROOT/deploy/endpoints-scale.yml" "$POSTGRES_HOST" "$POSTGRES_PORT" "$POSTGRES_DB" "$POSTGRES_USER" \
+    "$POSTGRES_PASSWORD" >>"$SCALE_DIR/staff.env")
 }
 
 start_nginx() {

@@ -42,6 +42,7 @@ def main() -> int:
         return 2
     from staff.access_log import runner_options
     from staff.app import create_app
+    from staff.tracker_store import shown as without_password
 
     kb = KB(settings.kb_path) if settings.kb_path else KB()
     try:
@@ -62,7 +63,8 @@ def main() -> int:
         port=settings.port,
         **runner_options(),
         print=lambda _: print(
-            f"staff helper on http://{shown}:{settings.port}/ (Ctrl-C stops it); tracker store: {settings.tracker_db}",
+            f"staff helper on http://{shown}:{settings.port}/ (Ctrl-C stops it); "
+            f"tracker store: {without_password(settings.tracker)}",
             flush=True,
         ),
     )

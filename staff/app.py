@@ -26,7 +26,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from knowledge.kb import KB, KBUnavailable
-from staff import calculator, db, editor_pages, labels, lookup, queue, review
+from staff import calculator, db, editor_pages, labels, lookup, queue, review, tracker_store
 from staff.access_log import route_of
 from staff.accounts import ACCOUNT_KEY, Account, AccountStore, require_role
 from staff.audit import AuditLog
@@ -345,7 +345,7 @@ def _days(request: web.Request) -> int:
 def _tracker_tables(request: web.Request):
     settings = request.app[SETTINGS]
     try:
-        con = review.connect(settings.tracker_db)
+        con = review.connect(settings.tracker)
     except review.TrackerUnavailable as e:
         return None, str(e)
     try:
@@ -373,7 +373,7 @@ async def review_page(request: web.Request) -> web.Response:
         problem=problem,
         names=review.TABLES,
         days=_days(request),
-        tracker=str(request.app[SETTINGS].tracker_db),
+        tracker=tracker_store.shown(request.app[SETTINGS].tracker),
     )
 
 
@@ -402,7 +402,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     sender = request.match_info["sender"]
     audit(request, "view", sender)
     try:
-        con = review.connect(request.app[SETTINGS].tracker_db)
+        con = review.connect(request.app[SETTINGS].tracker)
     except review.TrackerUnavailable as e:
         return render(request, "error.html", status=404, title=labels.get("titles.review"), message=str(e))
     try:

@@ -5,7 +5,10 @@ STAFF_DB              accounts, audit log and handoff queue: a path (default var
 STAFF_HOST            default 127.0.0.1 (loopback only: the helper is internal)
 STAFF_PORT            default 8090
 STAFF_SESSION_HOURS   how long a login lasts, default 10 (a shift)
-TRACKER_DB            Rasa's tracker store (SQLite), default var/tracker.db, opened read-only
+RASA_ENDPOINTS        the endpoints file the bot runs with (default endpoints.yml): its tracker_store is what the
+                      review, transcripts, case pages and preview read, read-only (staff/tracker_store.py)
+TRACKER_DB            the SQLite tracker store of endpoints.yml, default var/tracker.db; beside it the editor's
+                      versions (kb-versions.db)
 KB_PATH               knowledge base, default knowledge/kb.sqlite (read by knowledge/kb.py)
 """
 
@@ -14,6 +17,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from staff.tracker_store import TrackerConfigError, configured_url, sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
 HOW_TO = (
@@ -33,10 +38,16 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8090
     tracker_db: Path = field(default_factory=lambda: ROOT / "var" / "tracker.db")
+    tracker_url: str | None = None  # the bot's tracker store (staff/tracker_store.py); None: the SQLite tracker_db
     kb_path: Path | None = None  # None: knowledge.kb's default (KB_PATH or knowledge/kb.sqlite)
     session_hours: float = 10.0
     login_delay: float = 1.0  # seconds added to every failed login (slows guessing)
     secure_cookie: bool = False  # set when served behind HTTPS
+
+    @property
+    def tracker(self) -> str:
+        """The SQLAlchemy URL of the tracker store the staff pages read."""
+        return self.tracker_url or sqlite_url(self.tracker_db)
 
 
 def load_settings(env=None) -> Settings:
@@ -49,11 +60,16 @@ def load_settings(env=None) -> Settings:
     if not 0 < port < 65536 or hours <= 0:
         raise ConfigError("STAFF_PORT must be 1-65535 and STAFF_SESSION_HOURS positive.")
     tracker = Path(env.get("TRACKER_DB") or ROOT / "var" / "tracker.db").expanduser()
+    try:
+        tracker_url = configured_url(env)
+    except TrackerConfigError as e:
+        raise ConfigError(f"the bot's tracker store: {e}") from None
     return Settings(
         db=env.get("STAFF_DB") or None,
         host=env.get("STAFF_HOST") or "127.0.0.1",
         port=port,
         tracker_db=tracker,
+        tracker_url=tracker_url,
         kb_path=Path(env["KB_PATH"]) if env.get("KB_PATH") else None,
         session_hours=hours,
         secure_cookie=env.get("STAFF_SECURE_COOKIE") == "1",

@@ -198,7 +198,7 @@ async def preview_page(request: web.Request) -> web.Response:
     from staff.app import SETTINGS
 
     ed = editor_of(request.app)
-    tracker = request.app[SETTINGS].tracker_db
+    tracker = request.app[SETTINGS].tracker
 
     def work():
         work_dir = Path(tempfile.gettempdir()) / f"kb-preview-{os.getuid()}"

@@ -119,7 +119,7 @@ def _transcript(request, sender: str):
     from staff.app import SETTINGS
 
     try:
-        con = review.connect(request.app[SETTINGS].tracker_db)
+        con = review.connect(request.app[SETTINGS].tracker)
     except review.TrackerUnavailable as e:
         return [], str(e)
     try:

@@ -1,4 +1,5 @@
-"""Review of past conversations, read from Rasa's tracker store (SQLTrackerStore, SQLite) without writing.
+"""Review of past conversations, read from Rasa's tracker store (SQLTrackerStore: SQLite, or PostgreSQL under
+`make scale-up`; staff/tracker_store.py finds which) without writing.
 
 The `events` table (rasa/core/tracker_store.py SQLTrackerStore.SQLEvent) holds one row per event:
 id, sender_id, type_name (user / bot / action / slot / ...), timestamp, intent_name, action_name (for a slot
@@ -19,7 +20,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import sqlite3
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -27,10 +27,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 import yaml
 
 from advisor.model import ReplyKind
-from staff import labels
+from staff import labels, tracker_store
 
 INTENT_DESCRIPTIONS = Path(__file__).resolve().parent.parent / "data" / "intent_descriptions.yml"
 PAYLOAD = re.compile(r"^/(\w+)")
@@ -111,34 +112,44 @@ def when(ts: float | None) -> str:
     return datetime.fromtimestamp(ts or 0, TAIPEI).strftime("%Y-%m-%d %H:%M")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Read-only connection; raises TrackerUnavailable with a message for the page."""
-    path = Path(path)
-    if not path.exists():
+def connect(source: str | Path) -> sa.engine.Connection:
+    """A read-only connection to the tracker store at `source` (a SQLAlchemy URL, or a SQLite file's path);
+    raises TrackerUnavailable with a message for the page."""
+    url = str(source) if "://" in str(source) else tracker_store.sqlite_url(source)
+    path = tracker_store.sqlite_path(url)
+    if path is not None and not path.exists():
         raise TrackerUnavailable(labels.get("errors.tracker_missing", path=path))
+    shown = path or tracker_store.shown(url)
     try:
-        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        con.execute("select id, sender_id, type_name, timestamp, intent_name, action_name, data from events limit 1")
-    except sqlite3.Error as e:
-        raise TrackerUnavailable(labels.get("errors.tracker_unreadable", path=path, error=e)) from None
+        con = tracker_store.read_only_engine(url).connect()
+    except sa.exc.SQLAlchemyError as e:  # the type only: a driver's message may quote the URL
+        raise TrackerUnavailable(labels.get("errors.tracker_unreadable", path=shown, error=type(e).__name__)) from None
+    try:
+        con.execute(
+            sa.text("select id, sender_id, type_name, timestamp, intent_name, action_name, data from events limit 1")
+        )
+    except sa.exc.SQLAlchemyError as e:
+        con.close()
+        reason = e.orig if path is not None else type(e.orig or e).__name__
+        raise TrackerUnavailable(labels.get("errors.tracker_unreadable", path=shown, error=reason)) from None
     return con
 
 
-def load_turns(con: sqlite3.Connection, since: float | None = None, sender_id: str | None = None) -> list:
+def load_turns(con: sa.engine.Connection, since: float | None = None, sender_id: str | None = None) -> list:
     """Every user turn (oldest first) since `since` (unix time), optionally of one conversation."""
     sql = "select sender_id, type_name, timestamp, intent_name, action_name, data from events"
-    where, args = [], []
+    where, args = [], {}
     if since is not None:
-        where.append("timestamp >= ?")
-        args.append(since)
+        where.append("timestamp >= :since")
+        args["since"] = since
     if sender_id is not None:
-        where.append("sender_id = ?")
-        args.append(sender_id)
+        where.append("sender_id = :sender")
+        args["sender"] = sender_id
     if where:
         sql += " where " + " and ".join(where)
     sql += " order by sender_id, id"
     turns, current, last_action, last_sender, buttons = [], None, None, object(), {}
-    for sender, type_name, ts, intent_name, action_name, data in con.execute(sql, args):
+    for sender, type_name, ts, intent_name, action_name, data in con.execute(sa.text(sql), args):
         if sender != last_sender:
             current, last_action, last_sender, buttons = None, None, sender, {}
         try:

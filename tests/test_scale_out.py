@@ -210,6 +210,19 @@ def test_handoff_queue_and_pause_are_shared_through_postgresql(stack):
     assert asyncio.run(api.resume(sender))
     assert "3,500萬" in text(post(stack.rasa_b, sender, LOAN_QUESTION))
 
+    # the staff pages read the conversation from the stack's PostgreSQL tracker store (staff.env names it)
+    from staff import review
+    from staff.config import load_settings
+
+    tracker = load_settings(env).tracker
+    assert tracker.startswith("postgresql://")
+    con = review.connect(tracker)
+    try:
+        said = [t.text for t in review.load_turns(con, sender_id=sender)]
+        assert said[0] == "請專人文字回覆" and said[-1] == LOAN_QUESTION, said
+    finally:
+        con.close()
+
 
 def test_the_editors_versions_live_in_the_scale_outs_postgresql(stack, tmp_path, kb_path):
     """Issue 17: the staff editor's versions, changes and draft in PostgreSQL (KB_VERSIONS_URL), same code as SQLite:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-SQL_MODULES = ["knowledge/kb.py", "staff/review.py", "scripts/purge.py", "kbedit/publish.py"]
+SQL_MODULES = ["knowledge/kb.py", "staff/review.py", "scripts/purge.py", "kbedit/publish.py", "kbedit/preview.py"]
 EXECUTE = {"execute", "executemany", "executescript"}
 WRAPPERS = {"_rows"}  # knowledge/kb.py: _rows(con, sql, *args) runs con.execute(sql, args)
 
@@ -35,6 +35,8 @@ def _static(expr: ast.AST, scope: ast.AST, seen: frozenset = frozenset()) -> boo
         return _static(expr.left, scope, seen) and _static(expr.right, scope, seen)
     if isinstance(expr, (ast.List, ast.Tuple)):
         return all(_static(e, scope, seen) for e in expr.elts)
+    if isinstance(expr, ast.Call) and getattr(expr.func, "attr", None) == "text" and len(expr.args) == 1:
+        return _static(expr.args[0], scope, seen)  # SQLAlchemy's sa.text(…): bound parameters, as `?`
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "join":
         return _static(expr.func.value, scope, seen) and all(_static(a, scope, seen) for a in expr.args)
     if isinstance(expr, ast.Name) and expr.id not in seen:

@@ -7,6 +7,7 @@ import sqlite3
 import warnings
 
 import pytest
+import sqlalchemy as sa
 
 from staff import labels, review
 from tests.staff.tracker_factory import DAY1, DAY2, SAMPLE, T, ts, write_tracker
@@ -91,8 +92,8 @@ def test_not_a_tracker_store(tmp_path):
 
 def test_connection_is_read_only(tracker_db):
     con = review.connect(tracker_db)
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):
-        con.execute("delete from events")
+    with pytest.raises(sa.exc.OperationalError, match="readonly"):
+        con.execute(sa.text("delete from events"))
 
 
 def test_normalise():
