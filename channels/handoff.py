@@ -3,7 +3,9 @@
 The staff helper writes every message to the outbox (handoff/store.py) first, so nothing is lost; then:
 - `StaffRelay` (credentials.yml, POST /webhooks/staff_relay/deliver, the Rasa API token as a Bearer token) sends
   a conversation's pending messages at once: to the widget's socket.io room when the page is open, by LINE's push
-  API to a LINE user. A widget that is closed gets them when it reconnects (`deliver_on_reconnect`); a LINE push
+  API to a LINE user. `watch_outbox` (every process with the socket.io channel) sends them to a page open on
+  this process within a second, whichever process the relay call reached (two or more behind nginx: make
+  scale-up). A widget that is closed gets them when it reconnects (`deliver_on_reconnect`); a LINE push
   that fails (the monthly quota: HTTP 429) leaves them pending, and they go with the reply to the firm's next
   message (a reply costs no quota).
 - `staff_first` (every public channel, channels/guard.py): before a turn, the pending messages go out through
@@ -16,6 +18,7 @@ Logs carry counts and channel names, never the text or the sender id.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hmac
 import logging
@@ -31,6 +34,7 @@ from knowledge.kb import default_kb
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 LINE_PUSH_BATCH = 5  # LINE accepts at most 5 messages per push
+WATCH_SECONDS = float(os.environ.get("HANDOFF_WATCH_SECONDS") or 1.0)  # how often open pages' messages are looked for
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,15 +88,54 @@ def _occupied(sio, namespace: str, room: str) -> bool:
         return False
 
 
+_delivering: set = set()  # conversations whose messages this process is emitting now (relay and watcher alike)
+
+
 async def deliver_socketio(sio, room: str, event: str, sender_id: str, namespace: str = "/") -> int:
-    """Emit the pending messages to the widget's room if a page is in it; 0 when none is (kept for later)."""
-    if not _occupied(sio, namespace, room):
+    """Emit the pending messages to the widget's room if a page is in it; 0 when none is (kept for later), or
+    when this process is emitting that conversation's messages already (they go with that delivery or the next
+    look of the watcher)."""
+    if not _occupied(sio, namespace, room) or sender_id in _delivering:
         return 0
-    rows = _pending(sender_id)
-    for row in rows:
-        await sio.emit(event, {"text": render(row)}, room=room, namespace=namespace)
-    store().delivered([r["id"] for r in rows])
-    return len(rows)
+    _delivering.add(sender_id)
+    try:
+        rows = _pending(sender_id)
+        for row in rows:
+            await sio.emit(event, {"text": render(row)}, room=room, namespace=namespace)
+        store().delivered([r["id"] for r in rows])
+        return len(rows)
+    finally:
+        _delivering.discard(sender_id)
+
+
+def open_rooms(sio, namespace: str = "/") -> list:
+    """The rooms with a page in them on this process: with session persistence, one per conversation (the
+    widget's session id); without it, each socket's own room, whose name is the sender id then."""
+    rooms = getattr(sio.manager, "rooms", {}).get(namespace, {})
+    return [room for room, members in rooms.items() if room is not None and members]
+
+
+async def watch_outbox(sio, event: str, namespace: str = "/", interval: float = WATCH_SECONDS) -> None:
+    """Behind nginx several Rasa processes serve the widget and a page's socket lives in one of them, while the
+    staff helper's relay call (RASA_URL) reaches one process, maybe another. So every process looks in the
+    shared outbox every `interval` seconds for the conversations whose page is open here, and emits what waits:
+    a staff reply reaches the page within about a second whichever process holds its socket. One indexed query
+    a look, none while no page is open; the outbox stays the one record of what was delivered."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(interval)
+        rooms = open_rooms(sio, namespace)
+        if not rooms:
+            continue
+        try:
+            waiting = await loop.run_in_executor(None, store().waiting, rooms, "socketio")
+        except Exception as e:  # noqa: BLE001 -- the store unreachable for a moment: look again next time
+            logger.error("handoff store unreadable: %s", type(e).__name__)
+            continue
+        for sender in waiting:
+            sent = await deliver_socketio(sio, sender, event, sender, namespace)
+            if sent:
+                logger.info("handoff: %d staff message(s) delivered to an open page", sent)
 
 
 async def deliver_line(api, sender_id: str) -> tuple[int, str | None]:
@@ -119,6 +162,15 @@ def api_token() -> str | None:
         return path.read_text(encoding="utf-8").strip() or None
     except OSError:
         return None
+
+
+async def _taken_elsewhere(sender_id: str, wait: float = 2 * WATCH_SECONDS + 0.5) -> int:
+    """How many are still pending after `wait` seconds (0 when another process's watcher delivered them), so
+    the helper tells staff the firm is away only when it is."""
+    deadline = asyncio.get_running_loop().time() + wait
+    while (left := len(_pending(sender_id))) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.25)
+    return left
 
 
 class StaffRelay(InputChannel):
@@ -152,6 +204,8 @@ class StaffRelay(InputChannel):
             elif channel == "line" and "line" in channels:
                 result["delivered"], result["error"] = await deliver_line(channels["line"].api, sender)
             result["pending"] = len(_pending(sender))
+            if channel == "socketio" and result["pending"]:  # the page may be open on another process: its
+                result["pending"] = await _taken_elsewhere(sender)  # watcher takes them within a second
             return response.json(result)
 
         return bp

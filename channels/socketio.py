@@ -8,12 +8,13 @@ widget never got the hotline. Here buttons with a url go to rasa-webchat as link
 <a href="tel:...">), the others stay quick replies.
 """
 
+import asyncio
 import json
 
 from rasa.core.channels import socketio
 
 from channels.guard import protected
-from channels.handoff import deliver_socketio
+from channels.handoff import deliver_socketio, watch_outbox
 
 
 def webchat_button(button: dict) -> dict:
@@ -51,6 +52,18 @@ class SocketIOInput(socketio.SocketIOInput):
         self.sio.handlers[namespace]["session_request"] = self.deliver_on_reconnect(
             self.sio.handlers[namespace]["session_request"], namespace
         )
+        sio, event = self.sio, self.bot_message_evt
+
+        @bp.listener("after_server_start")
+        async def start_watching(app, _loop):  # staff messages for the pages open on this process
+            app.ctx.handoff_watch = asyncio.get_running_loop().create_task(watch_outbox(sio, event, namespace))
+
+        @bp.listener("before_server_stop")
+        async def stop_watching(app, _loop):
+            task = getattr(app.ctx, "handoff_watch", None)
+            if task is not None:
+                task.cancel()
+
         return bp
 
     def deliver_on_reconnect(self, session_request, namespace: str):

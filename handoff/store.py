@@ -260,6 +260,18 @@ class HandoffStore:
         with self.engine.connect() as con:
             return [dict(r._mapping) for r in con.execute(q).all()]
 
+    def waiting(self, sender_ids: list[str], channel: str) -> list[str]:
+        """Which of these conversations have staff messages not yet delivered on `channel`."""
+        if not sender_ids:
+            return []
+        q = (
+            sa.select(outbox.c.sender_id)
+            .where(outbox.c.delivered.is_(None), outbox.c.channel == channel, outbox.c.sender_id.in_(sender_ids))
+            .distinct()
+        )
+        with self.engine.connect() as con:
+            return [r.sender_id for r in con.execute(q)]
+
     def delivered(self, ids: list[int]) -> None:
         if ids:
             with self.engine.begin() as con:
