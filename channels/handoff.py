@@ -120,7 +120,10 @@ async def watch_outbox(sio, event: str, namespace: str = "/", interval: float = 
     staff helper's relay call (RASA_URL) reaches one process, maybe another. So every process looks in the
     shared outbox every `interval` seconds for the conversations whose page is open here, and emits what waits:
     a staff reply reaches the page within about a second whichever process holds its socket. One indexed query
-    a look, none while no page is open; the outbox stays the one record of what was delivered."""
+    a look, none while no page is open; the outbox stays the one record of what was delivered.
+    Rather than Redis pub/sub: `make run` has no Redis, and a message published while no process holds the page
+    would be gone, where the outbox keeps it. Rather than routing the relay call to the right process: nginx's
+    ip_hash keeps a page on one process, but the helper calls a process directly and cannot know which."""
     loop = asyncio.get_running_loop()
     while True:
         await asyncio.sleep(interval)
