@@ -101,6 +101,16 @@ def render(request: web.Request, template: str, status: int = 200, **context) ->
     return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
 
 
+def page(request: web.Request, page_name: str, status: int = 200, /, **context) -> web.Response:
+    """The page `page_name`: templates/<page_name>.html under its title in labels.yml (titles.<page_name>)."""
+    return render(request, f"{page_name}.html", status=status, title=labels.get(f"titles.{page_name}"), **context)
+
+
+def error_page(request: web.Request, status: int, title: str, message: str) -> web.Response:
+    """error.html with the title titles.<title> and a message for the page."""
+    return render(request, "error.html", status=status, title=labels.get(f"titles.{title}"), message=message)
+
+
 def csv_safe(value):
     """Spreadsheet formula injection: a cell from a user's message that starts like a formula gets a quote."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -185,25 +195,13 @@ async def security(request: web.Request, handler):
         raise
     except KBUnavailable as e:
         logger.error("knowledge base unavailable: %s", e)
-        resp = render(
-            request,
-            "error.html",
-            status=503,
-            title=labels.get("titles.kb_unavailable"),
-            message=labels.get("errors.kb_unavailable", error=e),
-        )
+        resp = error_page(request, 503, "kb_unavailable", labels.get("errors.kb_unavailable", error=e))
     except Exception as e:
         # the route and where it failed, not the exception's message: it may quote what was typed
         logger.error(
             "error on %s: %s\n%s", route_of(request), type(e).__name__, "".join(traceback.format_tb(e.__traceback__))
         )
-        resp = render(
-            request,
-            "error.html",
-            status=500,
-            title=labels.get("titles.server_error"),
-            message=labels.get("errors.server_error"),
-        )
+        resp = error_page(request, 500, "server_error", labels.get("errors.server_error"))
     _harden(resp.headers)
     return resp
 
@@ -231,14 +229,7 @@ async def login_required(request: web.Request, handler):
 async def login_form(request: web.Request) -> web.Response:
     if _session_ok(request):
         raise web.HTTPSeeOther(safe_next(request.query.get("next")))
-    return render(
-        request,
-        "login.html",
-        title=labels.get("titles.login"),
-        next=safe_next(request.query.get("next")),
-        name="",
-        error=None,
-    )
+    return page(request, "login", next=safe_next(request.query.get("next")), name="", error=None)
 
 
 async def login_submit(request: web.Request) -> web.Response:
@@ -254,15 +245,7 @@ async def login_submit(request: web.Request) -> web.Response:
             logger.warning("failed staff login from %s", request.remote)
             await asyncio.sleep(settings.login_delay)
     if not ok:
-        return render(
-            request,
-            "login.html",
-            status=401,
-            title=labels.get("titles.login"),
-            next=target,
-            name=name,
-            error=labels.get("errors.wrong_password"),
-        )
+        return page(request, "login", 401, next=target, name=name, error=labels.get("errors.wrong_password"))
     sessions = request.app[SESSIONS]
     now = time.time()
     for key in [k for k, (exp, _) in sessions.items() if exp < now]:
@@ -299,25 +282,16 @@ async def search_page(request: web.Request) -> web.Response:
         audit(request, "export", "search")
         return csv_response("search", labels.columns("search.csv_columns"), lookup.csv_rows(hits))
     home = None if q else editor_pages.home_lists(request.app[KB_KEY])
-    return render(
-        request,
-        "search.html",
-        title=labels.get("titles.search"),
-        q=q,
-        hits=hits,
-        max_cards=lookup.MAX_CARDS,
-        home=home,
-    )
+    return page(request, "search", q=q, hits=hits, max_cards=lookup.MAX_CARDS, home=home)
 
 
 async def calc_page(request: web.Request) -> web.Response:
     kb = request.app[KB_KEY]
     form = calculator.parse_facts(request.query)
     result = None if form.empty else calculator.evaluate(kb, form.facts)
-    return render(
+    return page(
         request,
-        "calc.html",
-        title=labels.get("titles.calc"),
+        "calc",
         form=form,
         result=result,
         choices=calculator.CHOICES,
@@ -332,7 +306,7 @@ async def directory_page(request: web.Request) -> web.Response:
     if wants_csv(request) or request.path.endswith(".csv"):
         audit(request, "export", "directory")
         return csv_response("directory", lookup.directory_columns(), lookup.directory_rows(kb))
-    return render(request, "directory.html", title=labels.get("titles.directory"), hotlines=lookup.directory(kb))
+    return page(request, "directory", hotlines=lookup.directory(kb))
 
 
 def _days(request: web.Request) -> int:
@@ -365,10 +339,9 @@ EMPTY_COLUMNS = {
 
 async def review_page(request: web.Request) -> web.Response:
     tables, problem = _tracker_tables(request)
-    return render(
+    return page(
         request,
-        "review.html",
-        title=labels.get("titles.review"),
+        "review",
         tables=tables,
         problem=problem,
         names=review.TABLES,
@@ -404,7 +377,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     try:
         con = review.connect(request.app[SETTINGS].tracker)
     except review.TrackerUnavailable as e:
-        return render(request, "error.html", status=404, title=labels.get("titles.review"), message=str(e))
+        return error_page(request, 404, "review", str(e))
     try:
         turns = review.load_turns(con, sender_id=sender)
     finally:
@@ -432,13 +405,11 @@ async def audit_page(request: web.Request) -> web.Response:
     cols = labels.columns("audit.columns")
     if wants_csv(request):
         return csv_response("audit", cols, entries)
-    return render(request, "audit.html", title=labels.get("titles.audit"), cols=cols, rows=entries)
+    return page(request, "audit", cols=cols, rows=entries)
 
 
 async def not_found(request: web.Request) -> web.Response:
-    return render(
-        request, "error.html", status=404, title=labels.get("titles.not_found"), message=labels.get("errors.not_found")
-    )
+    return error_page(request, 404, "not_found", labels.get("errors.not_found"))
 
 
 # ------------------------------------------------------------------------------------------- app
