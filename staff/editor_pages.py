@@ -7,6 +7,7 @@ member sees a notice when a publish happened, and the home page's records due fo
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import tempfile
 from datetime import date, datetime, timedelta
@@ -54,10 +55,12 @@ def editor_of(app: web.Application) -> Editor:
     return app[EDITOR]
 
 
-def _render(request, template, **context):
+def _page(request, page_name: str, status: int = 200, /, title_args: dict | None = None, **context):
+    """templates/editor_<page_name>.html under its title in labels.yml (editor.titles.<page_name>)."""
     from staff.app import render
 
-    return render(request, template, **context)
+    title = labels.get(f"editor.titles.{page_name}", **(title_args or {}))
+    return render(request, f"editor_{page_name}.html", status=status, title=title, **context)
 
 
 def _meta(request, form) -> Meta:
@@ -67,6 +70,16 @@ def _meta(request, form) -> Meta:
         source_doc=str(form.get("source_doc") or "").strip()[:300],
         source_date=str(form.get("source_date") or "").strip()[:10],
     )
+
+
+def editor_view(handler):
+    """An editor's page: the editor role checked (admins pass), then the handler called with the app's Editor."""
+
+    @functools.wraps(handler)
+    async def view(request: web.Request) -> web.Response:
+        return await handler(request, editor_of(request.app))
+
+    return require_role("editor")(view)
 
 
 def _audit(request, action: str, target: str) -> None:
@@ -83,16 +96,14 @@ def _file(request) -> str:
 
 
 # ------------------------------------------------------------------------------------------- home
-@require_role("editor")
-async def editor_home(request: web.Request) -> web.Response:
-    ed = editor_of(request.app)
+@editor_view
+async def editor_home(request: web.Request, ed: Editor) -> web.Response:
     ed.reconcile()  # a `make kb` since the last visit is recorded as a version before anything is shown
     draft = ed.draft()
     live = ed.store.live_version()
-    return _render(
+    return _page(
         request,
-        "editor_home.html",
-        title=labels.get("editor.titles.home"),
+        "home",
         pending=ed.pending(),
         measures=[(rid, draft.record("measures.yml", rid)) for rid in draft.ids("measures.yml")],
         hotlines=[(rid, draft.record("hotlines.yml", rid)) for rid in draft.ids("hotlines.yml")],
@@ -135,11 +146,10 @@ def _record_page(request, file, rid, form, *, is_new=False, conflict=None, saved
     )
 
 
-@require_role("editor")
-async def record_form(request: web.Request) -> web.Response:
+@editor_view
+async def record_form(request: web.Request, ed: Editor) -> web.Response:
     file = _file(request)
     rid = request.match_info["rid"]
-    ed = editor_of(request.app)
     if rid == "new":
         template = ed.draft().find(file, request.query.get("from", "")) if request.query.get("from") else None
         record = {k: v for k, v in (template or {}).items() if k not in ("id", "aliases", "status", "review_by")}
@@ -152,12 +162,11 @@ async def record_form(request: web.Request) -> web.Response:
                         saved=request.query.get("saved") == "1")  # fmt: skip
 
 
-@require_role("editor")
-async def record_save(request: web.Request) -> web.Response:
+@editor_view
+async def record_save(request: web.Request, ed: Editor) -> web.Response:
     file = _file(request)
     rid = request.match_info["rid"]
     data = await request.post()
-    ed = editor_of(request.app)
     is_new = rid == "new"
     original = None if is_new else ed.draft().find(file, rid)
     if not is_new and original is None:
@@ -193,11 +202,10 @@ async def record_save(request: web.Request) -> web.Response:
 
 
 # ------------------------------------------------------------------------------------------- preview, publish
-@require_role("editor")
-async def preview_page(request: web.Request) -> web.Response:
+@editor_view
+async def preview_page(request: web.Request, ed: Editor) -> web.Response:
     from staff.app import SETTINGS
 
-    ed = editor_of(request.app)
     tracker = request.app[SETTINGS].tracker
 
     def work():
@@ -210,30 +218,27 @@ async def preview_page(request: web.Request) -> web.Response:
         return preview.run(live, draft, cases, preview.default_parser(ed.store))
 
     result = await asyncio.get_running_loop().run_in_executor(None, work)
-    return _render(
+    return _page(
         request,
-        "editor_preview.html",
-        title=labels.get("editor.titles.preview"),
+        "preview",
         result=result,
         words=labels.get("editor"),
         last=PREVIEW_LAST,
     )
 
 
-@require_role("editor")
-async def publish(request: web.Request) -> web.Response:
+@editor_view
+async def publish(request: web.Request, ed: Editor) -> web.Response:
     data = await request.post()
-    ed = editor_of(request.app)
     meta = _meta(request, data)
     try:
         pub = await asyncio.get_running_loop().run_in_executor(None, ed.publish, meta)
     except Refused as e:
         draft = ed.draft()
-        return _render(
+        return _page(
             request,
-            "editor_home.html",
-            status=422,
-            title=labels.get("editor.titles.home"),
+            "home",
+            422,
             pending=ed.pending(),
             measures=[(rid, draft.record("measures.yml", rid)) for rid in draft.ids("measures.yml")],
             hotlines=[(rid, draft.record("hotlines.yml", rid)) for rid in draft.ids("hotlines.yml")],
@@ -249,21 +254,19 @@ async def publish(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/editor/versions/{pub.version_id}?published=1")
 
 
-@require_role("editor")
-async def discard(request: web.Request) -> web.Response:
-    editor_of(request.app).discard(request[ACCOUNT_KEY].name)
+@editor_view
+async def discard(request: web.Request, ed: Editor) -> web.Response:
+    ed.discard(request[ACCOUNT_KEY].name)
     _audit(request, "kb_discard", "draft")
     raise web.HTTPSeeOther("/editor?done=discarded")
 
 
 # ------------------------------------------------------------------------------------------- versions
-@require_role("editor")
-async def versions_page(request: web.Request) -> web.Response:
-    ed = editor_of(request.app)
-    return _render(
+@editor_view
+async def versions_page(request: web.Request, ed: Editor) -> web.Response:
+    return _page(
         request,
-        "editor_versions.html",
-        title=labels.get("editor.titles.versions"),
+        "versions",
         versions=ed.store.versions(),
         serving=ed.serving(),
         words=labels.get("editor"),
@@ -280,16 +283,15 @@ def _version(ed: Editor, raw: str) -> dict:
     return v
 
 
-@require_role("editor")
-async def version_page(request: web.Request) -> web.Response:
-    ed = editor_of(request.app)
+@editor_view
+async def version_page(request: web.Request, ed: Editor) -> web.Response:
     v = _version(ed, request.match_info["vid"])
     before = ed.store.previous(v["id"])
     changes = diff.record_changes(before["files"], v["files"]) if before else []
-    return _render(
+    return _page(
         request,
-        "editor_version.html",
-        title=labels.get("editor.titles.version", id=v["id"]),
+        "version",
+        title_args={"id": v["id"]},
         v=v,
         before=before,
         changes=changes,
@@ -305,9 +307,8 @@ async def version_page(request: web.Request) -> web.Response:
     )
 
 
-@require_role("editor")
-async def version_file(request: web.Request) -> web.Response:
-    ed = editor_of(request.app)
+@editor_view
+async def version_file(request: web.Request, ed: Editor) -> web.Response:
     v = _version(ed, request.match_info["vid"])
     name = request.match_info["name"]
     if name not in v["files"]:
@@ -318,14 +319,13 @@ async def version_file(request: web.Request) -> web.Response:
     return resp
 
 
-@require_role("editor")
-async def diff_page(request: web.Request) -> web.Response:
-    ed = editor_of(request.app)
+@editor_view
+async def diff_page(request: web.Request, ed: Editor) -> web.Response:
     a, b = _version(ed, request.query.get("a", "")), _version(ed, request.query.get("b", ""))
-    return _render(
+    return _page(
         request,
-        "editor_diff.html",
-        title=labels.get("editor.titles.diff", a=a["id"], b=b["id"]),
+        "diff",
+        title_args={"a": a["id"], "b": b["id"]},
         a=a,
         b=b,
         changes=diff.record_changes(a["files"], b["files"]),
@@ -334,9 +334,8 @@ async def diff_page(request: web.Request) -> web.Response:
     )
 
 
-@require_role("editor")
-async def rollback(request: web.Request) -> web.Response:
-    ed = editor_of(request.app)
+@editor_view
+async def rollback(request: web.Request, ed: Editor) -> web.Response:
     v = _version(ed, request.match_info["vid"])
     data = await request.post()
     meta = _meta(request, data)
@@ -344,11 +343,11 @@ async def rollback(request: web.Request) -> web.Response:
         pub = await asyncio.get_running_loop().run_in_executor(None, ed.rollback, v["id"], meta)
     except Refused as e:
         before = ed.store.previous(v["id"])
-        return _render(
+        return _page(
             request,
-            "editor_version.html",
-            status=422,
-            title=labels.get("editor.titles.version", id=v["id"]),
+            "version",
+            422,
+            title_args={"id": v["id"]},
             v=v,
             before=before,
             changes=diff.record_changes(before["files"], v["files"]) if before else [],
@@ -367,14 +366,12 @@ async def rollback(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/editor/versions/{pub.version_id}?published=1")
 
 
-@require_role("editor")
-async def changes_page(request: web.Request) -> web.Response:
+@editor_view
+async def changes_page(request: web.Request, ed: Editor) -> web.Response:
     """The supervisor's view: who changed what, why, from which document, and in which version it went out."""
-    ed = editor_of(request.app)
-    return _render(
+    return _page(
         request,
-        "editor_changes.html",
-        title=labels.get("editor.titles.changes"),
+        "changes",
         changes=ed.store.changes(limit=300),
         words=labels.get("editor"),
     )
