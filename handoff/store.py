@@ -22,13 +22,23 @@ STATUSES = ("open", "claimed", "closed")
 OUTBOX_KINDS = ("reply", "claimed", "handback")
 
 metadata = sa.MetaData()
+
+
+def _conversation_columns() -> list:
+    """What a case and a staff message both start with: their id, the conversation, its channel, their kind
+    (new Column objects each call: a column belongs to one table)."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+        sa.Column("channel", sa.String(32), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+    ]
+
+
 cases = sa.Table(
     "handoff_cases",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("channel", sa.String(32), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
+    *_conversation_columns(),
     sa.Column("status", sa.String(16), nullable=False, index=True),
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
@@ -53,10 +63,7 @@ codes = sa.Table(
 outbox = sa.Table(
     "handoff_outbox",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("channel", sa.String(32), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
+    *_conversation_columns(),
     sa.Column("text", sa.Text, nullable=False, default=""),
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("delivered", sa.Float),
@@ -120,6 +127,19 @@ class HandoffStore:
     def __init__(self, engine: sa.engine.Engine | None = None):
         self.engine = engine or engine_for()
 
+    def _rows(self, query) -> list:
+        with self.engine.connect() as con:
+            return con.execute(query).all()
+
+    def _first(self, query):
+        rows = self._rows(query.limit(1))
+        return rows[0] if rows else None
+
+    def _change(self, statement) -> int:
+        """One statement in a transaction of its own; how many rows it changed."""
+        with self.engine.begin() as con:
+            return con.execute(statement).rowcount
+
     # -- case codes ------------------------------------------------------------------------------------------
     def issue_code(self, code: str, sender_id: str, channel: str, context: dict, hours: float) -> None:
         now = time.time()
@@ -137,8 +157,7 @@ class HandoffStore:
 
     def find_code(self, code: str, now: float | None = None) -> dict | None:
         """The live code's conversation ({sender_id, channel, context, expires}), None if unknown or expired."""
-        with self.engine.connect() as con:
-            row = con.execute(sa.select(codes).where(codes.c.code == code)).first()
+        row = self._first(sa.select(codes).where(codes.c.code == code))
         if row is None or row.expires < (now or time.time()):
             return None
         return {
@@ -180,8 +199,7 @@ class HandoffStore:
             ).inserted_primary_key[0]
 
     def get(self, case_id: int) -> Case | None:
-        with self.engine.connect() as con:
-            row = con.execute(sa.select(cases).where(cases.c.id == case_id)).first()
+        row = self._first(sa.select(cases).where(cases.c.id == case_id))
         return _case(row) if row else None
 
     def queue(self, include_closed: bool = False, limit: int = 200) -> list[Case]:
@@ -207,8 +225,7 @@ class HandoffStore:
 
     def _set(self, case_id: int, where, **values) -> bool:
         values["updated"] = time.time()
-        with self.engine.begin() as con:
-            return bool(con.execute(cases.update().where(cases.c.id == case_id, where).values(**values)).rowcount)
+        return bool(self._change(cases.update().where(cases.c.id == case_id, where).values(**values)))
 
     def claim(self, case_id: int, who: str) -> bool:
         """Claim an open case, or one this account holds already; False when someone else holds it or it is closed."""
@@ -234,13 +251,10 @@ class HandoffStore:
 
     def held(self, sender_id: str) -> bool:
         """Is a staff member holding this conversation (the bot stays quiet)?"""
-        with self.engine.connect() as con:
-            return (
-                con.execute(
-                    sa.select(cases.c.id).where(cases.c.sender_id == sender_id, cases.c.status == "claimed").limit(1)
-                ).first()
-                is not None
-            )
+        return (
+            self._first(sa.select(cases.c.id).where(cases.c.sender_id == sender_id, cases.c.status == "claimed"))
+            is not None
+        )
 
     # -- outbox ----------------------------------------------------------------------------------------------
     def post(self, sender_id: str, channel: str, kind: str, text: str = "") -> int:
@@ -257,8 +271,7 @@ class HandoffStore:
             q = q.where(outbox.c.sender_id == sender_id)
         if channel is not None:
             q = q.where(outbox.c.channel == channel)
-        with self.engine.connect() as con:
-            return [dict(r._mapping) for r in con.execute(q).all()]
+        return [dict(r._mapping) for r in self._rows(q)]
 
     def waiting(self, sender_ids: list[str], channel: str) -> list[str]:
         """Which of these conversations have staff messages not yet delivered on `channel`."""
@@ -269,23 +282,21 @@ class HandoffStore:
             .where(outbox.c.delivered.is_(None), outbox.c.channel == channel, outbox.c.sender_id.in_(sender_ids))
             .distinct()
         )
-        with self.engine.connect() as con:
-            return [r.sender_id for r in con.execute(q)]
+        return [r.sender_id for r in self._rows(q)]
 
     def delivered(self, ids: list[int]) -> None:
         if ids:
-            with self.engine.begin() as con:
-                con.execute(outbox.update().where(outbox.c.id.in_(ids)).values(delivered=time.time(), error=None))
+            self._change(outbox.update().where(outbox.c.id.in_(ids)).values(delivered=time.time(), error=None))
 
     def failed(self, ids: list[int], error: str) -> None:
         if ids:
-            with self.engine.begin() as con:
-                con.execute(outbox.update().where(outbox.c.id.in_(ids)).values(error=error[:64]))
+            self._change(outbox.update().where(outbox.c.id.in_(ids)).values(error=error[:64]))
 
     def messages(self, sender_id: str) -> list[dict]:
-        with self.engine.connect() as con:
-            rows = con.execute(sa.select(outbox).where(outbox.c.sender_id == sender_id).order_by(outbox.c.id)).all()
-        return [dict(r._mapping) for r in rows]
+        return [
+            dict(r._mapping)
+            for r in self._rows(sa.select(outbox).where(outbox.c.sender_id == sender_id).order_by(outbox.c.id))
+        ]
 
     # -- retention -------------------------------------------------------------------------------------------
     def purge(self, callback_days: int, now: float | None = None, days: float | None = None) -> dict:
