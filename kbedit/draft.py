@@ -32,6 +32,15 @@ class Meta:
     source_date: str  # AD date of the document, 2026-03-02
     at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
+    def stated(self) -> dict:
+        """What the editor typed about the change (reason, document, its date): a form's values."""
+        return {"why": self.why, "source_doc": self.source_doc, "source_date": self.source_date}
+
+    def signed(self, at: str = "at") -> dict:
+        """Who, when (under the column name `at`), why and from which document: what every stored change,
+        version and publish record carries."""
+        return {at: self.at, "author": self.author, **self.stated()}
+
     def problems(self) -> dict:
         """field -> problem: a change without a reason or a source (document and date) is refused."""
         out = {}

@@ -118,11 +118,7 @@ class Editor:
             if problems or meta_problems:
                 return SaveResult(False, mine, rest, meta_problems)
             change = dict(
-                at=meta.at,
-                author=meta.author,
-                why=meta.why,
-                source_doc=meta.source_doc,
-                source_date=meta.source_date,
+                **meta.signed(),
                 file=file,
                 record_id=rid,
                 action=action,
@@ -168,15 +164,7 @@ class Editor:
         sources = draft.sources()
         pub.clean_leftovers(self.kb_path)
         vid = self.store.add_version(draft.files, meta, kind, "pending", rollback_of)
-        info = dict(
-            version=vid,
-            kind=kind,
-            published_at=meta.at,
-            author=meta.author,
-            why=meta.why,
-            source_doc=meta.source_doc,
-            source_date=meta.source_date,
-        )
+        info = dict(version=vid, kind=kind, **meta.signed("published_at"))
         tmp = pub.build_kb_file(sources, self.kb_path, info)
         pub.swap_in(tmp, self.kb_path)
         retrain = pub.write_dict(sources, self.dict_dir)

@@ -114,13 +114,9 @@ class Store:
         with self.engine.begin() as con:
             res = con.execute(
                 VERSIONS.insert().values(
-                    created_at=meta.at,
+                    **meta.signed("created_at"),
                     kind=kind,
                     status=status,
-                    author=meta.author,
-                    why=meta.why,
-                    source_doc=meta.source_doc,
-                    source_date=meta.source_date,
                     rollback_of=rollback_of,
                     retrain=False,
                     files=json.dumps(files, ensure_ascii=False),

@@ -186,7 +186,7 @@ async def record_save(request: web.Request, ed: Editor) -> web.Response:
     if result.saved:
         _audit(request, "kb_edit", f"{file}:{rid}")
         raise web.HTTPSeeOther(f"/editor/{'measures' if file == 'measures.yml' else 'hotlines'}/{rid}?saved=1")
-    meta_values = {"why": meta.why, "source_doc": meta.source_doc, "source_date": meta.source_date, "action": action}
+    meta_values = {**meta.stated(), "action": action}
     if result.conflict:
         c = result.conflict
         form = forms.to_form(KINDS[file], c.current)
@@ -245,7 +245,7 @@ async def publish(request: web.Request, ed: Editor) -> web.Response:
             live=ed.store.live_version(),
             serving=ed.serving(),
             words=labels.get("editor"),
-            meta={"why": meta.why, "source_doc": meta.source_doc, "source_date": meta.source_date},
+            meta=meta.stated(),
             meta_problems=meta.problems(),
             problems=[labels.get(f"editor.refused.{e.key}")] + [str(p) for p in e.problems if p.file],
             message=None,
@@ -358,7 +358,7 @@ async def rollback(request: web.Request, ed: Editor) -> web.Response:
             published=False,
             serving=ed.serving(),
             words=labels.get("editor"),
-            meta={"why": meta.why, "source_doc": meta.source_doc, "source_date": meta.source_date},
+            meta=meta.stated(),
             meta_problems=meta.problems(),
             refused=labels.get(f"editor.refused.{e.key}"),
         )
