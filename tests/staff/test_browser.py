@@ -77,3 +77,48 @@ def test_login_search_and_calculate(server, page):
     page.click("text=登出")
     page.goto(server.url + "/directory")
     assert "/login" in page.url
+
+
+@pytest.fixture(scope="module")
+def phone(server):
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        context = browser.new_context(locale="zh-TW", viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_case_and_case_code_pages_fit_a_phone(server, phone, tmp_path):
+    """The 案件 page and a case code's page (the firm's facts and the transcript, one include each) at 390 px:
+    facts, measures, the calculator link and the bot's answers shown, nothing running past the screen's edge."""
+    from handoff.store import HandoffStore
+    from tests.e2e.page_checks import horizontal_overflow
+
+    store = HandoffStore()  # the app's own (HANDOFF_DB of the tests)
+    context = {
+        "facts": {"size": "sme", "revenue_change": -15, "amount": 800},
+        "measures": ["sme_loan"],
+        "questions": ["我營業額掉了15%能貸多少"],
+    }
+    case = store.open_case("firm-a", "socketio", "written", context, code="KMX47C")
+    store.issue_code("KMX47C", "firm-a", "socketio", context, hours=24)
+    phone.goto(server.url + "/login")
+    phone.fill("input[name=name]", STAFF)
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(server.url + "/")
+    for path, name in ((f"/queue/{case}", "staff-case-phone.png"), ("/lookup", "staff-code-phone.png")):
+        phone.goto(server.url + path)
+        if path == "/lookup":
+            phone.fill("input[name=code]", "KMX 47C")
+            phone.press("input[name=code]", "Enter")
+            phone.wait_for_load_state()
+        main = phone.locator("main")
+        sync_api.expect(main).to_contain_text("減少15%")
+        sync_api.expect(main).to_contain_text("我營業額掉了15%能貸多少")  # the transcript, from the tracker store
+        assert phone.locator("a[href^='/calc?']").count() >= 1
+        phone.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        assert horizontal_overflow(phone) == [], path
