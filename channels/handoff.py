@@ -34,7 +34,7 @@ from knowledge.kb import default_kb
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 LINE_PUSH_BATCH = 5  # LINE accepts at most 5 messages per push
-WATCH_SECONDS = float(os.environ.get("HANDOFF_WATCH_SECONDS") or 1.0)  # how often open pages' messages are looked for
+WATCH_SECONDS = 1.0  # how often a process looks for staff messages to the pages open on it
 
 
 @functools.lru_cache(maxsize=1)
