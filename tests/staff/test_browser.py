@@ -80,15 +80,15 @@ def test_login_search_and_calculate(server, page):
 
 
 @pytest.fixture(scope="module")
-def phone(server):
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        context = browser.new_context(locale="zh-TW", viewport={"width": 390, "height": 844}, device_scale_factor=2)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+def phone(page):
+    """A phone-sized page in the same browser (one sync_playwright per process)."""
+    context = page.context.browser.new_context(
+        locale="zh-TW", viewport={"width": 390, "height": 844}, device_scale_factor=2
+    )
+    small = context.new_page()
+    small.set_default_timeout(15000)
+    yield small
+    context.close()
 
 
 def test_case_and_case_code_pages_fit_a_phone(server, phone, tmp_path):
