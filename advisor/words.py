@@ -34,6 +34,16 @@ class Cues:
     back: re.Pattern  # 「回到倉庫那個」: back to a measure discussed earlier
 
 
+def _package(words) -> re.Pattern:
+    """The package's words; a bare number among them (700) is the package only as a number of its own, not inside
+    another amount (「700萬」「1,700」)."""
+    alts = [
+        rf"(?<![\d.,]){re.escape(str(x))}(?![\d.,]|\s*[萬千百元%％])" if str(x).isdigit() else re.escape(str(x))
+        for x in sorted(words, key=lambda x: len(str(x)), reverse=True)
+    ]
+    return re.compile("|".join(alts))
+
+
 def compile_cues(kb) -> Cues:
     w = {}
     for row in kb.lexicon("cue"):
@@ -41,7 +51,7 @@ def compile_cues(kb) -> Cues:
     a = {k: _alt(v) for k, v in w.items()}
     numeral = f"[0-9{NUMERAL_CHARS}.,]+"
     return Cues(
-        package=re.compile(a["package"]),
+        package=_package(w["package"]),
         stages=re.compile(a["stages"]),
         days_off=re.compile(a["days_off"]),
         directory=re.compile(

@@ -119,6 +119,12 @@ SUMS = (
     "cost",
     "stated_guarantee",
     "stated_self_funding",
+    "change_asked",
+    "at_cap",
+    "cap_used",
+    "year",
+    "interest",
+    "principal",
 )
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")
