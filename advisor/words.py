@@ -32,6 +32,9 @@ class Cues:
     durations: re.Pattern
     again: re.Pattern  # 「那這樣呢」: the last question again, with the facts as they are now
     back: re.Pattern  # 「回到倉庫那個」: back to a measure discussed earlier
+    next_stage: re.Pattern  # 「下一步是什麼」 of a stage: the program's next stage
+    if_not: re.Pattern  # 「不行的話」: the named measure is asked, then the others
+    not_this: tuple  # 「不是外銷貸款」: words before a measure's name that rule it out
 
 
 def _package(words) -> re.Pattern:
@@ -74,6 +77,9 @@ def compile_cues(kb) -> Cues:
         durations=re.compile(a["durations"]),
         again=re.compile(a["again"]),
         back=re.compile(a["back"]),
+        next_stage=re.compile(a["next_stage"]),
+        if_not=re.compile(a["if_not"]),
+        not_this=tuple(w["not_this"]),
     )
 
 

@@ -165,3 +165,35 @@ def test_never_a_dead_end(kb, name):
 def test_an_overview_asked_in_words_is_answered_whatever_diet_calls_it(kb):
     reply, text = chat(kb, ("政府那個七百億的方案", "inform"), ("它分成哪幾個方向", "affirm"))
     assert reply.kind == "overview" and "金融支持" in text and "安定就業" in text
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("中小微企業多元發展貸款利率多少", "對了我個人的卡債可以一起協商嗎"),
+        ("節能服務團可以來廠裡看嗎", "另外電表好像怪怪的，度數一直跳"),
+        ("海外訂單補助上限多少", "我們的貨櫃塞港兩個禮拜了怎麼辦"),
+    ],
+)
+def test_out_of_scope_after_an_in_scope_turn_leaves_the_measure(kb, turns):
+    """A question outside the package after a measure was discussed: said plainly, not the measure's figures."""
+    reply, said = chat(kb, *turns)
+    assert reply.kind == "out_of_scope", said
+    assert "tel:0800000257" in said and "萬元" not in said
+
+
+def test_a_measure_named_as_not_meant_is_left_out(kb):
+    _, text = chat(kb, "我問的是多元發展貸款，不是外銷貸款優惠保證，保證成數幾成")
+    assert "多元發展貸款" in text and "9.5成" not in text
+
+
+def test_the_next_stage_of_a_program(kb):
+    _, text = chat(kb, "輔導團的AI診斷已經結束了", "接下來還有什麼可以申請")
+    assert "下一個階段是階段2「AI應用導入」" in text and "10萬元" in text
+    _, text = chat(kb, "AI應用導入完成之後，下一階段有什麼")
+    assert "階段3" in text and "500萬元" in text
+
+
+def test_a_measure_asked_with_a_fallback_gets_both(kb):
+    _, text = chat(kb, "我們沒有輸美實績，外銷貸款優惠保證加碼能申請嗎？不行的話有其他貸款嗎")
+    assert "❌" in text and "外銷貸款優惠保證加碼" in text and "中小微企業多元發展貸款加碼" in text
