@@ -27,6 +27,7 @@ def amounts(kb, text, remembered=None):
         ("113年下半年3個月營收合計1200萬，現在每月剩350萬", -12.5),  # a total over months, averaged
         ("114年1月營收600萬、2月400萬，現在一個月約450萬", -10),  # two base months averaged
         ("113年同期營收2億，現在同期剩1.5億", -25),  # 億
+        ("去年同期營收500萬，這個月回升到470萬", -6),  # a level word of a rise: the level now
     ],
 )
 def test_revenue_change_from_amounts(kb, text, change):
@@ -332,6 +333,12 @@ def test_the_revenue_working_is_shown_once(kb):
             ["✅", "每家最高3,500萬元", "營業額比較基準"],
             [],
         ),
+        # English-mixed LINE messages: the firm's facts and its budget in English words
+        (
+            ["We are SME, 有 factory registration, 研發轉型補助 total budget 800萬, 最多補多少"],
+            ["最多可補助400萬元"],
+            [],
+        ),
         # a budget is a budget, whatever word comes before the amount
         (["納管工廠研發轉型，總經費只有400萬，可以補多少"], ["最多可補助200萬元"], ["營業額由"]),
         # an amount that contains the package's number is not the package
@@ -339,7 +346,11 @@ def test_the_revenue_working_is_shown_once(kb):
         # interest to the 元, and the saving per month
         (["多元發展貸款借950萬，減碼期間利息多少"], ["= 7.125萬元（每月1.1875萬元）"], []),
         # a stage's own items added up, before the stages together
-        (["AI應用導入工具跟人才培訓都申請，加起來最多補多少"], ["工具導入補助10萬元 + 人才培訓補助12萬元 = 22萬元"], []),
+        (
+            ["AI應用導入工具跟人才培訓都申請，加起來最多補多少"],
+            ["工具導入補助10萬元 + 人才培訓補助12萬元 = 22萬元"],
+            [],
+        ),
         # principal over the term, when asked
         (
             ["中小微企業貸款加碼借1400萬買設備，平均每年還多少本金"],

@@ -197,3 +197,8 @@ def test_the_next_stage_of_a_program(kb):
 def test_a_measure_asked_with_a_fallback_gets_both(kb):
     _, text = chat(kb, "我們沒有輸美實績，外銷貸款優惠保證加碼能申請嗎？不行的話有其他貸款嗎")
     assert "❌" in text and "外銷貸款優惠保證加碼" in text and "中小微企業多元發展貸款加碼" in text
+
+
+def test_sibling_measures_named_in_the_firms_short_words(kb):
+    _, text = chat(kb, "研發與設備支出抵減跟擴大適用差在哪")
+    assert "【研發與設備支出抵減】" in text and "【擴大抵減適用】" in text
