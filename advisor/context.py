@@ -151,7 +151,7 @@ def _next_stage(kb, reading, state: State) -> list:
     current = [m for m in (reading.measures or state.focus) if (kb.measure(m) or {}).get("stage")]
     if not current:
         return []
-    m = kb.measure(current[-1])
+    m = max((kb.measure(x) for x in current), key=lambda x: x["stage"])  # 「診斷跟導入做完之後」: after the later one
     later = [s for s in kb.stages(m["program_id"]) if s["stage"] == m["stage"] + 1]
     if not later:
         return []

@@ -202,3 +202,9 @@ def test_a_measure_asked_with_a_fallback_gets_both(kb):
 def test_sibling_measures_named_in_the_firms_short_words(kb):
     _, text = chat(kb, "研發與設備支出抵減跟擴大適用差在哪")
     assert "【研發與設備支出抵減】" in text and "【擴大抵減適用】" in text
+
+
+def test_an_out_of_scope_word_in_passing_does_not_hide_the_firms_need(kb):
+    # 公司登記 is out of scope on its own; a loan asked with the firm's facts is still answered
+    reply, text = chat(kb, "我們是稅籍登記的小店，還沒辦公司登記，營收比去年同期少了三成，最多能借多少")
+    assert reply.kind != "out_of_scope" and "3,500萬元" in text
