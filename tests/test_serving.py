@@ -41,6 +41,58 @@ def test_accepts_and_rejects_what_rasa_does(remote_action):
         assert ours.value.message == rasa_error.value.message
 
 
+def event_cases():
+    """Events of every type Rasa's schema names, each valid, with a field of a wrong type, without its name."""
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+
+    names = [alt["properties"]["event"]["const"] for alt in EVENT_SCHEMA["oneOf"]]
+    cases = [{"event": name, "timestamp": 1.5} for name in names]
+    cases += [{"event": name, "timestamp": "noon"} for name in names]  # timestamp must be a number
+    cases += [{"event": name, "metadata": []} for name in names]
+    cases += [
+        {"event": "slot", "name": "size", "value": None},
+        {"event": "slot", "value": 1},  # no name
+        {"event": "entities", "entities": [{"entity": "size", "value": "sme"}]},
+        {"event": "entities", "entities": [{"entity": "size"}]},  # an entity without its value
+        {"event": "action", "name": "action_listen", "confidence": "high"},
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 0.9}}},
+        {"event": "user", "text": 5},
+        {"event": "bot", "text": "hello", "data": {"buttons": []}},
+        {"event": "no_such_event"},
+        {"event": 3},
+        {"name": "size", "value": 1},  # no event at all
+        "slot",
+        None,
+    ]
+    return cases
+
+
+def test_dispatch_accepts_exactly_what_the_full_schema_accepts(remote_action):
+    """The oneOf checked by event name (action_validation.is_valid) against jsonschema on Rasa's full schema,
+    event by event and as a whole response."""
+    full = action_validation.response_validator()
+    cases = event_cases()
+    verdicts = []
+    for event in cases:
+        response = {"events": [GOOD["events"][0], event], "responses": GOOD["responses"]}
+        verdicts.append(full.is_valid(response))
+        assert action_validation.is_valid(response) is verdicts[-1], event
+    assert 10 < sum(verdicts) < len(cases) - 10  # both kinds are really there
+    for response in [*BAD, [], "x", {"events": None}, {"events": []}, {"responses": []}, {}]:
+        assert action_validation.is_valid(response) is full.is_valid(response), response
+
+
+def test_the_error_for_a_bad_event_is_rasas(remote_action):
+    from rasa.core.actions.action import RemoteAction
+
+    bad = {"events": [GOOD["events"][0], {"event": "entities", "entities": [{"entity": "size"}]}]}
+    with pytest.raises(jsonschema.ValidationError) as rasa_error:
+        RemoteAction._validate_action_result(remote_action, bad)
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        action_validation.validate_action_result(remote_action, bad)
+    assert ours.value.message == rasa_error.value.message
+
+
 def test_schema_checked_once(monkeypatch, remote_action):
     """The point of the fix: Rasa's jsonschema.validate re-checks the schema on every response."""
     action_validation.response_validator.cache_clear()
@@ -48,6 +100,7 @@ def test_schema_checked_once(monkeypatch, remote_action):
     checks = []
     monkeypatch.setattr(cls, "check_schema", classmethod(lambda c, schema, *a, **k: checks.append(1)))
     action_validation.response_validator.cache_clear()
+    action_validation.event_dispatch.cache_clear()
     for _ in range(20):
         action_validation.validate_action_result(remote_action, GOOD)
     assert len(checks) == 1
