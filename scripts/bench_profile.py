@@ -28,6 +28,13 @@ from bench.procs import BIN, ROOT  # noqa: E402
 SENDERS = 16
 OURS = ROOT / "models" / "current-config.tar.gz"
 PROFILED = [str(BIN / "python"), "-m", "bench.profiled"]
+# The environment of each variant of ours (ACTION_TIMEOUT is raised for all: cProfile slows Rasa's event loop so
+# much that an action call's answer can wait past the 10 s default, and a failed turn is not the turn we profile)
+VARIANTS = {
+    "ours": {},
+    "ours-no-cache": {"BENCH_NO_TRACKER_CACHE": "1"},  # serving/ without tracker_cache.py
+    "ours-tf-threads-default": {"BENCH_TF_THREADS_DEFAULT": "1"},  # TensorFlow's own thread pools
+}
 
 
 def measure(s, conversations: int, not_answers) -> dict:
@@ -90,7 +97,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--conversations", type=int, default=2, help="conversations per sender, measured round")
     ap.add_argument("--baseline", type=Path, help="a baseline model to serve with stock rasa run (the ratio)")
-    ap.add_argument("--variants", default="ours,ours-no-cache", help="comma-separated: ours, ours-no-cache")
+    ap.add_argument("--variants", default="ours,ours-no-cache", help=f"comma-separated, of {', '.join(VARIANTS)}")
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--top", type=int, default=45)
     ap.add_argument("--out", type=Path, default=ROOT / "results")
@@ -101,12 +108,11 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     not_answers = load.stand_ins()
     results = {"date": args.stamp, "load_before": [round(x, 2) for x in os.getloadavg()], "variants": {}}
-    for name in args.variants.split(","):
-        env = {"PROFILE_OUT": str(workdir / f"{name}.pstats")}
-        if name == "ours-no-cache":
-            env["BENCH_NO_TRACKER_CACHE"] = "1"
-        results["variants"][name] = variant(
-            name, OURS.resolve(), PROFILED, env, workdir, args, not_answers, not args.no_profile
+    for i, name in enumerate(args.variants.split(",")):
+        key = name if name not in results["variants"] else f"{name} ({i + 1})"  # a variant again: interleaved
+        env = {"PROFILE_OUT": str(workdir / f"{i}-{name}.pstats"), "ACTION_TIMEOUT": "120", **VARIANTS[name]}
+        results["variants"][key] = variant(
+            f"{i}-{name}", OURS.resolve(), PROFILED, env, workdir, args, not_answers, not args.no_profile
         )
     if args.baseline:
         results["variants"]["baseline"] = variant(

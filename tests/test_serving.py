@@ -144,3 +144,52 @@ def test_sqlite_tracker_store_in_wal_with_a_kept_connection(tmp_path, monkeypatc
     # PostgreSQL keeps Rasa's own pool settings
     kwargs = tracker_store.create_engine_kwargs("postgresql://rasa@127.0.0.1:5432/rasa")
     assert "poolclass" not in kwargs and "pool_size" in kwargs
+
+
+@pytest.fixture
+def event_types():
+    from serving import event_types
+
+    event_types.install()
+    yield event_types
+    event_types.uninstall()
+
+
+def test_event_classes_by_name_are_rasas(event_types):
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    rasa_resolve = Event._event_types_installed
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) > 20
+    for _ in range(2):  # the second time from the table
+        for name in names:
+            assert Event.resolve_by_type(name) is rasa_resolve(name)
+    assert Event.resolve_by_type("no_such_event", default=Event) is Event  # Rasa's default, not remembered
+    assert "no_such_event" not in event_types._resolved
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    events = Event.from_parameters({"event": "slot", "name": "size", "value": "sme"})
+    assert type(events).__name__ == "SlotSet"
+
+
+def test_a_new_event_class_empties_the_table(event_types):
+    from rasa.shared.core.events import Event, SlotSet
+
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert event_types._resolved
+
+    class Custom(SlotSet):  # noqa: F841 - defining it is the point
+        type_name = "custom_test_event"
+
+    assert not event_types._resolved
+    assert Event.resolve_by_type("custom_test_event").__name__ == "Custom"
+
+
+def test_event_types_uninstall_gives_rasas_method_back(event_types):
+    from rasa.shared.core.events import Event
+
+    rasa_resolve = Event._event_types_installed
+    event_types.uninstall()
+    assert Event.resolve_by_type is rasa_resolve
+    event_types.install()
