@@ -30,10 +30,6 @@ if __name__ == "__main__":
         from serving import tracker_cache
 
         tracker_cache.install = lambda: None
-    if os.environ.get("BENCH_TF_THREADS_DEFAULT") == "1":  # TensorFlow's own thread pools, as stock Rasa has them
-        from serving import tf_threads
-
-        tf_threads.install = lambda: None
     signal.signal(signal.SIGUSR1, _start)
     signal.signal(signal.SIGUSR2, _stop)
     main()
