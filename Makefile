@@ -87,10 +87,13 @@ test-stories: train ## story tests in tests/test_stories.yml: all run, then how 
 	$(RASA) test core --model models/current-config.tar.gz --stories tests/test_stories.yml --out results/stories
 	@$(PY) scripts/story_summary.py results/stories
 
-# After lint and training, pytest, the data validation and the story tests run side by side (each waits for Rasa
-# to load in one thread for much of its time); each output line stays whole, and progress shows as it comes.
-test: lint train ## everything CI checks (trains first: the FAQ and story tests need the model)
-	@$(MAKE) --no-print-directory -j3 --output-sync=line test-unit validate test-stories
+# `make test` in two steps. First, beside the training (minutes of CPU in a fresh clone): the installs that wait on
+# the network and the disk (npm ci, apt's Chromium, playwright) and the data validation. Then pytest beside the
+# story tests (each waits for Rasa to load in one thread for much of its time). Each output line stays whole, and
+# progress shows as it comes.
+test: lint ## everything CI checks (trains first: the FAQ and story tests need the model)
+	@$(MAKE) --no-print-directory -j4 --output-sync=line train web browser validate
+	@$(MAKE) --no-print-directory -j2 --output-sync=line test-unit test-stories
 
 eval: train ## grade the public cases and every unseen set in tests/unseen/ per category: pass rate, dead ends (own bot)
 	$(PY) scripts/eval.py $(EVAL_ARGS)
