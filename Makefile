@@ -22,8 +22,12 @@ $(VENV)/.installed: requirements.txt scripts/find-python.sh
 
 venv: $(VENV)/.installed ## create .venv with Python 3.10 and the pinned dependencies
 
+# A worktree whose node_modules is a symlink to a shared install must not run npm ci: npm empties the shared folder
+# through the link (it did on 2026-12-01). It says so and leaves the install to the folder's owner.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund
+	@if [ -L node_modules ]; then \
+	  echo "web: node_modules is a symlink ($$(readlink node_modules)): not running npm ci through it" >&2; \
+	else npm ci --ignore-scripts --no-audit --no-fund; fi
 
 web: node_modules/.package-lock.json ## install the web widget (rasa-webchat, pinned in package-lock.json)
 
