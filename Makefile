@@ -22,8 +22,12 @@ $(VENV)/.installed: requirements.txt scripts/find-python.sh
 
 venv: $(VENV)/.installed ## create .venv with Python 3.10 and the pinned dependencies
 
+# A worktree whose node_modules is a symlink to a shared install must not run npm ci: npm empties the shared folder
+# through the link (it did on 2026-12-01). It says so and leaves the install to the folder's owner.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund
+	@if [ -L node_modules ]; then \
+	  echo "web: node_modules is a symlink ($$(readlink node_modules)): not running npm ci through it" >&2; \
+	else npm ci --ignore-scripts --no-audit --no-fund; fi
 
 web: node_modules/.package-lock.json ## install the web widget (rasa-webchat, pinned in package-lock.json)
 
@@ -87,10 +91,13 @@ test-stories: train ## story tests in tests/test_stories.yml: all run, then how 
 	$(RASA) test core --model models/current-config.tar.gz --stories tests/test_stories.yml --out results/stories
 	@$(PY) scripts/story_summary.py results/stories
 
-# After lint and training, pytest, the data validation and the story tests run side by side (each waits for Rasa
-# to load in one thread for much of its time); each output line stays whole, and progress shows as it comes.
-test: lint train ## everything CI checks (trains first: the FAQ and story tests need the model)
-	@$(MAKE) --no-print-directory -j3 --output-sync=line test-unit validate test-stories
+# `make test` in two steps. First, beside the training (minutes of CPU in a fresh clone): the installs that wait on
+# the network and the disk (npm ci, apt's Chromium, playwright) and the data validation. Then pytest beside the
+# story tests (each waits for Rasa to load in one thread for much of its time). Each output line stays whole, and
+# progress shows as it comes.
+test: lint ## everything CI checks (trains first: the FAQ and story tests need the model)
+	@$(MAKE) --no-print-directory -j4 --output-sync=line train web browser validate
+	@$(MAKE) --no-print-directory -j2 --output-sync=line test-unit test-stories
 
 eval: train ## grade the public cases and every unseen set in tests/unseen/ per category: pass rate, dead ends (own bot)
 	$(PY) scripts/eval.py $(EVAL_ARGS)

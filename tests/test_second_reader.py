@@ -12,7 +12,7 @@ from advisor import retrieval
 from advisor.retrieval import best, grams, index
 from scripts.calibrate_retrieval import SET, calibrate, rates, scored
 from tests.test_answers import chat, numbers_in
-from tests.test_unseen_sets import STOCK_PHRASE, canonical, training_sentences
+from tests.test_unseen_sets import STOCK_PHRASE, canonical, cases, training_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 UNSEEN = sorted((ROOT / "tests" / "unseen").glob("*.yaml"))
@@ -141,11 +141,12 @@ def test_a_single_applicant_gets_the_individual_line(kb):
     assert "02-27089055" in text and "02-27044844" not in text and "4,000萬元" not in text
 
 
-def _questions():
-    for path in UNSEEN:
-        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
-            if case.get("category") not in ("chitchat", "greeting", "chitchat_between"):
-                yield path.stem, case["id"], case["turns"]
+def _questions(name: str):
+    """The questions of one unseen set (tests/unseen/<name>.yaml): every case but chit-chat and greetings."""
+    (path,) = [p for p in UNSEEN if p.stem == name]
+    for case in cases(path):
+        if case.get("category") not in ("chitchat", "greeting", "chitchat_between"):
+            yield case["id"], case["turns"]
 
 
 @pytest.mark.parametrize("name", sorted({p.stem for p in UNSEEN}))
@@ -153,9 +154,7 @@ def test_never_a_dead_end(kb, name):
     """Property over every unseen conversation (read in-process, intents unknown): the reply to the last turn, a
     question, carries a tap-to-call line."""
     dead = []
-    for stem, cid, turns in _questions():
-        if stem != name:
-            continue
+    for cid, turns in _questions(name):
         _, text = chat(kb, *turns)
         if "tel:" not in text:
             dead.append((cid, turns[-1], text[:80]))
