@@ -26,7 +26,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from knowledge.kb import KB, KBUnavailable
-from staff import calculator, db, editor_pages, labels, lookup, queue, review
+from staff import calculator, db, editor_pages, labels, lookup, queue, review, review_pages
 from staff.access_log import route_of
 from staff.accounts import ACCOUNT_KEY, Account, AccountStore, require_role
 from staff.audit import AuditLog
@@ -373,7 +373,7 @@ async def review_page(request: web.Request) -> web.Response:
         problem=problem,
         names=review.TABLES,
         days=_days(request),
-        tracker=str(request.app[SETTINGS].tracker_db),
+        tracker=review.redact_url(request.app[SETTINGS].tracker_db),
     )
 
 
@@ -395,32 +395,6 @@ async def review_table(request: web.Request) -> web.Response:
         rows=rows,
         problem=problem,
         days=_days(request),
-    )
-
-
-async def conversation_page(request: web.Request) -> web.Response:
-    sender = request.match_info["sender"]
-    audit(request, "view", sender)
-    try:
-        con = review.connect(request.app[SETTINGS].tracker_db)
-    except review.TrackerUnavailable as e:
-        return render(request, "error.html", status=404, title=labels.get("titles.review"), message=str(e))
-    try:
-        turns = review.load_turns(con, sender_id=sender)
-    finally:
-        con.close()
-    if not turns:
-        raise web.HTTPNotFound()
-    kb = request.app[KB_KEY]
-    names = {h["id"]: f"{h['name']} {h['number']}" for h in kb.hotlines()}
-    return render(
-        request,
-        "conversation.html",
-        title=labels.get("titles.conversation", sender=sender),
-        sender=sender,
-        turns=review.transcript(turns),
-        hotline_names=names,
-        tapped=labels.get("review.tapped"),
     )
 
 
@@ -464,7 +438,7 @@ def create_app(
     r.add_get("/directory", directory_page)
     r.add_get("/directory.csv", directory_page)
     r.add_get("/review", review_page)
-    r.add_get("/review/conversation/{sender:.+}", conversation_page)
+    review_pages.add_routes(app)  # the queue by risk, the transcript with its marks, the dashboard (issue 18)
     r.add_get("/review/{table}.csv", review_table)
     r.add_get("/review/{table}", review_table)
     r.add_get("/audit", audit_page)
