@@ -270,7 +270,7 @@ def hbar_chart(title: str, rows: list) -> Markup:
 
 
 def _fmt(v) -> str:
-    return f"{v:.0f}" if abs(v - round(v)) < 1e-9 or v >= 10 else f"{v:.2f}"
+    return f"{v:.0f}" if abs(v - round(v)) < 1e-9 or v >= 10 else f"{v:.2f}".rstrip("0")
 
 
 def _short(cat) -> str:
