@@ -32,8 +32,9 @@ UNSEEN = ROOT / "tests" / "unseen"
 STOCK_PHRASE = 7  # as tests/test_unseen_sets.py: shorter sentences are stock phrases, not leaks
 
 TESTS_HEADER = """\
-# Conversation tests from the staff helper's review (issue 18), written by `make review-export`; do not edit by
-# hand, correct the turn in the helper and export again. Personal data is masked (〔電話〕, 〔統編〕, 〔email〕).
+# Conversation tests from the staff helper's review (issue 18), written by `make review-export`: correct a turn in
+# the helper and export again rather than editing by hand; the one key to add by hand is `pending: <why>` on a case
+# that cannot be fixed yet (it must then fail: strict xfail). Personal data is masked (〔電話〕, 〔統編〕, 〔email〕).
 # Each case: the firm's messages up to the reviewed turn; its last reply must have the answer `kind`, one of
 # `measures_any` (measure ids), one of `hotlines_any` (numbers, in the text) and the `facts` in the state.
 # `was` is what the bot answered when the turn was reviewed. Run by tests/test_reviewed.py (make test).
@@ -148,6 +149,8 @@ def export(marks: list, kb, tests: Path = TESTS, nlu: Path = NLU) -> dict:
     cases = {c["id"]: c for c in read_existing_cases(tests)}
     new_cases = [case_of(m, kb) for m in marks]
     for c in new_cases:
+        if cases.get(c["id"], {}).get("pending"):  # the team's note stays until they remove it
+            c["pending"] = cases[c["id"]]["pending"]
         cases[c["id"]] = c
     examples = read_existing_examples(nlu)
     in_data, unseen = training_sentences(nlu), unseen_sentences()

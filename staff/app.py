@@ -1,6 +1,7 @@
 """The staff helper's web app (aiohttp + Jinja2, server-rendered HTML; one small script on the 案件 queue page).
 
-Pages: / (查詢), /calc (資格試算), /directory (專線一覽), /review (對話回顧) and their CSV exports.
+Pages: / (查詢), /calc (資格試算), /directory (專線一覽), /review (對話回顧) and their CSV exports; the review queue,
+transcripts with their marks and the dashboard are in staff/review_pages.py.
 Every path except /login needs a session of one staff account (staff/accounts.py): a random token in an
 HttpOnly, SameSite=Strict cookie, kept in memory on the server (so 登出 really ends it, and a restart logs
 everyone out). What staff view, export and look up goes to the audit log (staff/audit.py), read at /audit by

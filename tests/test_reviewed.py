@@ -16,7 +16,19 @@ from tests.test_faq import parse
 
 PATH = ROOT / "tests" / "reviewed.yaml"
 CASES = (yaml.safe_load(PATH.read_text(encoding="utf-8")) or {}).get("cases") or [] if PATH.exists() else []
-KEYS = {"id", "category", "turns", "kind", "intent", "measures_any", "hotlines_any", "facts", "was", "reviewed"}
+KEYS = {
+    "id",
+    "category",
+    "turns",
+    "kind",
+    "intent",
+    "measures_any",
+    "hotlines_any",
+    "facts",
+    "was",
+    "reviewed",
+    "pending",
+}
 PHONE = re.compile(r"(?<!\d)09\d{2}-?\d{3}-?\d{3}(?!\d)")
 
 
@@ -33,7 +45,14 @@ def test_cases_are_well_formed_and_masked():
         assert not any(PHONE.search(t) for t in case["turns"]), f"{case['id']}: an unmasked mobile number"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def marked(case: dict):
+    """A case the team cannot fix yet carries `pending: <why>` (added by hand): it must fail until it is fixed
+    (strict: once it passes, the key has to go)."""
+    why = case.get("pending")
+    return pytest.param(case, id=case["id"], marks=[pytest.mark.xfail(reason=str(why), strict=True)] if why else [])
+
+
+@pytest.mark.parametrize("case", [marked(c) for c in CASES])
 def test_reviewed_conversation(live_bot, kb, case):
     state = State()
     for text in case["turns"]:
