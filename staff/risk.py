@@ -5,7 +5,8 @@ A turn's risk, highest first (its rank is the first that applies):
   1 handoff         the firm asked for a person right after an answer (kind handoff after answer/overview)
   2 not_understood  the bot said it could not answer: clarify, fallback, out_of_scope
   3 low_confidence  NLU's intent confidence under LOW_CONFIDENCE (nlu_fallback included)
-  4 figures         the answer states figures or eligibility (bot metadata reply_meta.stated)
+  4 figures         the answer states figures or eligibility (bot metadata reply_meta.stated: figure, excluded,
+                    status lines)
   5 rest
 Everything is read from the tracker's events (answer_kind and answered_* slots, the bot's reply_meta), never
 guessed from the reply's text. A conversation ranks as its riskiest turn not yet reviewed; conversations with
@@ -23,7 +24,7 @@ from staff.review import when
 LOW_CONFIDENCE = 0.6  # the FallbackClassifier's threshold is 0.35; between the two, NLU guessed
 ANSWERED = {"answer", "overview"}
 SMALL_TALK = {"social", "feedback"}
-STATED_RISKY = {"figure", "excluded", "status", "note"}
+STATED_RISKY = {"figure", "excluded", "status"}  # figures (one it cannot get too) and eligibility; not notes (hours)
 REASONS = ("thumbs_down", "handoff", "not_understood", "low_confidence", "figures", "rest")
 
 
