@@ -197,7 +197,7 @@ PALETTE = ("#0b5cab", "#1e7b34", "#c77700", "#b3261e", "#6b4fa0", "#5f6b7a")
 def bar_chart(title: str, categories: list, series: list, stacked: bool = False, height: int = 220) -> Markup:
     """Vertical bars: `series` is [(name, [value per category])]; grouped side by side, or stacked. Self-contained
     SVG (no script), scaled to its container with viewBox; a <title> on each bar gives the exact figure."""
-    width, left, bottom, top = 720, 44, 36, 26
+    width, left, bottom, top = 480, 40, 40, 26  # small enough that its 13px text stays readable on a phone
     n = max(len(categories), 1)
     totals = [sum(v[i] for _, v in series) for i in range(len(categories))] if stacked else []
     peak = max([*(totals or [0]), *(x for _, v in series for x in v), 1]) if categories else 1
@@ -207,15 +207,15 @@ def bar_chart(title: str, categories: list, series: list, stacked: bool = False,
     parts = [
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" style="width:100%;height:auto;background:#fff">',
-        f'<text x="{left}" y="16" font-size="14" fill="#1f2933">{escape(title)}</text>',
+        f'<text x="{left}" y="17" font-size="15" fill="#1f2933">{escape(title)}</text>',
     ]
     for frac in (0, 0.5, 1):
         y = top + plot_h * (1 - frac)
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5dbe3"/>')
         parts.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{_fmt(peak * frac)}</text>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="12" text-anchor="end">{_fmt(peak * frac)}</text>'
         )
-    step = max(1, math.ceil(n / 12))  # at most about 12 labels under the axis
+    step = max(1, math.ceil(n / 8))  # at most about 8 labels under the axis
     for i, cat in enumerate(categories):
         x0 = left + slot * i + slot * 0.1
         base = 0.0
@@ -231,40 +231,40 @@ def bar_chart(title: str, categories: list, series: list, stacked: bool = False,
             base += v if stacked else 0
         if i % step == 0:
             parts.append(
-                f'<text x="{left + slot * (i + 0.5):.1f}" y="{height - bottom + 14}" font-size="11" '
+                f'<text x="{left + slot * (i + 0.5):.1f}" y="{height - bottom + 15}" font-size="12" '
                 f'text-anchor="middle">{escape(_short(cat))}</text>'
             )
     if len(series) > 1:
         x = left
         for j, (name, _) in enumerate(series):
-            parts.append(f'<rect x="{x}" y="{height - 12}" width="10" height="10" fill="{PALETTE[j % 6]}"/>')
-            parts.append(f'<text x="{x + 14}" y="{height - 3}" font-size="11">{escape(name)}</text>')
-            x += 14 + 13 * len(name) + 12
+            parts.append(f'<rect x="{x}" y="{height - 14}" width="11" height="11" fill="{PALETTE[j % 6]}"/>')
+            parts.append(f'<text x="{x + 15}" y="{height - 4}" font-size="13">{escape(name)}</text>')
+            x += 15 + 14 * len(name) + 12
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def hbar_chart(title: str, rows: list) -> Markup:
     """Horizontal bars for a top-N list: rows are (label, value)."""
-    width, label_w, row_h, top = 720, 300, 22, 26
+    width, label_w, row_h, top = 480, 190, 24, 28
     height = top + row_h * max(len(rows), 1) + 8
     peak = max([v for _, v in rows] + [1])
     parts = [
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" style="width:100%;height:auto;background:#fff">',
-        f'<text x="4" y="16" font-size="14" fill="#1f2933">{escape(title)}</text>',
+        f'<text x="4" y="17" font-size="15" fill="#1f2933">{escape(title)}</text>',
     ]
     for i, (label, v) in enumerate(rows):
         y = top + row_h * i
         w = (width - label_w - 50) * v / peak
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 15}" font-size="12" text-anchor="end">{escape(label[:24])}</text>'
+            f'<text x="{label_w - 6}" y="{y + 15}" font-size="13" text-anchor="end">{escape(label[:13])}</text>'
         )
         parts.append(
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{PALETTE[0]}">'
             f"<title>{escape(label)}: {v}</title></rect>"
         )
-        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="12">{v}</text>')
+        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 16}" font-size="13">{v}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
