@@ -14,7 +14,9 @@ held-out unseen sentences of tests/unseen/ (it must stay unseen for `make eval`)
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
+import json
 import os
 import re
 import sys
@@ -59,6 +61,31 @@ def hotline_number(kb, hotline_id: str) -> str | None:
         return kb.hotline(hotline_id)["number"]
     except (KeyError, TypeError):
         return None
+
+
+@functools.lru_cache(maxsize=1)
+def tokenizer():
+    """jieba with the knowledge base's dictionary, as config.yml's JiebaTokenizer reads the training data."""
+    import jieba
+
+    t = jieba.Tokenizer()
+    for path in sorted((ROOT / "knowledge" / "dict").glob("*.txt")):
+        t.load_userdict(str(path))
+    return t
+
+
+def annotate(text: str, words: str, measure: str) -> str | None:
+    """The example with `words` marked as the measure entity, or None when they are not whole tokens (Rasa would
+    warn that the entity splits a token, which fails the training: scripts/data_warnings.py)."""
+    start = text.find(words)
+    if start < 0 or not words:
+        return None
+    end = start + len(words)
+    bounds = {b for _, s, e in tokenizer().tokenize(text) for b in (s, e)}
+    if start not in bounds or end not in bounds:
+        return None
+    entity = json.dumps({"entity": "measure", "value": measure}, ensure_ascii=False)
+    return f"{text[:start]}[{words}]{entity}{text[end:]}"
 
 
 def case_of(mark, kb) -> dict:
@@ -154,7 +181,7 @@ def export(marks: list, kb, tests: Path = TESTS, nlu: Path = NLU) -> dict:
         cases[c["id"]] = c
     examples = read_existing_examples(nlu)
     in_data, unseen = training_sentences(nlu), unseen_sentences()
-    added, skipped = [], []
+    added, skipped, notes = [], [], []
     for m in marks:
         if m.verdict != "corrected" or not m.intent or not m.turns:
             continue
@@ -172,12 +199,15 @@ def export(marks: list, kb, tests: Path = TESTS, nlu: Path = NLU) -> dict:
         elif key in in_data:
             skipped.append((text, f"in data/ as {in_data[key]}"))
         elif key not in {canonical(t) for t in examples.get(m.intent, [])}:
-            examples.setdefault(m.intent, []).append(text)
-            added.append((m.intent, text))
+            example = annotate(text, m.words, m.measure) if m.words and m.measure else None
+            if m.words and example is None:
+                notes.append(f"{text}: '{m.words}' not annotated (not whole jieba tokens of the message)")
+            examples.setdefault(m.intent, []).append(example or text)
+            added.append((m.intent, example or text))
     tests.parent.mkdir(parents=True, exist_ok=True)
     write_cases(tests, list(cases.values()))
     write_nlu(nlu, examples)
-    return {"cases": len(cases), "exported": len(new_cases), "added": added, "skipped": skipped}
+    return {"cases": len(cases), "exported": len(new_cases), "added": added, "skipped": skipped, "notes": notes}
 
 
 def main(argv=None) -> int:
@@ -201,6 +231,8 @@ def main(argv=None) -> int:
         print(f"  + {intent}: {text}")
     for text, why in done["skipped"]:
         print(f"  - left out ({why}): {text}")
+    for note in done["notes"]:
+        print(f"  ! {note}")
     return 0
 
 

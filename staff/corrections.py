@@ -31,6 +31,7 @@ marks = sa.Table(
     sa.Column("intent", sa.String(64), nullable=False, default=""),
     sa.Column("measure", sa.String(64), nullable=False, default=""),
     sa.Column("hotline", sa.String(64), nullable=False, default=""),
+    sa.Column("words", sa.String(64), nullable=False, default=""),  # the words naming the measure, for NLU
     sa.Column("facts", sa.Text, nullable=False, default="{}"),  # JSON: fact name -> value
     sa.Column("turns", sa.Text, nullable=False, default="[]"),  # JSON: the masked user messages up to this turn
     sa.Column("was", sa.Text, nullable=False, default="{}"),  # JSON: what the bot did (kind, intent, measures …)
@@ -53,6 +54,7 @@ class Mark:
     intent: str = ""
     measure: str = ""
     hotline: str = ""
+    words: str = ""  # the words of the message that name the measure: annotated as its entity in the example
     facts: dict = field(default_factory=dict)
     at: float = 0.0
 
@@ -75,6 +77,7 @@ class MarkStore:
             "intent": mark.intent or "",
             "measure": mark.measure or "",
             "hotline": mark.hotline or "",
+            "words": mark.words or "",
             "facts": json.dumps(mark.facts or {}, ensure_ascii=False, sort_keys=True),
             "turns": json.dumps(mark.turns, ensure_ascii=False),
             "was": json.dumps(mark.was, ensure_ascii=False, sort_keys=True),
@@ -120,6 +123,7 @@ def _mark(r) -> Mark:
         intent=r.intent,
         measure=r.measure,
         hotline=r.hotline,
+        words=r.words,
         facts=json.loads(r.facts or "{}"),
         at=r.at,
     )

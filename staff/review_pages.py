@@ -152,6 +152,7 @@ async def mark_turn(request: web.Request) -> web.Response:
         mark.intent = str(form.get("intent") or "")
         mark.measure = str(form.get("measure") or "")
         mark.hotline = str(form.get("hotline") or "")
+        mark.words = str(form.get("words") or "").strip()[:64]
         facts = calculator.parse_facts(form)
         mark.facts = {k: v for k, v in facts.facts.items()}
         words = labels.get("review.mark_errors")
@@ -163,6 +164,8 @@ async def mark_turn(request: web.Request) -> web.Response:
             errors["measure"] = words["measure"]
         if mark.hotline and mark.hotline not in {h["id"] for h in kb.hotlines()}:
             errors["hotline"] = words["hotline"]
+        if mark.words and (not mark.measure or mark.words not in mark.turns[-1]):
+            errors["words"] = words["words"]
         if not (mark.intent or mark.measure or mark.hotline or mark.facts or mark.kind != turns[index].kind):
             errors["nothing"] = words["nothing"]
         errors.update({f"fact_{k}": v for k, v in facts.errors.items()})

@@ -142,10 +142,28 @@ def test_export_masks_and_leaves_out_clashing_sentences(kb, tmp_path):
     def mark(text, intent="ask_amount"):
         return Mark("s", 0, 0.0, "corrected", [f"{text}"], {}, "lin", kind="answer", intent=intent)
 
-    in_data = "中小企業貸款加碼利息多少"  # an example in data/nlu? take one from there to be sure
-    existing = review_export.training_sentences(tmp_path / "none.yml")
-    in_data = next(iter(existing))  # canonical form of some training sentence: clashes by definition
+    in_data = next(iter(review_export.training_sentences(tmp_path / "none.yml")))  # a training sentence
     marks = [mark(masking.mask("請回電 0912-345-678 談貸款")), mark(in_data), mark("[x](y) 試試")]
     done = review_export.export(marks, kb, tmp_path / "t.yaml", tmp_path / "n.yml")
     assert [t for _, t in done["added"]] == ["請回電 〔電話〕 談貸款"]
     assert {why.split(" ")[0] for _, why in done["skipped"]} == {"in", "brackets"}
+
+
+def test_export_annotates_the_words_naming_the_measure(kb, tmp_path, monkeypatch):
+    from staff.corrections import Mark
+
+    monkeypatch.setattr(review_export, "training_sentences", lambda skip: {})  # whatever data/ holds now
+
+    text = "員工想去上AI影像檢測的課，學費政府會補助嗎"
+    marks = [
+        Mark("a", 0, 0.0, "corrected", [text], {}, "lin", kind="answer", intent="ask_measure", measure="ai_talent",
+             words="學費"),
+        Mark("b", 0, 0.0, "corrected", ["那費政怎麼算呢請問"], {}, "lin", kind="answer", intent="ask_fee",
+             measure="ai_talent", words="費政"),
+    ]  # fmt: skip
+    done = review_export.export(marks, kb, tmp_path / "t.yaml", tmp_path / "n.yml")
+    assert (
+        "ask_measure",
+        '員工想去上AI影像檢測的課，[學費]{"entity": "measure", "value": "ai_talent"}政府會補助嗎',
+    ) in done["added"]
+    assert ("ask_fee", "那費政怎麼算呢請問") in done["added"] and "not annotated" in done["notes"][0]
