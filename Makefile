@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff staff-user test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench bench-quick scale-up scale-down soak purge line-richmenu clean
+.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff staff-user review-export improve test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench bench-quick scale-up scale-down soak purge line-richmenu clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ staff-user: $(VENV)/.installed ## create a staff helper account: make staff-user
 	@[ -n "$(NAME)" ] || { echo "usage: make staff-user NAME=<name> ROLE=staff|editor|admin [PASSWORD_FILE=<file>]" >&2; exit 2; }
 	@$(PY) -m staff.users add "$(NAME)" --role "$(or $(ROLE),staff)" $(if $(PASSWORD_FILE),--password-file "$(PASSWORD_FILE)")
 
+review-export: kb ## the staff helper's review marks -> tests/reviewed.yaml (conversation tests, make test) and data/nlu/reviewed.yml (make train); masked
+	@$(PY) scripts/review_export.py
+
 # Two pytest-xdist workers: tests/conftest.py groups each module, and all the tests sharing one of the session's
 # bots, onto one worker, slowest groups first. TEST_WORKERS=0 runs them in this process (a debugger, -x order).
 TEST_WORKERS ?= 2
@@ -104,6 +107,9 @@ eval: train ## grade the public cases and every unseen set in tests/unseen/ per 
 
 nlu-report: kb ## intent macro-F1, entity F1 on tests/nlu/ (CONFIG=config-spacy.yml: beside config.yml)
 	$(PY) scripts/nlu_report.py --config $(or $(CONFIG),config.yml)
+
+improve: kb ## does data/nlu/reviewed.yml help? trains without and with it (models/, the served model untouched) and prints NLU and eval scores before/after
+	$(PY) scripts/improve.py $(IMPROVE_ARGS)
 
 bench: kb ## ours against Rasa's stock default: NLU, latency, throughput, training, RSS; one vs two Rasa processes (results/bench-*.md)
 	$(PY) scripts/bench.py $(BENCH_ARGS)

@@ -117,7 +117,7 @@ def tracker_cases(tracker_db: Path, last: int = 50) -> list:
     from staff import review
 
     try:
-        con = review.connect(Path(tracker_db))
+        con = review.connect(tracker_db)  # a path or a postgresql:// URL
     except review.TrackerUnavailable:
         return []
     try:

@@ -196,6 +196,11 @@ def evaluate(config: str, out: Path) -> dict:
         .stdout.strip()
         .splitlines()[-1]
     )
+    return score(model, out, config)
+
+
+def score(model: str, out: Path, label: str) -> dict:
+    """Tests a trained model on tests/nlu/ (scripts/improve.py calls this for its before and after models)."""
     subprocess.run(
         [
             str(ROOT / ".venv/bin/rasa"),
@@ -220,7 +225,7 @@ def evaluate(config: str, out: Path) -> dict:
         else []
     )
     confusions = Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
-    print(f"[{config}] ten worst confusions (gold -> predicted: count):")
+    print(f"[{label}] ten worst confusions (gold -> predicted: count):")
     for (gold, pred), n in confusions.most_common(10):
         print(f"  {gold} -> {pred}: {n}")
     scores = {"intent accuracy": intents["accuracy"], "intent macro-F1": intents["macro avg"]["f1-score"]}

@@ -9,6 +9,7 @@ import sys
 from aiohttp import web
 
 from staff.config import HOW_TO, ConfigError, load_settings
+from staff.review import redact_url
 
 
 def _loopback(host: str) -> bool:
@@ -62,7 +63,8 @@ def main() -> int:
         port=settings.port,
         **runner_options(),
         print=lambda _: print(
-            f"staff helper on http://{shown}:{settings.port}/ (Ctrl-C stops it); tracker store: {settings.tracker_db}",
+            f"staff helper on http://{shown}:{settings.port}/ (Ctrl-C stops it); "
+            f"tracker store: {redact_url(settings.tracker_db)}",
             flush=True,
         ),
     )

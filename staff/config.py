@@ -5,7 +5,7 @@ STAFF_DB              accounts, audit log and handoff queue: a path (default var
 STAFF_HOST            default 127.0.0.1 (loopback only: the helper is internal)
 STAFF_PORT            default 8090
 STAFF_SESSION_HOURS   how long a login lasts, default 10 (a shift)
-TRACKER_DB            Rasa's tracker store (SQLite), default var/tracker.db, opened read-only
+TRACKER_DB            Rasa's tracker store: a SQLite path (default var/tracker.db) or a postgresql:// URL, read-only
 KB_PATH               knowledge base, default knowledge/kb.sqlite (read by knowledge/kb.py)
 """
 
@@ -32,7 +32,7 @@ class Settings:
     db: str | None = None  # staff.db.url_for: None is var/staff.db
     host: str = "127.0.0.1"
     port: int = 8090
-    tracker_db: Path = field(default_factory=lambda: ROOT / "var" / "tracker.db")
+    tracker_db: Path | str = field(default_factory=lambda: ROOT / "var" / "tracker.db")
     kb_path: Path | None = None  # None: knowledge.kb's default (KB_PATH or knowledge/kb.sqlite)
     session_hours: float = 10.0
     login_delay: float = 1.0  # seconds added to every failed login (slows guessing)
@@ -48,7 +48,8 @@ def load_settings(env=None) -> Settings:
         raise ConfigError("STAFF_PORT must be an integer and STAFF_SESSION_HOURS a number.") from None
     if not 0 < port < 65536 or hours <= 0:
         raise ConfigError("STAFF_PORT must be 1-65535 and STAFF_SESSION_HOURS positive.")
-    tracker = Path(env.get("TRACKER_DB") or ROOT / "var" / "tracker.db").expanduser()
+    tracker = env.get("TRACKER_DB") or ROOT / "var" / "tracker.db"
+    tracker = tracker if "://" in str(tracker) else Path(tracker).expanduser()  # a URL stays as it is
     return Settings(
         db=env.get("STAFF_DB") or None,
         host=env.get("STAFF_HOST") or "127.0.0.1",

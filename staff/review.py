@@ -31,6 +31,7 @@ import yaml
 
 from advisor.model import ReplyKind
 from staff import labels
+from staff.masking import mask
 
 INTENT_DESCRIPTIONS = Path(__file__).resolve().parent.parent / "data" / "intent_descriptions.yml"
 PAYLOAD = re.compile(r"^/(\w+)")
@@ -61,6 +62,8 @@ class Turn:
     bot: list = field(default_factory=list)
     shown: str = ""  # what staff see: the text typed, or a tapped button's label
     typed: bool = True  # False for a button tap or another payload
+    stated: list = field(default_factory=list)  # line kinds of the answer (bot metadata reply_meta.stated)
+    index: int = 0  # position among the conversation's user turns (0 first)
 
     @property
     def fell_back(self) -> bool:
@@ -111,8 +114,41 @@ def when(ts: float | None) -> str:
     return datetime.fromtimestamp(ts or 0, TAIPEI).strftime("%Y-%m-%d %H:%M")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Read-only connection; raises TrackerUnavailable with a message for the page."""
+class PostgresReader:
+    """Rasa's SQLTrackerStore on PostgreSQL, read with the same SQL as on SQLite: `?` placeholders become
+    psycopg2's `%s`; the session is read-only, like SQLite's mode=ro."""
+
+    def __init__(self, url: str):
+        import sqlalchemy as sa
+
+        self.engine = sa.create_engine(url, future=True, poolclass=sa.pool.NullPool)
+        self.raw = self.engine.raw_connection()
+        self.raw.set_session(readonly=True, autocommit=True)
+
+    def execute(self, sql: str, args=()):
+        cur = self.raw.cursor()
+        cur.execute(sql.replace("?", "%s"), tuple(args))
+        return cur
+
+    def close(self) -> None:
+        self.raw.close()
+        self.engine.dispose()
+
+
+def connect(path):
+    """Read-only connection (a SQLite path, or a postgresql:// URL); raises TrackerUnavailable with a message
+    for the page."""
+    if "://" in str(path):
+        try:
+            con = PostgresReader(str(path))
+            con.execute(
+                "select id, sender_id, type_name, timestamp, intent_name, action_name, data from events limit 1"
+            )
+        except Exception as e:  # noqa: BLE001 -- driver errors differ; the page says it cannot be read
+            raise TrackerUnavailable(
+                labels.get("errors.tracker_unreadable", path=redact_url(path), error=type(e).__name__)
+            ) from None
+        return con
     path = Path(path)
     if not path.exists():
         raise TrackerUnavailable(labels.get("errors.tracker_missing", path=path))
@@ -124,7 +160,12 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-def load_turns(con: sqlite3.Connection, since: float | None = None, sender_id: str | None = None) -> list:
+def redact_url(url) -> str:
+    """A database URL without its password, for pages and logs."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", str(url))
+
+
+def load_turns(con, since: float | None = None, sender_id: str | None = None) -> list:
     """Every user turn (oldest first) since `since` (unix time), optionally of one conversation."""
     sql = "select sender_id, type_name, timestamp, intent_name, action_name, data from events"
     where, args = [], []
@@ -149,13 +190,17 @@ def load_turns(con: sqlite3.Connection, since: float | None = None, sender_id: s
             parse = payload.get("parse_data") or {}
             intent = intent_name or (parse.get("intent") or {}).get("name")
             conf = (parse.get("intent") or {}).get("confidence")
-            current = Turn(sender, ts or 0.0, payload.get("text") or "", intent, conf)
+            index = current.index + 1 if current is not None else 0
+            current = Turn(sender, ts or 0.0, payload.get("text") or "", intent, conf, index=index)
             current.shown, current.typed = shown_text(current.text, buttons)
             turns.append(current)
             last_action, buttons = None, {}
         elif type_name == "action":
             last_action = action_name
         elif type_name == "bot":
+            meta = (payload.get("metadata") or {}).get("reply_meta") or {}
+            if current is not None and isinstance(meta.get("stated"), list):
+                current.stated = [str(x) for x in meta["stated"]]
             for b in (payload.get("data") or {}).get("buttons") or []:
                 if isinstance(b, dict) and b.get("payload") and b.get("title"):
                     buttons[str(b["payload"])] = str(b["title"])
@@ -213,7 +258,7 @@ def conversations(turns: list, limit: int = 50) -> tuple:
                 "last": when(ts[-1].timestamp),
                 "messages": len(ts),
                 "fallbacks": sum(t.fell_back for t in ts),
-                "last_text": ts[-1].shown,
+                "last_text": mask(ts[-1].shown),
                 "_ts": ts[-1].timestamp,
             }
         )
@@ -226,7 +271,7 @@ def fallbacks(turns: list) -> tuple:
     for t in turns:
         if not t.fell_back or not t.shown.strip():
             continue
-        key = normalise(t.shown)
+        key = normalise(mask(t.shown))
         g = groups.setdefault(
             key,
             {
@@ -242,7 +287,7 @@ def fallbacks(turns: list) -> tuple:
         g["count"] += 1
         g["senders"].add(t.sender_id)
         g["reasons"][t.reason] += 1
-        g["examples"][t.shown.strip()] += 1
+        g["examples"][mask(t.shown.strip())] += 1
         g["first"], g["last"] = min(g["first"], t.timestamp), max(g["last"], t.timestamp)
     rows = [
         {
