@@ -104,6 +104,7 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
             and kb.measure(e.get("value") or "")
             and e["value"] not in reading.measures
             and not ruled_out
+            and not _outweighed(kb, reading, e, (msg.text or "")[e.get("start") or 0 : e.get("end") or 0])
         ):
             reading.measures.append(e["value"])
     new.update(reading.facts)
@@ -113,6 +114,15 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
             new["size"], key, values = derived
             reading.notes.append((key, values))
     return reading, new, {**state.facts, **new}
+
+
+def _outweighed(kb, reading, e: dict, words: str) -> bool:
+    """DIET's measure on a word that is not one of the measure's names (「檢測」 in 「AI影像檢測的課」) yields to a
+    second reader sure of another measure (the course: 課, 學費)."""
+    if words and words in {alias for alias, mid in kb.aliases() if mid == e["value"]}:
+        return False
+    hit = best(kb, reading.text)
+    return bool(hit and hit.measure_id != e["value"] and hit.score >= SURE * THRESHOLD)
 
 
 def _implied(kb, new_facts: dict, facts: dict) -> list:

@@ -207,3 +207,35 @@ def test_an_out_of_scope_word_in_passing_does_not_hide_the_firms_need(kb):
     # 公司登記 is out of scope on its own; a loan asked with the firm's facts is still answered
     reply, text = chat(kb, "我們是稅籍登記的小店，還沒辦公司登記，營收比去年同期少了三成，最多能借多少")
     assert reply.kind != "out_of_scope" and "3,500萬元" in text
+
+
+def test_diets_measure_on_a_word_that_is_no_name_yields_to_a_sure_second_reader(kb):
+    from advisor import State, UserMessage, compose
+    from components.normalize import normalize_text
+    from components.numbers import extract_numbers
+
+    text = "員工想去上AI影像檢測的課，學費政府會補助嗎"
+    start = text.index("檢測")
+
+    def answer(value, end):
+        entity = {"entity": "measure", "value": value, "start": start, "end": end, "extractor": "DIETClassifier"}
+        turn = UserMessage(
+            text=text,
+            intent="ask_measure",
+            confidence=0.8,
+            entities=[*extract_numbers(normalize_text(text)), entity],
+        )
+        return "\n".join(m["text"] for m in compose(kb, turn, State()).messages)
+
+    said = answer("ai_trial_site", start + 2)  # DIET's guess on 檢測, which names no measure
+    assert "AI人才培訓" in said and "0800-023-800" in said and "0800-005-288" not in said
+    # without a second reader that is sure, DIET's guess stands
+    assert "AI試製場域" in answer_to(kb, "想了解檢測", "ai_trial_site")
+
+
+def answer_to(kb, text, measure):
+    from advisor import State, UserMessage, compose
+
+    entity = {"entity": "measure", "value": measure, "start": text.index("檢測"), "end": text.index("檢測") + 2}
+    turn = UserMessage(text=text, intent="ask_measure", confidence=0.8, entities=[entity])
+    return "\n".join(m["text"] for m in compose(kb, turn, State()).messages)
