@@ -7,7 +7,7 @@ RASA := $(VENV)/bin/rasa
 KB_SOURCES := $(wildcard knowledge/*.yml knowledge/*.py knowledge/userdict_extra.txt)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff staff-user test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench bench-quick scale-up scale-down soak purge line-richmenu clean
+.PHONY: help venv web browser kb kb-import train train-spacy check-spacy run shell staff staff-user review-export improve test test-unit test-e2e screenshots lint validate test-stories eval nlu-report bench bench-quick scale-up scale-down soak purge line-richmenu clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,8 +22,12 @@ $(VENV)/.installed: requirements.txt scripts/find-python.sh
 
 venv: $(VENV)/.installed ## create .venv with Python 3.10 and the pinned dependencies
 
+# A worktree whose node_modules is a symlink to a shared install must not run npm ci: npm empties the shared folder
+# through the link (it did on 2026-12-01). It says so and leaves the install to the folder's owner.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund
+	@if [ -L node_modules ]; then \
+	  echo "web: node_modules is a symlink ($$(readlink node_modules)): not running npm ci through it" >&2; \
+	else npm ci --ignore-scripts --no-audit --no-fund; fi
 
 web: node_modules/.package-lock.json ## install the web widget (rasa-webchat, pinned in package-lock.json)
 
@@ -63,6 +67,9 @@ staff-user: $(VENV)/.installed ## create a staff helper account: make staff-user
 	@[ -n "$(NAME)" ] || { echo "usage: make staff-user NAME=<name> ROLE=staff|editor|admin [PASSWORD_FILE=<file>]" >&2; exit 2; }
 	@$(PY) -m staff.users add "$(NAME)" --role "$(or $(ROLE),staff)" $(if $(PASSWORD_FILE),--password-file "$(PASSWORD_FILE)")
 
+review-export: kb ## the staff helper's review marks -> tests/reviewed.yaml (conversation tests, make test) and data/nlu/reviewed.yml (make train); masked
+	@$(PY) scripts/review_export.py
+
 # Two pytest-xdist workers: tests/conftest.py groups each module, and all the tests sharing one of the session's
 # bots, onto one worker, slowest groups first. TEST_WORKERS=0 runs them in this process (a debugger, -x order).
 TEST_WORKERS ?= 2
@@ -87,16 +94,22 @@ test-stories: train ## story tests in tests/test_stories.yml: all run, then how 
 	$(RASA) test core --model models/current-config.tar.gz --stories tests/test_stories.yml --out results/stories
 	@$(PY) scripts/story_summary.py results/stories
 
-# After lint and training, pytest, the data validation and the story tests run side by side (each waits for Rasa
-# to load in one thread for much of its time); each output line stays whole, and progress shows as it comes.
-test: lint train ## everything CI checks (trains first: the FAQ and story tests need the model)
-	@$(MAKE) --no-print-directory -j3 --output-sync=line test-unit validate test-stories
+# `make test` in two steps. First, beside the training (minutes of CPU in a fresh clone): the installs that wait on
+# the network and the disk (npm ci, apt's Chromium, playwright) and the data validation. Then pytest beside the
+# story tests (each waits for Rasa to load in one thread for much of its time). Each output line stays whole, and
+# progress shows as it comes.
+test: lint ## everything CI checks (trains first: the FAQ and story tests need the model)
+	@$(MAKE) --no-print-directory -j4 --output-sync=line train web browser validate
+	@$(MAKE) --no-print-directory -j2 --output-sync=line test-unit test-stories
 
 eval: train ## grade the public cases and every unseen set in tests/unseen/ per category: pass rate, dead ends (own bot)
 	$(PY) scripts/eval.py $(EVAL_ARGS)
 
 nlu-report: kb ## intent macro-F1, entity F1 on tests/nlu/ (CONFIG=config-spacy.yml: beside config.yml)
 	$(PY) scripts/nlu_report.py --config $(or $(CONFIG),config.yml)
+
+improve: kb ## does data/nlu/reviewed.yml help? trains without and with it (models/, the served model untouched) and prints NLU and eval scores before/after
+	$(PY) scripts/improve.py $(IMPROVE_ARGS)
 
 bench: kb ## ours against Rasa's stock default: NLU, latency, throughput, training, RSS; one vs two Rasa processes (results/bench-*.md)
 	$(PY) scripts/bench.py $(BENCH_ARGS)

@@ -74,8 +74,10 @@ class ActionAnswer(Action):
             logger.error("knowledge base unavailable: %s", e)
             dispatcher.utter_message(text=emergency_text("kb_unavailable"))
             return []
-        for m in reply.messages:
-            dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or [])
+        for i, m in enumerate(reply.messages):
+            # the first message's metadata says what the answer states (kept in the tracker, not sent to channels)
+            extra = {"reply_meta": {"stated": reply.stated}} if i == 0 else {}
+            dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or [], **extra)
         events = [SlotSet(k, reply.state.facts.get(k)) for k in FACT_SLOTS if reply.state.facts.get(k) is not None]
         events += [
             SlotSet("focus_measures", reply.state.focus),

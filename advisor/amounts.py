@@ -30,6 +30,11 @@ TURN_FIGURES = (
     "window_start",
     "amount_parts",
     "total_asked",
+    "revenue_base_only",
+    "at_cap",
+    "cap_used_asked",
+    "year_interest_asked",
+    "principal_asked",
 )
 _CLAUSE = re.compile(r"[，,；;。！!？?\n]")
 _SENTENCE = re.compile(r"[。！!？?\n]")
@@ -58,6 +63,8 @@ class Words:
     period_months: list  # [(pattern of a period's words, months)]: 「113年下半年」 spans 6 months
     elapsed: re.Pattern  # 「已經繳了4個月」: months of a window already used
     start: re.Pattern  # 「114年10月開始」: the month a window started
+    asks: dict  # fact -> pattern: 「用滿」 (at_cap), 「還可以再借多少」 (cap_used_asked), 「掉了幾%」 (change_asked)
+    year_interest: tuple  # (year words, interest words): both in the message ask for a year's interest
 
 
 def _compile(kb) -> Words:
@@ -107,6 +114,16 @@ def _compile(kb) -> Words:
             rf"(?:{_alt(sums.get('elapsed', []))})\s*{_COUNT}\s*(?:{_alt(sums.get('month_counter', []))})"
         ),
         start=re.compile(rf"(\d{{3,4}})\s*年\s*(\d{{1,2}})\s*月\s*(?:份)?\s*(?:{_alt(sums.get('start', []))})"),
+        asks={
+            fact: re.compile(_alt(sums.get(key, [])))
+            for fact, key in (
+                ("at_cap", "at_cap"),
+                ("cap_used_asked", "cap_used"),
+                ("change_asked", "change_asked"),
+                ("principal_asked", "principal"),
+            )
+        },
+        year_interest=(re.compile(_alt(sums.get("year", []))), re.compile(_alt(sums.get("interest", [])))),
     )
 
 
@@ -153,11 +170,14 @@ def _found(w: Words, text: str) -> list:
 def _role(w: Words, window: str) -> str | None:
     """What the amount after window is: base, now, down/up (a change stated as an amount), revenue (a revenue
     amount of no known period), equipment, cost, or None (an amount to borrow or a budget, or no revenue word)."""
+    clause = _CLAUSE.split(window)[-1]
+    in_clause = _found(w, clause)
+    if w.budget.search(clause) and not any(k == "noun" for k, _, _ in in_clause):
+        return "block"  # 「總經費只有500萬」: a budget, whatever word comes before the amount
     m = w.direction_end.search(window)
     if m and w.kinds[m.group(1)] != "total":
         kind = w.kinds[m.group(1)]
         return "now" if kind == "level" else kind
-    clause = _CLAUSE.split(window)[-1]
     for part in (clause, window):
         found = _found(w, part)
         if not found:
@@ -165,6 +185,8 @@ def _role(w: Words, window: str) -> str | None:
         last = found[-1][0]
         if last in ("block", "cost", "equipment"):
             return last
+        # 「今年1月營收620萬」: a now word right before a base period's month names the year of that month
+        found = [f for i, f in enumerate(found) if not _qualifies_next(found, i)]
         kinds = {k for k, _, _ in found}
         for role in ("now", "base"):
             if role in kinds:
@@ -172,6 +194,12 @@ def _role(w: Words, window: str) -> str | None:
         if "noun" in kinds:  # 「營收6000萬」: revenue, of no named period (「剩下的300萬」 alone is not)
             return "revenue"
     return None
+
+
+def _qualifies_next(found: list, i: int) -> bool:
+    """A now word (今年) directly followed by a base word (1月): the year of the base period, not now."""
+    kind, _, end = found[i]
+    return kind == "now" and i + 1 < len(found) and found[i + 1][0] == "base" and found[i + 1][1] == end
 
 
 def _count(text: str) -> int | None:
@@ -200,6 +228,11 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     facts.update(window_facts(w, text))
     if w.total_asked.search(text):  # 「政府總共出多少」: a total of the grants is asked
         facts["total_asked"] = True
+    for fact in ("at_cap", "cap_used_asked", "principal_asked"):
+        if w.asks[fact].search(text):
+            facts[fact] = True
+    if all(p.search(text) for p in w.year_interest):
+        facts["year_interest_asked"] = True
     listed = _listed(text, entities or [])
     for e in sorted(entities or [], key=lambda x: x.get("start") or 0):
         start = e.get("start") or 0
@@ -256,8 +289,10 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     if unknown and base and not now and not deltas:
         now = unknown[:1]
     working = _work(base, now, deltas, months, totals, remembered)
-    if working:
-        facts.update(working)
+    if not working.get("revenue_working") and w.asks["change_asked"].search(text):
+        # 「三個月合起來掉了幾%」 with no amount this turn: the change from the amounts stated in earlier turns
+        working = _work([], [], [], None, None, remembered, again=True) or working
+    facts.update(working)
     return left, facts
 
 
@@ -278,11 +313,14 @@ def _listed(text: str, entities: list) -> dict:
     return out
 
 
-def _work(base: list, now: list, deltas: list, months, totals, remembered: dict) -> dict:
-    """The change worked out, with the amounts it came from; remembered amounts fill the side this turn lacks."""
+def _work(base: list, now: list, deltas: list, months, totals, remembered: dict, again: bool = False) -> dict:
+    """The change worked out, with the amounts it came from; remembered amounts fill the side this turn lacks
+    (both sides when the change is asked again)."""
     out = {}
     b = sum(base) / len(base) if base else None
     n = sum(now) / len(now) if now else None
+    if again:
+        b, n = remembered.get("revenue_base"), remembered.get("revenue_now")
     if b is not None:
         out["revenue_base"] = b
     if n is not None:
@@ -294,6 +332,8 @@ def _work(base: list, now: list, deltas: list, months, totals, remembered: dict)
         out["revenue_now"] = n
     elif n is None and b is not None and base:
         n = remembered.get("revenue_now")
+    if b is not None and n is None and base and not deltas:
+        out["revenue_base_only"] = b  # 「113年同期3,600萬，要低於多少才算」: the level the threshold means
     if b is None or n is None or b <= 0:
         return out
     out["revenue_change"] = (n - b) / b * 100

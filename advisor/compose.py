@@ -91,4 +91,13 @@ def compose(kb, msg: UserMessage, state: State, now: datetime | None = None, des
         hotlines=list(ans.hotlines) if ans.about_hotlines else [],
         asked=asked,
     )
-    return Reply(_bubbles(kb, ans, notices, now), new_state, ans.kind, list(ans.measures), ids, ans.handoff)
+    return Reply(
+        _bubbles(kb, ans, notices, now), new_state, ans.kind, list(ans.measures), ids, ans.handoff, stated(ans.blocks)
+    )
+
+
+def stated(blocks: list) -> list:
+    """The kinds of line an answer holds (figure, excluded, status, note …), sorted: the staff review ranks an
+    answer that states figures or eligibility above one that does not."""
+    lines = [x for b in blocks for x in (b if isinstance(b, (list, tuple)) else [b])]
+    return sorted({x.kind.value for x in lines if isinstance(getattr(x, "kind", None), LineKind)})

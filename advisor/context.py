@@ -98,7 +98,14 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
             and e["entity"] not in reading.compared
         ):
             new.setdefault(e["entity"], e["value"])
-        if e.get("entity") == "measure" and kb.measure(e.get("value") or "") and e["value"] not in reading.measures:
+        ruled_out = any(i <= (e.get("start") or -1) < j for i, j in reading.ruled_out)
+        if (
+            e.get("entity") == "measure"
+            and kb.measure(e.get("value") or "")
+            and e["value"] not in reading.measures
+            and not ruled_out
+            and not _outweighed(kb, reading, e, (msg.text or "")[e.get("start") or 0 : e.get("end") or 0])
+        ):
             reading.measures.append(e["value"])
     new.update(reading.facts)
     if "size" not in new:  # 「員工45人」 (or a correction of it): the size by the 中小企業認定標準
@@ -107,6 +114,15 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
             new["size"], key, values = derived
             reading.notes.append((key, values))
     return reading, new, {**state.facts, **new}
+
+
+def _outweighed(kb, reading, e: dict, words: str) -> bool:
+    """DIET's measure on a word that is not one of the measure's names (「檢測」 in 「AI影像檢測的課」) yields to a
+    second reader sure of another measure (the course: 課, 學費)."""
+    if words and words in {alias for alias, mid in kb.aliases() if mid == e["value"]}:
+        return False
+    hit = best(kb, reading.text)
+    return bool(hit and hit.measure_id != e["value"] and hit.score >= SURE * THRESHOLD)
 
 
 def _implied(kb, new_facts: dict, facts: dict) -> list:
@@ -137,11 +153,34 @@ def _second_reader(kb, reading, intent: str, within: list | None = None):
     return hit
 
 
+def _next_stage(kb, reading, state: State) -> list:
+    """「AI診斷做完了，下一步呢」: the stage after the one named (or under discussion), when the firm asks what comes
+    next."""
+    if not cues(kb).next_stage.search(reading.text):
+        return []
+    current = [m for m in (reading.measures or state.focus) if (kb.measure(m) or {}).get("stage")]
+    if not current:
+        return []
+    m = max((kb.measure(x) for x in current), key=lambda x: x["stage"])  # 「診斷跟導入做完之後」: after the later one
+    later = [s for s in kb.stages(m["program_id"]) if s["stage"] == m["stage"] + 1]
+    if not later:
+        return []
+    program = kb.program(m["program_id"]) or {}
+    values = {"program": program.get("name", ""), "name": later[0]["short_name"], "stage": str(later[0]["stage"])}
+    reading.notes.append(("next_stage", values))
+    return [later[0]["id"]]
+
+
 def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: State, intent: str) -> tuple:
     """(measure ids, how they were chosen)."""
+    following = _next_stage(kb, reading, state)
+    if following:
+        return following, "named"
     if reading.other:  # 「外銷貸款保證不行，有沒有別的貸款」: the loans other than the one named (or just discussed)
         ruled_out = reading.measures or state.focus
         others = _dedupe(m for m in reading.other if m not in ruled_out)
+        if others and reading.measures and cues(kb).if_not.search(reading.text):
+            return _dedupe(reading.measures + others), "named"  # 「可以申請X嗎？不行的話有別的嗎」: both
         if others:
             return others, "topic"
     if not (reading.measures or reading.topics) and cues(kb).back.search(reading.text):

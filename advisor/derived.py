@@ -5,7 +5,11 @@ the labels of the KB figures it used (so the firm sees where every number comes 
   減少16.7%」, with the average when one was taken;
 - the rate inside the rate cut's window: 「貸款利率2.22% − 利率減碼1.5% = 0.72%（貸款額度1,000萬元以內，最長6個月）」,
   unless the firm's amount is outside the cut's condition;
-- the guaranteed amount: the loan amount × the guarantee share that applies (or the share the firm states);
+- the guaranteed amount: the loan amount (or the cap, 「用滿」) × the guarantee share that applies (or the share the
+  firm states);
+- the share of the loan's cap the firm's amount uses, and what is left to borrow;
+- the interest over the first year: the rate cut's window at the lower rate, the other months at the rate;
+- the revenue level a threshold means for the firm's base amount: 「3,600萬 × (1 − 10%) = 3,240萬」;
 - a total of two shares (政府負擔 + 企業自付) and the government's part of it;
 - the self-funding share the firm can offer against the share the measure requires.
 Budgets against shares and caps are worked out in advisor/eligibility.py (`_budget_notes`).
@@ -116,6 +120,8 @@ def _rate_in_cut(kb, mid: str, facts: dict) -> list:
             )
             if amount and cut.get("months"):  # the interest over the window, and what the cut saves
                 n = int(cut["months"])
+                if facts.get("year_interest_asked") and n < 12:
+                    out.append((None, "interest_first_year", _first_year(amount, rate, result, n), True))
                 out.append(
                     (
                         RATE_ASPECTS,
@@ -127,11 +133,28 @@ def _rate_in_cut(kb, mid: str, facts: dict) -> list:
                             "months": str(n),
                             "interest": amount_wan(_interest(amount, result, n)),
                             "saving": amount_wan(_interest(amount, Decimal(str(cut["value"])), n)),
+                            "monthly": amount_wan(_interest(amount, Decimal(str(cut["value"])), 1)),
                         },
                         False,
                     )
                 )
     return out
+
+
+def _first_year(amount: float, rate: dict, result: Decimal, n: int) -> dict:
+    """The first 12 months' simple interest: n months at the cut rate, the rest at the rate."""
+    full = Decimal(str(rate["value"]))
+    cut_part, rest_part = _interest(amount, result, n), _interest(amount, full, 12 - n)
+    return {
+        "amount": amount_wan(amount),
+        "result": number(float(result)) + "%",
+        "rate": number(rate["value"]) + "%",
+        "months": str(n),
+        "rest": str(12 - n),
+        "a": amount_wan(cut_part),
+        "b": amount_wan(rest_part),
+        "total": amount_wan(cut_part + rest_part),
+    }
 
 
 def _windows(kb, mid: str, facts: dict) -> list:
@@ -180,10 +203,12 @@ def _guaranteed(kb, mid: str, a, facts: dict) -> list:
     """The loan amount (at most the loan's cap) × the guarantee share, at most the guarantee's own cap (保證額度)."""
     amount = facts.get("amount")
     shares = [f for f in a.figures if f["aspect"] == "guarantee" and f["unit"] == "成"]
-    if not amount or not shares:
-        return []
     caps = [f for f in a.figures if f["aspect"] == "amount" and cap_in_wan(f) is not None and applies(f["when"], facts)]
     loan_caps = [f for f in caps if not f["key"].startswith("guarantee")]
+    if not amount and facts.get("at_cap") and len(caps) == 1:  # 「額度用滿的話」: the one cap that applies
+        amount = cap_in_wan(caps[0])
+    if not amount or not shares:
+        return []
     lent = min([amount, *[cap_in_wan(f) for f in loan_caps]])
     basis = amount_wan(lent)
     if lent < amount:  # 「借5000萬」 of a loan capped at 3,500萬: the guarantee is on what can be lent
@@ -273,6 +298,49 @@ def _requests_total(kb, mid: str, a, facts: dict) -> list:
     return out
 
 
+def _cap_used(kb, mid: str, a, facts: dict) -> list:
+    """「已經借了2,800萬，用掉上限的幾成，還可以再借多少」: the amount's share of the loan's cap, and what is left."""
+    amount = facts.get("amount")
+    if not facts.get("cap_used_asked") or not amount or facts.get("amount_parts"):
+        return []
+    out = []
+    for f in a.figures:
+        cap = cap_in_wan(f)
+        if f["aspect"] != "amount" or cap is None or f["key"].startswith("guarantee") or not applies(f["when"], facts):
+            continue
+        values = {"amount": amount_wan(amount), "label": f["label"], "cap": amount_wan(cap)}
+        if amount > cap + 1e-9:
+            out.append((None, "cap_used_over", {**values, "over": amount_wan(amount - cap)}, True))
+        else:
+            share = amount / cap * 100
+            tenths = say(LineKind.TEXT, "cap_used_tenths", tenths=number(share / 10)) if share % 10 == 0 else ""
+            values.update(pct=percent(share), tenths=tenths, left=amount_wan(cap - amount))
+            out.append((None, "cap_used", values, True))
+    return out
+
+
+def _threshold_level(kb, mid: str, facts: dict) -> list:
+    """The firm's base revenue and no revenue now: the level the measure's revenue threshold means for it."""
+    base = facts.get("revenue_base_only")
+    if not base:
+        return []
+    out = []
+    for c in kb.criteria(mid):
+        if c["fact"] != "revenue_change" or c["op"] not in ("le", "lt") or not isinstance(c["value"], (int, float)):
+            continue
+        drop = abs(float(c["value"]))
+        level = float(Decimal(str(base)) * (100 - Decimal(str(drop))) / 100)
+        out.append(
+            (
+                None,
+                "threshold_level",
+                {"text": c["text"], "base": amount_wan(base), "pct": number(drop), "level": amount_wan(level)},
+                True,
+            )
+        )
+    return out
+
+
 def _stages_total(kb, mid: str, facts: dict) -> list:
     """A total asked (「都用到最高，政府總共出多少」) of a measure that is a stage of a program (輔導團): the most the
     government pays over the stages up to this one, each stage's fixed amounts and caps added up."""
@@ -297,6 +365,42 @@ def _stages_total(kb, mid: str, facts: dict) -> list:
         "total": amount_wan(sum(v for _, v in parts)),
     }
     return [(None, "stages_total", values, True)]
+
+
+def _stage_items_total(kb, mid: str, facts: dict) -> list:
+    """A total asked of one measure's own capped items (「工具導入和人才培訓都申請，加起來最多多少」)."""
+    if not facts.get("total_asked"):
+        return []
+    caps = [f for f in _fig(kb, mid, "amount") if cap_in_wan(f) is not None and not f["when"]]
+    if len(caps) < 2:
+        return []
+    m = kb.measure(mid)
+    values = {
+        "name": (m.get("short_name") or m["name"]) if m else "",
+        "parts": " + ".join(f["label"] + amount_wan(cap_in_wan(f)) for f in caps),
+        "total": amount_wan(sum(cap_in_wan(f) for f in caps)),
+    }
+    return [(None, "stage_items_total", values, True)]
+
+
+def _principal(kb, mid: str, facts: dict) -> list:
+    """「平均一年要還多少本金」: the amount spread evenly over the longest term that applies to the firm."""
+    amount = facts.get("amount")
+    if not facts.get("principal_asked") or not amount:
+        return []
+    out = []
+    for f in _fig(kb, mid, "term", "年"):
+        if applies(f["when"], facts) is False or not f["value"]:
+            continue
+        values = {
+            "amount": amount_wan(amount),
+            "years": number(f["value"]),
+            "per_year": amount_wan(amount / f["value"]),
+            "label": f["label"],
+            "condition": "：" + f["condition"] if f.get("condition") else "",
+        }
+        out.append((None, "principal_per_year", values, True))
+    return out
 
 
 def _total_of_shares(kb, mid: str) -> list:
@@ -359,7 +463,11 @@ def figures(kb, mid: str, a, facts: dict) -> list:
     out += _windows(kb, mid, facts)
     out += _guaranteed(kb, mid, a, facts)
     out += _requests_total(kb, mid, a, facts)
+    out += _cap_used(kb, mid, a, facts)
+    out += _threshold_level(kb, mid, facts)
+    out += _stage_items_total(kb, mid, facts)
     out += _stages_total(kb, mid, facts)
+    out += _principal(kb, mid, facts)
     out += _total_of_shares(kb, mid)
     out += _self_funding_offer(kb, mid, facts)
     return out

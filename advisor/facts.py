@@ -36,6 +36,7 @@ class Reading:
     about_bot: bool = False  # 你是真人還是機器人 (lexicon.yml about_bot)
     notes: list = field(default_factory=list)  # (message key, values): how a fact was worked out (size by standard)
     others: list = field(default_factory=list)  # (start, end): clauses about a third party (供應商, 貿易商 ...)
+    ruled_out: list = field(default_factory=list)  # (start, end): a measure named as not meant (「不是外銷貸款」)
 
     @property
     def has_content(self) -> bool:
@@ -140,6 +141,9 @@ def read(kb, text: str) -> Reading:
         ):
             continue
         alias_spans.append((i, j))
+        if _follows(whole, i, cues(kb).not_this):
+            r.ruled_out.append((i, j))  # 「這個不是外銷貸款」: named, and not meant
+            continue
         if mid not in r.measures:
             r.measures.append(mid)
     for _, _, hid in hotline_spans:

@@ -50,3 +50,4 @@ class Reply:
     measures: list = field(default_factory=list)
     hotlines: list = field(default_factory=list)
     handoff: dict | None = None  # what the adapter stores for the handoff to a person (advisor/handoff.py)
+    stated: list = field(default_factory=list)  # line kinds the answer holds (figure, status …): the review's risk

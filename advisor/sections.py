@@ -181,6 +181,9 @@ def measure_lines(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
         lines += [
             excluded(f) for f in a.excluded if f["aspect"] == "amount" or facts_known and "amount" in (f["when"] or {})
         ]
+    elif facts_known and a.status == ELIGIBLE and not set(asked) & FIGURE_ASPECTS:
+        # 「這樣可以申請嗎」 answered yes: what the firm can get is part of the answer
+        lines += [figure(f) for f in a.figures if f["aspect"] in HEADLINE_ASPECTS]
     for aspect in asked:
         idents = {x.ident for x in lines}
         lines += [x for x in aspect_lines(kb, mid, aspect, a) if x.ident not in idents]

@@ -32,6 +32,19 @@ class Cues:
     durations: re.Pattern
     again: re.Pattern  # 「那這樣呢」: the last question again, with the facts as they are now
     back: re.Pattern  # 「回到倉庫那個」: back to a measure discussed earlier
+    next_stage: re.Pattern  # 「下一步是什麼」 of a stage: the program's next stage
+    if_not: re.Pattern  # 「不行的話」: the named measure is asked, then the others
+    not_this: tuple  # 「不是外銷貸款」: words before a measure's name that rule it out
+
+
+def _package(words) -> re.Pattern:
+    """The package's words; a bare number among them (700) is the package only as a number of its own, not inside
+    another amount (「700萬」「1,700」)."""
+    alts = [
+        rf"(?<![\d.,]){re.escape(str(x))}(?![\d.,]|\s*[萬千百元%％])" if str(x).isdigit() else re.escape(str(x))
+        for x in sorted(words, key=lambda x: len(str(x)), reverse=True)
+    ]
+    return re.compile("|".join(alts))
 
 
 def compile_cues(kb) -> Cues:
@@ -41,7 +54,7 @@ def compile_cues(kb) -> Cues:
     a = {k: _alt(v) for k, v in w.items()}
     numeral = f"[0-9{NUMERAL_CHARS}.,]+"
     return Cues(
-        package=re.compile(a["package"]),
+        package=_package(w["package"]),
         stages=re.compile(a["stages"]),
         days_off=re.compile(a["days_off"]),
         directory=re.compile(
@@ -64,6 +77,9 @@ def compile_cues(kb) -> Cues:
         durations=re.compile(a["durations"]),
         again=re.compile(a["again"]),
         back=re.compile(a["back"]),
+        next_stage=re.compile(a["next_stage"]),
+        if_not=re.compile(a["if_not"]),
+        not_this=tuple(w["not_this"]),
     )
 
 

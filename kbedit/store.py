@@ -77,7 +77,10 @@ def now() -> str:
 def default_url(tracker_db: Path | str | None = None) -> str:
     if os.environ.get("KB_VERSIONS_URL"):
         return os.environ["KB_VERSIONS_URL"]
-    tracker = Path(tracker_db or os.environ.get("TRACKER_DB") or "var/tracker.db")
+    tracker = str(tracker_db or os.environ.get("TRACKER_DB") or "var/tracker.db")
+    if "://" in tracker:  # a PostgreSQL tracker store: the versions stay in var/ unless KB_VERSIONS_URL says
+        tracker = "var/tracker.db"
+    tracker = Path(tracker)
     return f"sqlite:///{tracker.resolve().parent / 'kb-versions.db'}"
 
 

@@ -14,6 +14,9 @@ def amount_wan(value: float) -> str:
     """An amount in 萬元 as a person writes it: 15000 -> '1.5億元', 800 -> '800萬元'."""
     if value >= 10000:
         return number(value / 10000) + "億元"
+    if not float(value).is_integer() and abs(value * 100 - round(value * 100)) > 1e-6:
+        # interest and shares to the 元 (0.0001萬): 7.125萬元, not a rounded 7.12
+        return f"{value:,.4f}".rstrip("0").rstrip(".") + "萬元"
     return number(value) + "萬元"
 
 

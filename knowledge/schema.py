@@ -103,6 +103,9 @@ CUES = (
     "durations",
     "borrow",
     "again",
+    "not_this",
+    "if_not",
+    "next_stage",
     "back",
     "callback_day",
     "callback_part",
@@ -119,6 +122,12 @@ SUMS = (
     "cost",
     "stated_guarantee",
     "stated_self_funding",
+    "change_asked",
+    "at_cap",
+    "cap_used",
+    "year",
+    "interest",
+    "principal",
 )
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")

@@ -112,11 +112,21 @@ def verdict(ours: dict, base: dict, max_cpu: float, min_throughput: float) -> tu
     return ratios, problems
 
 
+# The limits (README, "make bench-quick: first run and limits"): measured 0.185 and 3.71 on 6f665e7 at load 5-9. On
+# a quiet machine main measured 0.42 and 2.38 (issue 20) and the steps since cut ours by a third at equal load (85.4
+# -> 55.5 ms), so about 0.27 and 3.6 are expected there. Limits: that with a margin of about 20%, still short of
+# the regression issue 20 reported.
+MAX_CPU_RATIO = 0.33
+MIN_THROUGHPUT_RATIO = 3.0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--max-cpu-ratio", type=float, default=float(os.environ.get("BENCH_MAX_CPU_RATIO", 0.36)))
+    ap.add_argument("--max-cpu-ratio", type=float, default=float(os.environ.get("BENCH_MAX_CPU_RATIO", MAX_CPU_RATIO)))
     ap.add_argument(
-        "--min-throughput-ratio", type=float, default=float(os.environ.get("BENCH_MIN_THROUGHPUT_RATIO", 2.5))
+        "--min-throughput-ratio",
+        type=float,
+        default=float(os.environ.get("BENCH_MIN_THROUGHPUT_RATIO", MIN_THROUGHPUT_RATIO)),
     )
     ap.add_argument("--conversations", type=int, default=1, help="conversations per sender at 16 senders")
     ap.add_argument("--baseline-epochs", type=int, default=5)

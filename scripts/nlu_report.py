@@ -20,6 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_MISSING = 2
 NUMBER_CASES = ROOT / "tests" / "nlu" / "numbers.yml"
+# a second intent set, written by someone who never saw data/ or tests/ (intent labels only): a plain YAML list of
+# {text, intent}, so `rasa test nlu --nlu tests/nlu` skips it; scored here with the same model
+BLIND_INTENTS = ROOT / "tests" / "nlu" / "intents_blind.yml"
 NUMBER_ENTITIES = ("percent", "revenue_change", "amount", "employees", "capital")
 MAX_MISMATCHES = 15
 
@@ -59,9 +62,26 @@ def _key(entity: str, value: float) -> tuple:
     return entity, round(float(value), 4)  # 12.5 and 12.500000001 are the same figure
 
 
-def number_entity_scores(model: str, cases: list) -> dict:
-    """Parses each held-out sentence with the trained model and scores NumberExtractor's (entity, value) pairs
-    against the expected ones (as multisets: order and spans are not judged); prints the table and mismatches."""
+def load_blind_intents(path: Path = BLIND_INTENTS) -> list:
+    """[(text, intent)] of the blind intent set; ValueError names the bad item."""
+    import yaml
+
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(items, list) or not items:
+        raise ValueError(f"{path.name}: expected a non-empty YAML list")
+    out = []
+    for i, item in enumerate(items, 1):
+        if (
+            not isinstance(item, dict)
+            or set(item) != {"text", "intent"}
+            or not all(isinstance(item[k], str) and item[k].strip() for k in ("text", "intent"))
+        ):
+            raise ValueError(f"{path.name} item {i}: needs exactly a non-empty text and intent, got {item!r}")
+        out.append((item["text"], item["intent"]))
+    return out
+
+
+def _load_agent(model: str):
     import logging
 
     from rasa.core.agent import Agent
@@ -74,14 +94,38 @@ def number_entity_scores(model: str, cases: list) -> dict:
     configure_structlog(logging.ERROR)  # else structlog prints a debug line per parsed message on stdout
     if str(ROOT) not in sys.path:  # the model's custom components live in components/
         sys.path.insert(0, str(ROOT))
-    agent = Agent.load(str(ROOT / model))
+    return Agent.load(str(ROOT / model))
 
+
+def _parse_all(agent, texts: list) -> list:
     async def parse_all():  # Agent.parse_message is a coroutine in rasa 3.6
-        return [await agent.parse_message(text) for text, _ in cases]
+        return [await agent.parse_message(text) for text in texts]
 
+    return asyncio.run(parse_all())
+
+
+def blind_intent_scores(agent, cases: list) -> dict:
+    """Intent macro-F1 and accuracy on the blind set (nlu_fallback counts as wrong), and its worst confusions."""
+    from sklearn.metrics import f1_score
+
+    gold = [intent for _, intent in cases]
+    pred = [parsed["intent"]["name"] for parsed in _parse_all(agent, [text for text, _ in cases])]
+    labels = sorted(set(gold))
+    macro = f1_score(gold, pred, labels=labels, average="macro", zero_division=0)
+    accuracy = sum(g == p for g, p in zip(gold, pred)) / len(gold)
+    print(f"[blind intents] {len(cases)} sentences ({BLIND_INTENTS.relative_to(ROOT)}), worst confusions:")
+    for (g, p), n in Counter((g, p) for g, p in zip(gold, pred) if g != p).most_common(10):
+        print(f"  {g} -> {p}: {n}")
+    return {"blind intent macro-F1": macro, "blind intent accuracy": accuracy}
+
+
+def number_entity_scores(model: str, cases: list) -> dict:
+    """Parses each held-out sentence with the trained model and scores NumberExtractor's (entity, value) pairs
+    against the expected ones (as multisets: order and spans are not judged); prints the table and mismatches."""
+    agent = _load_agent(model)
     tp, fp, fn = Counter(), Counter(), Counter()
     mismatches = []
-    for (text, expected), parsed in zip(cases, asyncio.run(parse_all())):
+    for (text, expected), parsed in zip(cases, _parse_all(agent, [text for text, _ in cases])):
         got = [
             (e["entity"], float(e["value"]))
             for e in parsed.get("entities", [])
@@ -127,6 +171,7 @@ def number_entity_scores(model: str, cases: list) -> dict:
 
     for text, expected, got in mismatches[:MAX_MISMATCHES]:
         print(f"  {text}\n      expected: {show(expected)}\n      got:      {show(got)}")
+    scores.update(blind_intent_scores(agent, load_blind_intents()))
     return scores
 
 
@@ -151,6 +196,11 @@ def evaluate(config: str, out: Path) -> dict:
         .stdout.strip()
         .splitlines()[-1]
     )
+    return score(model, out, config)
+
+
+def score(model: str, out: Path, label: str) -> dict:
+    """Tests a trained model on tests/nlu/ (scripts/improve.py calls this for its before and after models)."""
     subprocess.run(
         [
             str(ROOT / ".venv/bin/rasa"),
@@ -175,7 +225,7 @@ def evaluate(config: str, out: Path) -> dict:
         else []
     )
     confusions = Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
-    print(f"[{config}] ten worst confusions (gold -> predicted: count):")
+    print(f"[{label}] ten worst confusions (gold -> predicted: count):")
     for (gold, pred), n in confusions.most_common(10):
         print(f"  {gold} -> {pred}: {n}")
     scores = {"intent accuracy": intents["accuracy"], "intent macro-F1": intents["macro avg"]["f1-score"]}
@@ -207,6 +257,7 @@ def main() -> int:
         print(f"no NLU report for {args.config}: its spaCy model is not usable.\n{problem}", file=sys.stderr)
         return MODEL_MISSING
     load_number_cases()  # a malformed held-out file stops here, before any training
+    load_blind_intents()
     scores = evaluate(args.config, ROOT / args.out)
     if args.baseline != args.config:
         base = evaluate(args.baseline, ROOT / f"{args.out}-{Path(args.baseline).stem}")
@@ -218,6 +269,9 @@ def main() -> int:
                 f"{key:40s} {'-' if b is None else f'{b:.3f}':>16s} {'-' if s is None else f'{s:.3f}':>16s}   {delta}"
             )
     print(f"number-entity F1: {scores['number-entity F1']:.2f}")
+    print(
+        f"blind intent macro-F1: {scores['blind intent macro-F1']:.3f} (accuracy {scores['blind intent accuracy']:.3f})"
+    )
     print(f"intent accuracy: {scores['intent accuracy']:.3f}")
     print(f"intent macro-F1: {scores['intent macro-F1']:.2f}")
     return 0

@@ -9,6 +9,9 @@ kept tracker is handed out, otherwise Rasa reads the rows as before. So with sev
 PostgreSQL database (make scale-up), a turn another process handled changes the stamp, and this process reads the
 conversation again: nothing it serves is older than the database.
 
+The stamp and the count Rasa's save makes of the stored events (_additional_events) use one Core statement built
+once per store: Rasa's ORM query costs about 3 ms of CPU to build each time, the statement 0.5 ms (same SQL filter).
+
 A failing stamp query never fails a turn: Rasa's own read is used (without this, Rasa's FailSafeTrackerStore
 would answer the error with a new, empty conversation). A kept tracker is handed out once (taken out of the
 cache); only a save puts it back, so a turn that failed before saving, or a tracker that changed after its save,
@@ -17,11 +20,13 @@ is never handed out again.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import OrderedDict
 
 logger = logging.getLogger(__name__)
 
+SESSION_STARTED = "session_started"  # rasa.shared.core.events.SessionStarted.type_name
 MAX_TRACKERS = 2000  # about 10-30 kB each: a few tens of MB at most
 
 
@@ -50,13 +55,29 @@ class TrackerCache:
             self.kept.popitem(last=False)
 
 
+def stamp_statement(store):
+    """SELECT count(id), max(id) of the sender's latest session: Rasa's own filter (_event_query: events from the
+    latest SessionStarted on, or all when there is none), built once per store as a Core statement. Rasa's ORM
+    query is rebuilt and its cache key computed at every call: about 3 ms of CPU against 0.5 (2026-12-01)."""
+    statement = getattr(store, "_stamp_statement", None)
+    if statement is None:
+        import sqlalchemy as sa
+
+        event, sender = store.SQLEvent, sa.bindparam("sender_id")
+        session_start = (
+            sa.select(sa.func.max(event.timestamp))
+            .where(event.sender_id == sender, event.type_name == SESSION_STARTED)
+            .scalar_subquery()
+        )
+        statement = store._stamp_statement = sa.select(sa.func.count(event.id), sa.func.max(event.id)).where(
+            event.sender_id == sender, sa.or_(event.timestamp >= session_start, session_start.is_(None))
+        )
+    return statement
+
+
 def stamp(store, session, sender_id: str) -> tuple:
     """(number of events in the latest session, highest event id) for the conversation: one aggregate query."""
-    import sqlalchemy as sa
-
-    query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False).order_by(None)
-    # order_by(None): Rasa's query is ordered by id, which PostgreSQL refuses beside an aggregate
-    count, last = query.with_entities(sa.func.count(store.SQLEvent.id), sa.func.max(store.SQLEvent.id)).one()
+    count, last = session.execute(stamp_statement(store), {"sender_id": sender_id}).one()
     return int(count or 0), last
 
 
@@ -73,6 +94,7 @@ def install() -> None:
     if getattr(SQLTrackerStore, "_tracker_cache_installed", False):
         return
     rasa_retrieve, rasa_save = SQLTrackerStore.retrieve, SQLTrackerStore.save
+    rasa_additional_events = SQLTrackerStore._additional_events
 
     async def retrieve(self, sender_id):
         try:
@@ -94,8 +116,19 @@ def install() -> None:
             logger.exception("tracker cache: stamp query failed after a save; the tracker is not kept")
             _cache(self).kept.pop(tracker.sender_id, None)
 
+    def additional_events(self, session, tracker):
+        """Rasa's _additional_events (the events not stored yet) with the count from the stamp's statement."""
+        try:
+            stored = stamp(self, session, tracker.sender_id)[0]
+        except Exception:  # noqa: BLE001 - Rasa's own count decides (and raises what it raises)
+            logger.exception("tracker cache: stamp query failed before a save; Rasa counts the stored events")
+            session.rollback()
+            return rasa_additional_events(self, session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
     SQLTrackerStore.retrieve, SQLTrackerStore.save = retrieve, save
-    SQLTrackerStore._tracker_cache_installed = (rasa_retrieve, rasa_save)
+    SQLTrackerStore._additional_events = additional_events
+    SQLTrackerStore._tracker_cache_installed = (rasa_retrieve, rasa_save, rasa_additional_events)
 
 
 def uninstall() -> None:
@@ -104,5 +137,5 @@ def uninstall() -> None:
 
     originals = getattr(SQLTrackerStore, "_tracker_cache_installed", False)
     if originals:
-        SQLTrackerStore.retrieve, SQLTrackerStore.save = originals
+        SQLTrackerStore.retrieve, SQLTrackerStore.save, SQLTrackerStore._additional_events = originals
         SQLTrackerStore._tracker_cache_installed = False

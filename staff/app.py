@@ -1,6 +1,7 @@
 """The staff helper's web app (aiohttp + Jinja2, server-rendered HTML; one small script on the 案件 queue page).
 
-Pages: / (查詢), /calc (資格試算), /directory (專線一覽), /review (對話回顧) and their CSV exports.
+Pages: / (查詢), /calc (資格試算), /directory (專線一覽), /review (對話回顧) and their CSV exports; the review queue,
+transcripts with their marks and the dashboard are in staff/review_pages.py.
 Every path except /login needs a session of one staff account (staff/accounts.py): a random token in an
 HttpOnly, SameSite=Strict cookie, kept in memory on the server (so 登出 really ends it, and a restart logs
 everyone out). What staff view, export and look up goes to the audit log (staff/audit.py), read at /audit by
@@ -26,7 +27,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from knowledge.kb import KB, KBUnavailable
-from staff import calculator, db, editor_pages, labels, lookup, queue, review, tracker_store
+from staff import calculator, db, editor_pages, labels, lookup, masking, queue, review, review_pages, tracker_store
 from staff.access_log import route_of
 from staff.accounts import ACCOUNT_KEY, Account, AccountStore, require_role
 from staff.audit import AuditLog
@@ -79,6 +80,8 @@ def make_env() -> jinja2.Environment:
     )
     env.filters["highlight"] = highlight
     env.filters["local_time"] = editor_pages.local_time
+    # what a firm typed, on the case pages (_transcript.html, _firm_facts.html): phones, 統編, e-mails masked
+    env.filters["mask"] = lambda v: masking.mask(v) if isinstance(v, str) else v
     env.globals["nav"] = [(item["href"], item["label"], item.get("role")) for item in labels.get("nav")]
     env.globals["audit_actions"] = labels.get("audit.actions")
     env.globals["home"] = calculator.HOME_HOTLINE
@@ -371,32 +374,6 @@ async def review_table(request: web.Request) -> web.Response:
     )
 
 
-async def conversation_page(request: web.Request) -> web.Response:
-    sender = request.match_info["sender"]
-    audit(request, "view", sender)
-    try:
-        con = review.connect(request.app[SETTINGS].tracker)
-    except review.TrackerUnavailable as e:
-        return error_page(request, 404, "review", str(e))
-    try:
-        turns = review.load_turns(con, sender_id=sender)
-    finally:
-        con.close()
-    if not turns:
-        raise web.HTTPNotFound()
-    kb = request.app[KB_KEY]
-    names = {h["id"]: f"{h['name']} {h['number']}" for h in kb.hotlines()}
-    return render(
-        request,
-        "conversation.html",
-        title=labels.get("titles.conversation", sender=sender),
-        sender=sender,
-        turns=review.transcript(turns),
-        hotline_names=names,
-        tapped=labels.get("review.tapped"),
-    )
-
-
 @require_role("admin")
 async def audit_page(request: web.Request) -> web.Response:
     entries = request.app[AUDIT].entries(
@@ -435,7 +412,7 @@ def create_app(
     r.add_get("/directory", directory_page)
     r.add_get("/directory.csv", directory_page)
     r.add_get("/review", review_page)
-    r.add_get("/review/conversation/{sender:.+}", conversation_page)
+    review_pages.add_routes(app)  # the queue by risk, the transcript with its marks, the dashboard (issue 18)
     r.add_get("/review/{table}.csv", review_table)
     r.add_get("/review/{table}", review_table)
     r.add_get("/audit", audit_page)

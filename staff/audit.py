@@ -27,6 +27,8 @@ ACTIONS = (
     "kb_publish",
     "kb_rollback",
     "kb_discard",
+    "unmask",  # an admin showed a conversation's personal data (issue 18)
+    "review_mark",  # a turn marked correct or corrected
 )
 
 audit = sa.Table(

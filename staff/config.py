@@ -6,9 +6,9 @@ STAFF_HOST            default 127.0.0.1 (loopback only: the helper is internal)
 STAFF_PORT            default 8090
 STAFF_SESSION_HOURS   how long a login lasts, default 10 (a shift)
 RASA_ENDPOINTS        the endpoints file the bot runs with (default endpoints.yml): its tracker_store is what the
-                      review, transcripts, case pages and preview read, read-only (staff/tracker_store.py)
-TRACKER_DB            the SQLite tracker store of endpoints.yml, default var/tracker.db; beside it the editor's
-                      versions (kb-versions.db)
+                      review, transcripts, case pages, dashboard and preview read, read-only (staff/tracker_store.py)
+TRACKER_DB            endpoints.yml's tracker store: a SQLite path (default var/tracker.db; the editor's versions go
+                      beside it) or a postgresql:// URL, read the same way
 KB_PATH               knowledge base, default knowledge/kb.sqlite (read by knowledge/kb.py)
 """
 
@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from staff.tracker_store import TrackerConfigError, configured_url, sqlite_url
+from staff.tracker_store import TrackerConfigError, as_url, configured_url
 
 ROOT = Path(__file__).resolve().parent.parent
 HOW_TO = (
@@ -37,8 +37,8 @@ class Settings:
     db: str | None = None  # staff.db.url_for: None is var/staff.db
     host: str = "127.0.0.1"
     port: int = 8090
-    tracker_db: Path = field(default_factory=lambda: ROOT / "var" / "tracker.db")
-    tracker_url: str | None = None  # the bot's tracker store (staff/tracker_store.py); None: the SQLite tracker_db
+    tracker_db: Path | str = field(default_factory=lambda: ROOT / "var" / "tracker.db")  # a path, or a URL
+    tracker_url: str | None = None  # the bot's tracker store (staff/tracker_store.py); None: tracker_db
     kb_path: Path | None = None  # None: knowledge.kb's default (KB_PATH or knowledge/kb.sqlite)
     session_hours: float = 10.0
     login_delay: float = 1.0  # seconds added to every failed login (slows guessing)
@@ -47,7 +47,7 @@ class Settings:
     @property
     def tracker(self) -> str:
         """The SQLAlchemy URL of the tracker store the staff pages read."""
-        return self.tracker_url or sqlite_url(self.tracker_db)
+        return self.tracker_url or as_url(self.tracker_db)
 
 
 def load_settings(env=None) -> Settings:
@@ -59,7 +59,8 @@ def load_settings(env=None) -> Settings:
         raise ConfigError("STAFF_PORT must be an integer and STAFF_SESSION_HOURS a number.") from None
     if not 0 < port < 65536 or hours <= 0:
         raise ConfigError("STAFF_PORT must be 1-65535 and STAFF_SESSION_HOURS positive.")
-    tracker = Path(env.get("TRACKER_DB") or ROOT / "var" / "tracker.db").expanduser()
+    tracker = env.get("TRACKER_DB") or ROOT / "var" / "tracker.db"
+    tracker = tracker if "://" in str(tracker) else Path(tracker).expanduser()  # a URL stays as it is
     try:
         tracker_url = configured_url(env)
     except TrackerConfigError as e:

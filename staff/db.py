@@ -47,6 +47,7 @@ def open_store(value: str | os.PathLike | None = None) -> sa.engine.Engine:
         engine = sa.create_engine(url, future=True, pool_pre_ping=True)
     import staff.accounts  # noqa: F401 -- registers the tables on `metadata`
     import staff.audit  # noqa: F401
+    import staff.corrections  # noqa: F401
 
     metadata.create_all(engine)
     return engine

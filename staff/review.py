@@ -32,6 +32,7 @@ import yaml
 
 from advisor.model import ReplyKind
 from staff import labels, tracker_store
+from staff.masking import mask
 
 INTENT_DESCRIPTIONS = Path(__file__).resolve().parent.parent / "data" / "intent_descriptions.yml"
 PAYLOAD = re.compile(r"^/(\w+)")
@@ -62,6 +63,8 @@ class Turn:
     bot: list = field(default_factory=list)
     shown: str = ""  # what staff see: the text typed, or a tapped button's label
     typed: bool = True  # False for a button tap or another payload
+    stated: list = field(default_factory=list)  # line kinds of the answer (bot metadata reply_meta.stated)
+    index: int = 0  # position among the conversation's user turns (0 first)
 
     @property
     def fell_back(self) -> bool:
@@ -115,7 +118,7 @@ def when(ts: float | None) -> str:
 def connect(source: str | Path) -> sa.engine.Connection:
     """A read-only connection to the tracker store at `source` (a SQLAlchemy URL, or a SQLite file's path);
     raises TrackerUnavailable with a message for the page."""
-    url = str(source) if "://" in str(source) else tracker_store.sqlite_url(source)
+    url = tracker_store.as_url(source)
     path = tracker_store.sqlite_path(url)
     if path is not None and not path.exists():
         raise TrackerUnavailable(labels.get("errors.tracker_missing", path=path))
@@ -130,7 +133,8 @@ def connect(source: str | Path) -> sa.engine.Connection:
         )
     except sa.exc.SQLAlchemyError as e:
         con.close()
-        reason = e.orig if path is not None else type(e.orig or e).__name__
+        orig = getattr(e, "orig", None) or e
+        reason = orig if path is not None else type(orig).__name__
         raise TrackerUnavailable(labels.get("errors.tracker_unreadable", path=shown, error=reason)) from None
     return con
 
@@ -160,13 +164,17 @@ def load_turns(con: sa.engine.Connection, since: float | None = None, sender_id:
             parse = payload.get("parse_data") or {}
             intent = intent_name or (parse.get("intent") or {}).get("name")
             conf = (parse.get("intent") or {}).get("confidence")
-            current = Turn(sender, ts or 0.0, payload.get("text") or "", intent, conf)
+            index = current.index + 1 if current is not None else 0
+            current = Turn(sender, ts or 0.0, payload.get("text") or "", intent, conf, index=index)
             current.shown, current.typed = shown_text(current.text, buttons)
             turns.append(current)
             last_action, buttons = None, {}
         elif type_name == "action":
             last_action = action_name
         elif type_name == "bot":
+            meta = (payload.get("metadata") or {}).get("reply_meta") or {}
+            if current is not None and isinstance(meta.get("stated"), list):
+                current.stated = [str(x) for x in meta["stated"]]
             for b in (payload.get("data") or {}).get("buttons") or []:
                 if isinstance(b, dict) and b.get("payload") and b.get("title"):
                     buttons[str(b["payload"])] = str(b["title"])
@@ -224,7 +232,7 @@ def conversations(turns: list, limit: int = 50) -> tuple:
                 "last": when(ts[-1].timestamp),
                 "messages": len(ts),
                 "fallbacks": sum(t.fell_back for t in ts),
-                "last_text": ts[-1].shown,
+                "last_text": mask(ts[-1].shown),
                 "_ts": ts[-1].timestamp,
             }
         )
@@ -237,7 +245,7 @@ def fallbacks(turns: list) -> tuple:
     for t in turns:
         if not t.fell_back or not t.shown.strip():
             continue
-        key = normalise(t.shown)
+        key = normalise(mask(t.shown))
         g = groups.setdefault(
             key,
             {
@@ -253,7 +261,7 @@ def fallbacks(turns: list) -> tuple:
         g["count"] += 1
         g["senders"].add(t.sender_id)
         g["reasons"][t.reason] += 1
-        g["examples"][t.shown.strip()] += 1
+        g["examples"][mask(t.shown.strip())] += 1
         g["first"], g["last"] = min(g["first"], t.timestamp), max(g["last"], t.timestamp)
     rows = [
         {

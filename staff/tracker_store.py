@@ -1,12 +1,12 @@
 """Which tracker store the bot writes, read from the same place Rasa reads it, for every staff page that reads
-conversations (對話回顧 and its transcripts, the 案件 pages, the editor's preview of real questions).
+conversations (對話回顧 and its transcripts, the review queue, the dashboard, the 案件 pages, the editor's preview).
 
-Rasa's endpoints file (RASA_ENDPOINTS; default endpoints.yml, `make run`'s SQLite file `${TRACKER_DB}`;
-`make scale-up`: deploy/endpoints-scale.yml, PostgreSQL, named in var/scale/staff.env): its `tracker_store`
-section, `${VARS}` filled from the environment as Rasa fills them, becomes the SQLAlchemy URL Rasa's
-SQLTrackerStore builds (rasa/core/tracker_store.py get_db_url, rewritten here: importing Rasa costs the helper
-5 s and 1,500 modules). The engine is read-only: SQLite opened with mode=ro, PostgreSQL sessions with
-default_transaction_read_only.
+Rasa's endpoints file (RASA_ENDPOINTS; default endpoints.yml, `make run`'s SQLite file `${TRACKER_DB}`, or a
+`postgresql://` URL in TRACKER_DB taken as it is; `make scale-up`: deploy/endpoints-scale.yml, PostgreSQL, named in
+var/scale/staff.env): its `tracker_store` section, `${VARS}` filled from the environment as Rasa fills them,
+becomes the SQLAlchemy URL Rasa's SQLTrackerStore builds (rasa/core/tracker_store.py get_db_url, rewritten here:
+importing Rasa costs the helper 5 s and 1,500 modules). The engine is read-only: SQLite opened with mode=ro,
+PostgreSQL sessions with default_transaction_read_only.
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ def sqlite_url(path: str | os.PathLike) -> str:
     return "sqlite:///" + str(Path(path).expanduser().resolve())
 
 
+def as_url(source: str | os.PathLike) -> str:
+    """A SQLAlchemy URL as it is (TRACKER_DB=postgresql://…), a SQLite file's path as its URL."""
+    return str(source) if "://" in str(source) else sqlite_url(source)
+
+
 def url_from_endpoints(path: str | os.PathLike, env) -> str:
     """The SQLAlchemy URL of the `tracker_store` in Rasa's endpoints file at `path`."""
     try:
@@ -54,8 +59,8 @@ def url_from_endpoints(path: str | os.PathLike, env) -> str:
         raise TrackerConfigError(f"{path}: the staff helper reads an SQL tracker store (tracker_store: type: SQL)")
     c = {k: _filled(v, env) for k, v in section.items()}
     dialect = str(c.get("dialect") or "sqlite")
-    if dialect == "sqlite":
-        return sqlite_url(c.get("db") or "rasa.db")
+    if dialect == "sqlite":  # endpoints.yml's db is ${TRACKER_DB}: a file, or a postgresql:// URL as it is
+        return as_url(c.get("db") or "rasa.db")
     host, port = c.get("url"), c.get("port")
     if host and "://" in str(host):
         return str(host)

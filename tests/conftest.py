@@ -136,10 +136,18 @@ def make_run(tmp_path_factory):
 # -- pytest-xdist (`make test` runs two workers, --dist loadgroup) ----------------------------------------------
 # Every test goes to a worker with the rest of its module (module fixtures, such as a trained tiny model, are made
 # once), and every test that uses one of the session's whole bots goes with the others that use it, so each bot
-# starts once (whole_bot is tests/e2e/test_widget.py's way to make_run). The groups that wait longest for Rasa
-# come first, so the two workers end at about the same time.
+# starts once (whole_bot is tests/e2e/test_widget.py's way to make_run). The longest groups come first (measured:
+# `--durations`, 2026-12-01), so the two workers end at about the same time; the scale-out stack (two Rasa loads)
+# used to come last and kept one worker busy for minutes after the other had finished.
 SHARED_BOTS = {"live_bot": "live_bot", "make_run": "make_run", "whole_bot": "make_run", "stub_bot": "stub_bot"}
-FIRST = ("live_bot", "tests/test_components_pipeline.py", "make_run", "tests/test_train_gate.py")
+FIRST = (
+    "live_bot",
+    "make_run",
+    "tests/test_scale_out.py",
+    "tests/test_second_reader.py",
+    "tests/test_spacy_variant.py",
+    "stub_bot",
+)
 
 
 @pytest.hookimpl(tryfirst=True)

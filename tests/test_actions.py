@@ -23,6 +23,22 @@ def test_answers_and_sets_slots(dispatcher, tracker_for, domain, monkeypatch, kb
     assert any(b.get("url") == "tel:0800280280" for m in dispatcher.messages for b in m["buttons"])
 
 
+def test_the_first_message_says_what_the_answer_states(dispatcher, tracker_for, domain, monkeypatch, kb):
+    """issue 18: the staff review ranks answers stating figures or eligibility from the bot event's metadata
+    (Rasa keeps the extra key in the event's metadata; the channels do not send it)."""
+    monkeypatch.setattr("actions.actions.default_kb", lambda: kb)
+    tracker = tracker_for(
+        "營業額掉了15%", "inform", entities=[{"entity": "revenue_change", "value": -15}], slots={"size": "sme"}
+    )
+    run(ActionAnswer(), dispatcher, tracker, domain)
+    stated = dispatcher.messages[0]["reply_meta"]["stated"]
+    assert {"figure", "status"} <= set(stated) and stated == sorted(stated)
+    assert all("reply_meta" not in m for m in dispatcher.messages[1:])
+    dispatcher.messages.clear()
+    run(ActionAnswer(), dispatcher, tracker_for("你好", "greet"), domain)
+    assert not {"figure", "status"} & set(dispatcher.messages[0]["reply_meta"]["stated"])
+
+
 def test_follow_up_uses_focus_slot(dispatcher, tracker_for, domain, monkeypatch, kb):
     monkeypatch.setattr("actions.actions.default_kb", lambda: kb)
     tracker = tracker_for("電話呢", "ask_hotline", slots={"focus_measures": ["overseas_orders"]})

@@ -34,6 +34,7 @@ pipeline:
     number_of_transformer_layers: 0   # the smallest DIET: this test is about the components
     hidden_layers_sizes: {text: []}
     embedding_dimension: 8
+    run_eagerly: true                 # no tf.function tracing: most of the CPU of a 1-epoch model on 9 examples
 """
 
 # Simplified / full-width examples and an annotation whose offsets move when the text

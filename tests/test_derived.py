@@ -27,6 +27,7 @@ def amounts(kb, text, remembered=None):
         ("113年下半年3個月營收合計1200萬，現在每月剩350萬", -12.5),  # a total over months, averaged
         ("114年1月營收600萬、2月400萬，現在一個月約450萬", -10),  # two base months averaged
         ("113年同期營收2億，現在同期剩1.5億", -25),  # 億
+        ("去年同期營收500萬，這個月回升到470萬", -6),  # a level word of a rise: the level now
     ],
 )
 def test_revenue_change_from_amounts(kb, text, change):
@@ -156,6 +157,13 @@ def test_shares_of_a_budget_and_totals(kb, turns, must):
         (r"key: rate_cut, [^\n]*?value: )1\.5", "1", ["中小微貸款的利率是多少"], "= 0.72%", "= 1.22%"),
         (r"key: guarantee_min, [^\n]*?value: )9", "8", ["多元發展貸款借500萬，保證多少"], "至少450萬元", "至少400萬元"),
         (
+            r"key: loan_cap, [^\n]*?value: )3500",
+            "3000",
+            ["多元發展貸款我們借了1400萬", "占上限多少，還能再借多少"],
+            "還可以再借：3,500萬元 − 1,400萬元 = 2,100萬元",
+            "還可以再借：3,000萬元 − 1,400萬元 = 1,600萬元",
+        ),
+        (
             r"key: guarantee_share_sme, [^\n]*?value: )9\.5",
             "9",
             ["中小企業外銷貸款2000萬，保證多少"],
@@ -279,6 +287,76 @@ def test_the_revenue_working_is_shown_once(kb):
             ["3,000萬元 ÷ 4 = 每家750萬元"],
             [],
         ),
+        # the first year's interest: the cut's window at the lower rate, the other months at the rate
+        (
+            ["中小微貸款想借400萬，第一年利息要繳多少"],
+            ["前6個月 400萬元 × 0.72% × 6/12 = 1.44萬元", "400萬元 × 2.22% × 6/12 = 4.44萬元", "合計5.88萬元"],
+            [],
+        ),
+        (["中小微貸款想借400萬，第一年要還多少本金"], [], ["第一年的利息"]),  # no interest asked
+        # the guarantee on the cap when no amount is named
+        (
+            ["外銷貸款優惠保證，我們中小企業，額度借滿的話信保保多少"],
+            ["6,000萬元 × 9.5成 = 5,700萬元", "6,000萬元 − 5,700萬元 = 300萬元"],
+            [],
+        ),
+        # the share of the cap an amount uses, and what is left
+        (
+            ["多元發展貸款我們借了1400萬", "占上限多少，還能再借多少"],
+            ["占貸款額度上限3,500萬元的40%（4成）", "3,500萬元 − 1,400萬元 = 2,100萬元"],
+            [],
+        ),
+        (["多元發展貸款已經借了4000萬，還能再借多少"], ["超過貸款額度上限3,500萬元，多出500萬元"], []),
+        # a threshold asked backwards from the firm's base amount
+        (
+            ["去年同期營業額是2,500萬，今年要掉到多少以下才能申請多元發展貸款"],
+            ["2,500萬元 × (1 − 10%) = 2,250萬元"],
+            [],
+        ),
+        (["去年同期營業額是2,500萬，今年剩2,000萬，可以申請多元發展貸款嗎"], ["減少20%"], ["× (1 − 10%)"]),
+        # the change asked again from the amounts of earlier turns
+        (
+            ["去年同期營收1,000萬", "今年同期只剩880萬", "這樣是少了幾%"],
+            ["由1,000萬元減為880萬元，減少12%"],
+            [],
+        ),
+        (["上個月只做到450萬，比去年同期的600萬少了幾%"], ["由600萬元減為450萬元，減少25%"], []),
+        # a now word that names the year of a base month (「今年1月」) is the base period, not now
+        (
+            ["今年1月營收800萬、2月600萬，6月只剩630萬，用1到2月平均比，多元發展貸款可以嗎"],
+            ["平均700萬元", "由700萬元減為630萬元，減少10%"],
+            [],
+        ),
+        # a yes to 「可以申請嗎」 says what the firm gets, even when the question also asks about the periods
+        (
+            ["我們中小企業，去年同期營收1000萬，今年剩800萬，比較基準有哪幾個期間，多元發展貸款可以申請嗎"],
+            ["✅", "每家最高3,500萬元", "營業額比較基準"],
+            [],
+        ),
+        # English-mixed LINE messages: the firm's facts and its budget in English words
+        (
+            ["We are SME, 有 factory registration, 研發轉型補助 total budget 800萬, 最多補多少"],
+            ["最多可補助400萬元"],
+            [],
+        ),
+        # a budget is a budget, whatever word comes before the amount
+        (["納管工廠研發轉型，總經費只有400萬，可以補多少"], ["最多可補助200萬元"], ["營業額由"]),
+        # an amount that contains the package's number is not the package
+        (["研發轉型個案補助，總經費1,400萬，一半是700萬，都能補嗎"], ["最多可補助500萬元"], ["6個面向"]),
+        # interest to the 元, and the saving per month
+        (["多元發展貸款借950萬，減碼期間利息多少"], ["= 7.125萬元（每月1.1875萬元）"], []),
+        # a stage's own items added up, before the stages together
+        (
+            ["AI應用導入工具跟人才培訓都申請，加起來最多補多少"],
+            ["工具導入補助10萬元 + 人才培訓補助12萬元 = 22萬元"],
+            [],
+        ),
+        # principal over the term, when asked
+        (
+            ["中小微企業貸款加碼借1400萬買設備，平均每年還多少本金"],
+            ["1,400萬元 ÷ 7年 = 200萬元"],
+            ["÷ 6年"],
+        ),
     ],
 )
 def test_more_derived_figures(kb, turns, must, must_not):
@@ -327,6 +405,13 @@ def test_more_derived_figures(kb, turns, must, must_not):
             ["去年下半年營收合計3000萬，現在每個月剩420萬，中小企業可以申請多元發展貸款嗎"],
             "6個月合計3,000萬元",
             "3個月合計3,000萬元",
+        ),
+        (
+            r"key: loan_cap, [^\n]*?value: )3500",
+            "3000",
+            ["多元發展貸款我們借了1400萬", "占上限多少，還能再借多少"],
+            "還可以再借：3,500萬元 − 1,400萬元 = 2,100萬元",
+            "還可以再借：3,000萬元 − 1,400萬元 = 1,600萬元",
         ),
         (
             r"key: guarantee_share_sme, [^\n]*?value: )9\.5",

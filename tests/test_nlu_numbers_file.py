@@ -69,3 +69,42 @@ def test_loader_rejects_typos(tmp_path, body, problem):
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ValueError, match=problem):
         nlu_report.load_number_cases(path)
+
+
+# tests/nlu/intents_blind.yml: a second intent set, written by a helper who never saw data/ or tests/
+@pytest.fixture(scope="module")
+def blind():
+    return nlu_report.load_blind_intents()
+
+
+def test_the_blind_intent_set_covers_every_intent(blind):
+    import yaml
+
+    intents = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
+    assert {intent for _, intent in blind} == intents
+    assert min(sum(1 for _, i in blind if i == intent) for intent in intents) >= 10
+
+
+def test_the_blind_intent_set_is_not_in_the_training_data(blind):
+    from tests.test_unseen_sets import STOCK_PHRASE, canonical, training_sentences
+
+    seen = training_sentences()
+    leaked = [text for text, _ in blind if len(canonical(text)) >= STOCK_PHRASE and canonical(text) in seen]
+    assert leaked == []
+
+
+def test_rasa_does_not_read_the_blind_set_as_nlu_data():
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    assert not RasaYAMLReader.is_yaml_nlu_file(nlu_report.BLIND_INTENTS)
+
+
+@pytest.mark.parametrize(
+    "body, problem",
+    [("- {text: 你好}\n", "exactly a non-empty text and intent"), ("- {text: '', intent: greet}\n", "non-empty")],
+)
+def test_the_blind_loader_rejects_typos(tmp_path, body, problem):
+    path = tmp_path / "intents_blind.yml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match=problem):
+        nlu_report.load_blind_intents(path)

@@ -40,8 +40,11 @@ def stack():
     (ROOT / "var").mkdir(exist_ok=True)
     directory = Path(tempfile.mkdtemp(prefix="test-scale-", dir=ROOT / "var"))  # the postgres user must reach it
     s = scale.stack(directory, MODEL.resolve())
+    # Two Rasa processes load the model at once, beside the rest of `make test` on 2 cores: scale.sh's default 300 s
+    # is too short there (it timed out at load ~10 on the shared machine), so the test gives it 900 s.
+    s.env["SCALE_TIMEOUT"] = "900"
     try:
-        s.up()
+        s.up(timeout=1200)
     except scale.StackUnavailable as why:
         s.remove()
         unavailable(str(why))

@@ -41,6 +41,58 @@ def test_accepts_and_rejects_what_rasa_does(remote_action):
         assert ours.value.message == rasa_error.value.message
 
 
+def event_cases():
+    """Events of every type Rasa's schema names, each valid, with a field of a wrong type, without its name."""
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+
+    names = [alt["properties"]["event"]["const"] for alt in EVENT_SCHEMA["oneOf"]]
+    cases = [{"event": name, "timestamp": 1.5} for name in names]
+    cases += [{"event": name, "timestamp": "noon"} for name in names]  # timestamp must be a number
+    cases += [{"event": name, "metadata": []} for name in names]
+    cases += [
+        {"event": "slot", "name": "size", "value": None},
+        {"event": "slot", "value": 1},  # no name
+        {"event": "entities", "entities": [{"entity": "size", "value": "sme"}]},
+        {"event": "entities", "entities": [{"entity": "size"}]},  # an entity without its value
+        {"event": "action", "name": "action_listen", "confidence": "high"},
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 0.9}}},
+        {"event": "user", "text": 5},
+        {"event": "bot", "text": "hello", "data": {"buttons": []}},
+        {"event": "no_such_event"},
+        {"event": 3},
+        {"name": "size", "value": 1},  # no event at all
+        "slot",
+        None,
+    ]
+    return cases
+
+
+def test_dispatch_accepts_exactly_what_the_full_schema_accepts(remote_action):
+    """The oneOf checked by event name (action_validation.is_valid) against jsonschema on Rasa's full schema,
+    event by event and as a whole response."""
+    full = action_validation.response_validator()
+    cases = event_cases()
+    verdicts = []
+    for event in cases:
+        response = {"events": [GOOD["events"][0], event], "responses": GOOD["responses"]}
+        verdicts.append(full.is_valid(response))
+        assert action_validation.is_valid(response) is verdicts[-1], event
+    assert 10 < sum(verdicts) < len(cases) - 10  # both kinds are really there
+    for response in [*BAD, [], "x", {"events": None}, {"events": []}, {"responses": []}, {}]:
+        assert action_validation.is_valid(response) is full.is_valid(response), response
+
+
+def test_the_error_for_a_bad_event_is_rasas(remote_action):
+    from rasa.core.actions.action import RemoteAction
+
+    bad = {"events": [GOOD["events"][0], {"event": "entities", "entities": [{"entity": "size"}]}]}
+    with pytest.raises(jsonschema.ValidationError) as rasa_error:
+        RemoteAction._validate_action_result(remote_action, bad)
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        action_validation.validate_action_result(remote_action, bad)
+    assert ours.value.message == rasa_error.value.message
+
+
 def test_schema_checked_once(monkeypatch, remote_action):
     """The point of the fix: Rasa's jsonschema.validate re-checks the schema on every response."""
     action_validation.response_validator.cache_clear()
@@ -48,6 +100,7 @@ def test_schema_checked_once(monkeypatch, remote_action):
     checks = []
     monkeypatch.setattr(cls, "check_schema", classmethod(lambda c, schema, *a, **k: checks.append(1)))
     action_validation.response_validator.cache_clear()
+    action_validation.event_dispatch.cache_clear()
     for _ in range(20):
         action_validation.validate_action_result(remote_action, GOOD)
     assert len(checks) == 1
@@ -91,3 +144,52 @@ def test_sqlite_tracker_store_in_wal_with_a_kept_connection(tmp_path, monkeypatc
     # PostgreSQL keeps Rasa's own pool settings
     kwargs = tracker_store.create_engine_kwargs("postgresql://rasa@127.0.0.1:5432/rasa")
     assert "poolclass" not in kwargs and "pool_size" in kwargs
+
+
+@pytest.fixture
+def event_types():
+    from serving import event_types
+
+    event_types.install()
+    yield event_types
+    event_types.uninstall()
+
+
+def test_event_classes_by_name_are_rasas(event_types):
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    rasa_resolve = Event._event_types_installed
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) > 20
+    for _ in range(2):  # the second time from the table
+        for name in names:
+            assert Event.resolve_by_type(name) is rasa_resolve(name)
+    assert Event.resolve_by_type("no_such_event", default=Event) is Event  # Rasa's default, not remembered
+    assert "no_such_event" not in event_types._resolved
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    events = Event.from_parameters({"event": "slot", "name": "size", "value": "sme"})
+    assert type(events).__name__ == "SlotSet"
+
+
+def test_a_new_event_class_empties_the_table(event_types):
+    from rasa.shared.core.events import Event, SlotSet
+
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert event_types._resolved
+
+    class Custom(SlotSet):  # noqa: F841 - defining it is the point
+        type_name = "custom_test_event"
+
+    assert not event_types._resolved
+    assert Event.resolve_by_type("custom_test_event").__name__ == "Custom"
+
+
+def test_event_types_uninstall_gives_rasas_method_back(event_types):
+    from rasa.shared.core.events import Event
+
+    rasa_resolve = Event._event_types_installed
+    event_types.uninstall()
+    assert Event.resolve_by_type is rasa_resolve
+    event_types.install()

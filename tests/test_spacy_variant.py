@@ -80,13 +80,15 @@ def build_pipeline(path: Path) -> Path:
 
 
 def spacy_config(model: str, epochs: int = 1) -> dict:
-    """config-spacy.yml with SpacyNLP's model and DIET's epochs replaced (Rasa does not expand env vars)."""
+    """config-spacy.yml with SpacyNLP's model and DIET's epochs replaced (Rasa does not expand env vars); DIET runs
+    eagerly: tracing its tf.functions was most of the CPU of a 1-epoch model (tests/test_components_pipeline.py)."""
     config = yaml.safe_load((ROOT / "config-spacy.yml").read_text(encoding="utf-8"))
     for component in config["pipeline"]:
         if component["name"] == "SpacyNLP":
             component["model"] = model
         if component["name"] == "DIETClassifier":
             component["epochs"] = epochs
+            component["run_eagerly"] = True
     return config
 
 

@@ -1,6 +1,6 @@
-"""Every SQL statement the bot and its tools run is fixed text with `?` placeholders: what a firm types can only
-ever be a parameter, never part of the SQL. Checked on the source (the SQL argument of every execute() and
-_rows() call must be built from string literals only), and by typing SQL at the knowledge base."""
+"""Every SQL statement the bot and its tools run is fixed text with `?` (or SQLAlchemy's `:name`) placeholders: what
+a firm types can only ever be a parameter, never part of the SQL. Checked on the source (the SQL argument of every
+execute() and _rows() call must be built from string literals only), and by typing SQL at the knowledge base."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ import pytest
 
 from tests.conftest import ROOT
 
-SQL_MODULES = ["knowledge/kb.py", "staff/review.py", "scripts/purge.py", "kbedit/publish.py", "kbedit/preview.py"]
+SQL_MODULES = [
+    "knowledge/kb.py",
+    "staff/review.py",
+    "staff/dashboard.py",
+    "scripts/purge.py",
+    "kbedit/publish.py",
+    "kbedit/preview.py",
+]
 EXECUTE = {"execute", "executemany", "executescript"}
 WRAPPERS = {"_rows"}  # knowledge/kb.py: _rows(con, sql, *args) runs con.execute(sql, args)
 

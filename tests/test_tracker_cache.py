@@ -114,28 +114,49 @@ def test_a_failing_stamp_query_falls_back_to_rasas_read(stores, monkeypatch):
 
 
 def test_the_stamp_query_is_unordered():
-    """PostgreSQL refuses Rasa's ORDER BY id beside count() and max(): the stamp query must drop it."""
-    import sqlalchemy as sa
+    """PostgreSQL refuses an ORDER BY id beside count() and max(): the stamp's statement has none."""
     from rasa.core.tracker_store import SQLTrackerStore
     from sqlalchemy.dialects import postgresql
 
-    class Recorder:
+    class Store:
         SQLEvent = SQLTrackerStore.SQLEvent
 
-        def _event_query(self, session, sender_id, fetch_events_from_all_sessions):
-            return SQLTrackerStore._event_query(self, session, sender_id, fetch_events_from_all_sessions)
+    sql = str(tracker_cache.stamp_statement(Store()).compile(dialect=postgresql.dialect())).lower()
+    assert "count(" in sql and "max(" in sql and "order by" not in sql
 
-    session = sa.orm.Session()
-    captured = {}
 
-    def one(query):
-        captured["sql"] = str(query.statement.compile(dialect=postgresql.dialect()))
-        return 0, None
+def test_the_stamp_counts_what_rasas_own_query_counts(stores):
+    """The stamp's statement against Rasa's ORM query (_event_query), through a session that expired and restarted:
+    the same number of events in the latest session, the same highest id; and a save stores only the new events."""
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
 
-    original = sa.orm.Query.one
-    sa.orm.Query.one = one
-    try:
-        tracker_cache.stamp(Recorder(), session, "x")
-    finally:
-        sa.orm.Query.one = original
-    assert "count(" in captured["sql"].lower() and "order by" not in captured["sql"].lower()
+    a, _ = stores
+    turn(a, "s6", "hi", "sme")
+    turn(a, "s6", "again")
+
+    def rasas(sender):
+        with a.session_scope() as session:
+            query = a._event_query(session, sender, fetch_events_from_all_sessions=False)
+            return query.count(), max((e.id for e in query.all()), default=None)
+
+    def ours(sender):
+        with a.session_scope() as session:
+            return tracker_cache.stamp(a, session, sender)
+
+    assert ours("s6") == rasas("s6") and ours("s6")[0] > 4
+    assert ours("nobody") == rasas("nobody") == (0, None)
+
+    async def restart():
+        tracker = await a.retrieve("s6")
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+        await a.save(tracker)
+
+    asyncio.run(restart())
+    assert ours("s6") == rasas("s6") and ours("s6")[0] == 2  # the new session: SessionStarted, action_listen
+    with a.session_scope() as session:
+        stored = session.query(a.SQLEvent).filter(a.SQLEvent.sender_id == "s6").count()
+    turn(a, "s6", "third")
+    with a.session_scope() as session:
+        assert session.query(a.SQLEvent).filter(a.SQLEvent.sender_id == "s6").count() == stored + 2

@@ -57,6 +57,7 @@ pipeline:
   - name: CountVectorsFeaturizer
   - name: DIETClassifier
     epochs: 1
+    run_eagerly: true  # no tf.function tracing: it was most of the CPU of this 1-epoch model (the gate reads the log)
 policies:
   - name: RulePolicy
 """

@@ -3,6 +3,7 @@ no sentence of theirs may appear in the training data, and every case must be gr
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
@@ -39,8 +40,11 @@ def training_sentences() -> set[str]:
     return sentences
 
 
+@functools.cache
 def cases(path: Path) -> list[dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    """A set's cases, read once (these tests and tests/test_second_reader.py read every set; PyYAML's pure-Python
+    loader took seconds per read). Read-only for the callers."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["cases"]
 
 
 def test_there_are_unseen_sets():

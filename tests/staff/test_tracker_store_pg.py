@@ -60,6 +60,17 @@ def test_the_url_comes_from_rasas_endpoints_file(tmp_path):
         load_settings({"RASA_ENDPOINTS": str(other)})
 
 
+def test_a_postgresql_url_in_tracker_db_is_read_as_it_is():
+    """endpoints.yml's db is ${TRACKER_DB}: a postgresql:// URL there is the store (the same SQLAlchemy path),
+    never a SQLite file of that name; the page and the log show it without the password."""
+    url = "postgresql://rasa:s3cret@db.internal:5433/rasa"
+    assert tracker_store.configured_url({"TRACKER_DB": url}) == url
+    settings = load_settings({"TRACKER_DB": url})
+    assert settings.tracker == url and settings.tracker_db == url
+    assert Settings(tracker_db=url).tracker == url  # no endpoints read (tests' settings): the URL still
+    assert tracker_store.shown(url) == "postgresql://rasa:***@db.internal:5433/rasa"
+
+
 @pytest.fixture(scope="module")
 def conversation(postgres):  # noqa: F811
     """A conversation written by Rasa's SQLTrackerStore into the server's `rasa` database, as a Rasa process of

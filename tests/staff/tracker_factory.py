@@ -39,6 +39,9 @@ class T:
     hotlines: list = field(default_factory=list)
     bot: str = "（機器人的回答）"
     buttons: list = field(default_factory=list)  # quick replies on the bot's message: [{"title", "payload"}]
+    confidence: float | None = None  # NLU's; None: 0.3 for nlu_fallback, else 0.9
+    stated: list | None = None  # the bot's reply_meta.stated (line kinds); None: no metadata (older bots)
+    delay: float = 1.0  # seconds from the message to the answer
 
 
 def _row(con, sender, type_name, at, data, intent=None, action=None):
@@ -76,13 +79,14 @@ def write_tracker(path: Path, conversations: dict) -> Path:
             action="action_listen",
         )
         for i, t in enumerate(turns):
+            confidence = t.confidence if t.confidence is not None else 0.3 if t.intent == "nlu_fallback" else 0.9
             parse = {
-                "intent": {"name": t.intent, "confidence": 0.3 if t.intent == "nlu_fallback" else 0.9},
+                "intent": {"name": t.intent, "confidence": confidence},
                 "entities": [],
                 "text": t.text,
                 "message_id": f"{sender}-{i}",
                 "metadata": {},
-                "intent_ranking": [{"name": t.intent, "confidence": 0.9}],
+                "intent_ranking": [{"name": t.intent, "confidence": confidence}],
             }
             _row(
                 con,
@@ -93,15 +97,19 @@ def write_tracker(path: Path, conversations: dict) -> Path:
                 intent=t.intent,
             )
             _row(con, sender, "user_featurization", t.at, {"use_text_for_featurization": False})
+            done = t.at + t.delay
             _row(
                 con,
                 sender,
                 "action",
-                t.at + 1,
+                done,
                 {"name": "action_answer", "policy": "RulePolicy", "confidence": 1.0},
                 action="action_answer",
             )
-            _row(con, sender, "bot", t.at + 1, {"text": t.bot, "data": {"buttons": t.buttons} if t.buttons else {}})
+            bot = {"text": t.bot, "data": {"buttons": t.buttons} if t.buttons else {}}
+            if t.stated is not None:
+                bot["metadata"] = {"reply_meta": {"stated": t.stated}}
+            _row(con, sender, "bot", done, bot)
             for name, value in (
                 ("focus_measures", t.measures),
                 ("fallback_stage", 0.0),
@@ -109,12 +117,12 @@ def write_tracker(path: Path, conversations: dict) -> Path:
                 ("answered_measures", t.measures),
                 ("answered_hotlines", t.hotlines),
             ):
-                _row(con, sender, "slot", t.at + 1, {"name": name, "value": value}, action=name)
+                _row(con, sender, "slot", done, {"name": name, "value": value}, action=name)
             _row(
                 con,
                 sender,
                 "action",
-                t.at + 2,
+                done + 1,
                 {"name": "action_listen", "policy": "RulePolicy", "confidence": 1.0},
                 action="action_listen",
             )
