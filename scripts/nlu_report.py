@@ -27,13 +27,19 @@ NUMBER_ENTITIES = ("percent", "revenue_change", "amount", "employees", "capital"
 MAX_MISMATCHES = 15
 
 
-def load_number_cases(path: Path = NUMBER_CASES) -> list:
-    """The held-out number sentences as [(text, [(entity, value), ...])]; ValueError names the bad item."""
+def _yaml_list(path: Path) -> list:
+    """A held-out file's items: a non-empty plain YAML list (not Rasa NLU data), else ValueError."""
     import yaml
 
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(items, list) or not items:
         raise ValueError(f"{path.name}: expected a non-empty YAML list")
+    return items
+
+
+def load_number_cases(path: Path = NUMBER_CASES) -> list:
+    """The held-out number sentences as [(text, [(entity, value), ...])]; ValueError names the bad item."""
+    items = _yaml_list(path)
     cases = []
     for i, item in enumerate(items, 1):
         where = f"{path.name} item {i}"
@@ -64,11 +70,7 @@ def _key(entity: str, value: float) -> tuple:
 
 def load_blind_intents(path: Path = BLIND_INTENTS) -> list:
     """[(text, intent)] of the blind intent set; ValueError names the bad item."""
-    import yaml
-
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(items, list) or not items:
-        raise ValueError(f"{path.name}: expected a non-empty YAML list")
+    items = _yaml_list(path)
     out = []
     for i, item in enumerate(items, 1):
         if (
