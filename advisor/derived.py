@@ -199,12 +199,24 @@ def _windows(kb, mid: str, facts: dict) -> list:
     return out
 
 
+def _loan_caps(a, facts: dict) -> list:
+    """[(figure, cap in 萬元)] of the loan's own caps that apply to the firm (not a guarantee's 保證額度)."""
+    return [
+        (f, cap_in_wan(f))
+        for f in a.figures
+        if f["aspect"] == "amount"
+        and cap_in_wan(f) is not None
+        and not f["key"].startswith("guarantee")
+        and applies(f["when"], facts)
+    ]
+
+
 def _guaranteed(kb, mid: str, a, facts: dict) -> list:
     """The loan amount (at most the loan's cap) × the guarantee share, at most the guarantee's own cap (保證額度)."""
     amount = facts.get("amount")
     shares = [f for f in a.figures if f["aspect"] == "guarantee" and f["unit"] == "成"]
     caps = [f for f in a.figures if f["aspect"] == "amount" and cap_in_wan(f) is not None and applies(f["when"], facts)]
-    loan_caps = [f for f in caps if not f["key"].startswith("guarantee")]
+    loan_caps = [f for f, _ in _loan_caps(a, facts)]
     if not amount and facts.get("at_cap") and len(caps) == 1:  # 「額度用滿的話」: the one cap that applies
         amount = cap_in_wan(caps[0])
     if not amount or not shares:
@@ -282,10 +294,7 @@ def _requests_total(kb, mid: str, a, facts: dict) -> list:
         return []
     total = sum(parts)
     out = []
-    for f in a.figures:
-        cap = cap_in_wan(f)
-        if f["aspect"] != "amount" or cap is None or f["key"].startswith("guarantee") or not applies(f["when"], facts):
-            continue
+    for f, cap in _loan_caps(a, facts):
         values = {
             "parts": " + ".join(amount_wan(p) for p in parts),
             "total": amount_wan(total),
@@ -304,10 +313,7 @@ def _cap_used(kb, mid: str, a, facts: dict) -> list:
     if not facts.get("cap_used_asked") or not amount or facts.get("amount_parts"):
         return []
     out = []
-    for f in a.figures:
-        cap = cap_in_wan(f)
-        if f["aspect"] != "amount" or cap is None or f["key"].startswith("guarantee") or not applies(f["when"], facts):
-            continue
+    for f, cap in _loan_caps(a, facts):
         values = {"amount": amount_wan(amount), "label": f["label"], "cap": amount_wan(cap)}
         if amount > cap + 1e-9:
             out.append((None, "cap_used_over", {**values, "over": amount_wan(amount - cap)}, True))
