@@ -21,19 +21,24 @@ def parse(bot, text):
     return json.loads(body)
 
 
+def say(bot, kb, state, text):
+    """One turn as the bot takes it: the live model's parse, then the composer. (reply, the message read)"""
+    msg = parse(bot, text)
+    turn = UserMessage(
+        text=text,
+        intent=msg["intent"]["name"],
+        confidence=msg["intent"]["confidence"],
+        entities=msg.get("entities", []),
+        ranking=msg.get("intent_ranking", []),
+    )
+    return compose(kb, turn, state), turn
+
+
 @pytest.mark.parametrize("case", CASES, ids=[" / ".join(c["turns"]) for c in CASES])
 def test_faq(live_bot, kb, case):
     state = State()
     for text in case["turns"]:
-        msg = parse(live_bot, text)
-        turn = UserMessage(
-            text=text,
-            intent=msg["intent"]["name"],
-            confidence=msg["intent"]["confidence"],
-            entities=msg.get("entities", []),
-            ranking=msg.get("intent_ranking", []),
-        )
-        reply = compose(kb, turn, state)
+        reply, turn = say(live_bot, kb, state, text)
         assert len(reply.messages) <= 3, [m["text"] for m in reply.messages]  # issue 13: at most three a turn
         assert not [m for m in reply.messages if "\n\n" in m["text"]]  # Rasa's channels split at a blank line
         state = reply.state

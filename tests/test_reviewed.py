@@ -10,9 +10,9 @@ import re
 import pytest
 import yaml
 
-from advisor import State, UserMessage, compose
+from advisor import State
 from tests.conftest import ROOT
-from tests.test_faq import parse
+from tests.test_faq import say
 
 PATH = ROOT / "tests" / "reviewed.yaml"
 CASES = (yaml.safe_load(PATH.read_text(encoding="utf-8")) or {}).get("cases") or [] if PATH.exists() else []
@@ -56,15 +56,7 @@ def marked(case: dict):
 def test_reviewed_conversation(live_bot, kb, case):
     state = State()
     for text in case["turns"]:
-        msg = parse(live_bot, text)
-        turn = UserMessage(
-            text=text,
-            intent=msg["intent"]["name"],
-            confidence=msg["intent"]["confidence"],
-            entities=msg.get("entities", []),
-            ranking=msg.get("intent_ranking", []),
-        )
-        reply = compose(kb, turn, state)
+        reply, turn = say(live_bot, kb, state, text)
         state = reply.state
     body = "\n".join(m["text"] for m in reply.messages)
     seen = f"(intent {turn.intent}, kind {reply.kind.value}, measures {reply.measures}):\n{body}"
