@@ -47,15 +47,21 @@ def category(set_name: str, case: dict) -> str:
 
 def evaluate(url: str, sets: dict[str, list[dict]], timeout: float = 30) -> dict:
     grade = load_grader()
+    # the grader keeps the first 600 characters of a reply; a dead end is judged on all of it (a long answer's
+    # hotlines come last)
+    whole = {}
+    reply_text = grade.reply_text
+    grade.reply_text = lambda replies: whole.setdefault("text", reply_text(replies))
     rows = []
     for set_name, cases in sets.items():
         for case in cases:
+            whole.clear()
             try:
                 result = grade.grade_case(case, url, timeout)
             except Exception as e:  # a crash or a time-out is a failed case, not a failed run
                 result = {"id": case["id"], "ok": False, "problems": [f"error: {e!r}"], "reply": ""}
             dead_end = (
-                not grade.hotlines_in(result.get("reply") or "")
+                not grade.hotlines_in(whole.get("text") or result.get("reply") or "")
                 and case.get("category") not in SMALL_TALK
                 and not case["id"].startswith("p-chitchat")
             )
