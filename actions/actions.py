@@ -42,7 +42,14 @@ def state_from(tracker: Tracker) -> State:
         asked=list(tracker.get_slot("asked_questions") or []),
         downs=handoff.downs(tracker),
         handoff_stage=tracker.get_slot("handoff_stage"),
+        previous_text=previous_text(tracker),
     )
+
+
+def previous_text(tracker: Tracker) -> str:
+    """The firm's message before the current one (the composer reads it again with a follow-up to a clarify)."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return texts[-2] if len(texts) > 1 else ""
 
 
 def message_from(tracker: Tracker) -> UserMessage:
@@ -78,15 +85,29 @@ class ActionAnswer(Action):
             # the first message's metadata says what the answer states (kept in the tracker, not sent to channels)
             extra = {"reply_meta": {"stated": reply.stated}} if i == 0 else {}
             dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or [], **extra)
-        events = [SlotSet(k, reply.state.facts.get(k)) for k in FACT_SLOTS if reply.state.facts.get(k) is not None]
-        events += [
-            SlotSet("focus_measures", reply.state.focus),
-            SlotSet("focus_aspects", reply.state.aspects),
-            SlotSet("focus_hotlines", reply.state.hotlines),
-            SlotSet("asked_questions", reply.state.asked),
-            SlotSet("fallback_stage", float(reply.state.fallbacks)),
-            SlotSet("answer_kind", reply.kind.value),
-            SlotSet("answered_measures", reply.measures),
-            SlotSet("answered_hotlines", reply.hotlines),
-        ]
-        return events + handoff.effects(tracker, reply.handoff)
+        return slot_events(tracker, reply) + handoff.effects(tracker, reply.handoff)
+
+
+def slot_events(tracker: Tracker, reply) -> list[dict[str, Any]]:
+    """The conversation state's slots that changed, and this turn's answer record (answer_kind, answered_*: the
+    staff review reads one per turn). An unchanged slot is not set again: every event is validated, stored, and
+    replayed by Rasa at each later turn of the conversation."""
+    state = reply.state
+    wanted = {k: state.facts.get(k) for k in FACT_SLOTS if state.facts.get(k) is not None}
+    wanted.update(
+        focus_measures=state.focus,
+        focus_aspects=state.aspects,
+        focus_hotlines=state.hotlines,
+        asked_questions=state.asked,
+        fallback_stage=float(state.fallbacks),
+    )
+    events = [SlotSet(k, v) for k, v in wanted.items() if not _same(tracker.get_slot(k), v)]
+    return events + [
+        SlotSet("answer_kind", reply.kind.value),
+        SlotSet("answered_measures", reply.measures),
+        SlotSet("answered_hotlines", reply.hotlines),
+    ]
+
+
+def _same(current, new) -> bool:
+    return current == new or (current is None and new == [])  # an unset list slot reads as an empty list

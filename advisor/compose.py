@@ -90,6 +90,7 @@ def compose(kb, msg: UserMessage, state: State, now: datetime | None = None, des
         aspects=kept,
         hotlines=list(ans.hotlines) if ans.about_hotlines else [],
         asked=asked,
+        previous_text=msg.text,
     )
     return Reply(
         _bubbles(kb, ans, notices, now), new_state, ans.kind, list(ans.measures), ids, ans.handoff, stated(ans.blocks)

@@ -40,6 +40,7 @@ class State:
     asked: list = field(default_factory=list)  # questions the bot has asked in this conversation (size)
     downs: int = 0  # 👎 taps earlier in this conversation (the second one offers a person)
     handoff_stage: str | None = None  # the handoff question the bot just asked (callback: phone and time)
+    previous_text: str = ""  # the firm's message before this one: read again with the follow-up to a clarify
 
 
 @dataclass

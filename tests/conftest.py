@@ -75,7 +75,12 @@ def domain():
 
 
 def make_tracker(
-    text: str, intent: str = "nlu_fallback", slots: dict | None = None, entities=None, confidence: float = 0.9
+    text: str,
+    intent: str = "nlu_fallback",
+    slots: dict | None = None,
+    entities=None,
+    confidence: float = 0.9,
+    events: list | None = None,
 ):
     from rasa_sdk import Tracker
 
@@ -85,7 +90,7 @@ def make_tracker(
         "entities": entities or [],
         "intent_ranking": [{"name": intent, "confidence": confidence}],
     }
-    return Tracker("test-sender", slots or {}, msg, [], False, None, {}, "action_listen")
+    return Tracker("test-sender", slots or {}, msg, events or [], False, None, {}, "action_listen")
 
 
 @pytest.fixture

@@ -18,8 +18,11 @@ def test_answers_and_sets_slots(dispatcher, tracker_for, domain, monkeypatch, kb
     text = " ".join(m["text"] or "" for m in dispatcher.messages)
     assert "3,500萬元" in text and "0800-280-280" in text
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots["revenue_change"] == -15 and slots["size"] == "sme"
-    assert slots["focus_measures"][0] == "sme_loan"
+    assert slots["revenue_change"] == -15 and slots["focus_measures"][0] == "sme_loan"
+    # a slot that did not change is not set again (each event is stored and replayed at every later turn); the
+    # turn's answer record is, every turn: the staff review reads one per turn
+    assert "size" not in slots and "asked_questions" not in slots and "focus_hotlines" not in slots
+    assert {"answer_kind", "answered_measures", "answered_hotlines"} <= set(slots)
     assert any(b.get("url") == "tel:0800280280" for m in dispatcher.messages for b in m["buttons"])
 
 
@@ -44,6 +47,16 @@ def test_follow_up_uses_focus_slot(dispatcher, tracker_for, domain, monkeypatch,
     tracker = tracker_for("電話呢", "ask_hotline", slots={"focus_measures": ["overseas_orders"]})
     run(ActionAnswer(), dispatcher, tracker, domain)
     assert "0800-235-855" in " ".join(m["text"] or "" for m in dispatcher.messages)
+
+
+def test_a_follow_up_to_a_clarify_is_read_with_the_message_before(dispatcher, tracker_for, domain, monkeypatch, kb):
+    """The composer gets the firm's previous message from the tracker's events (advisor State.previous_text)."""
+    from actions.actions import state_from
+
+    said = [{"event": "user", "text": t} for t in ("工廠的冷氣跟空壓機好耗電", "怎麼申請")]
+    tracker = tracker_for("怎麼申請", "ask_application", slots={"fallback_stage": 1.0}, events=said)
+    assert state_from(tracker).previous_text == "工廠的冷氣跟空壓機好耗電"
+    assert state_from(tracker_for("怎麼申請", events=said[1:])).previous_text == ""
 
 
 def test_missing_kb_gives_the_general_line(dispatcher, tracker_for, domain, monkeypatch, tmp_path, kb):
