@@ -188,6 +188,10 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         hits = index(kb).rank(reading.text)
         if hits and hits[0].score >= NEAREST:
             return [hits[0].measure_id], "named"
+    if state.focus and not reading.measures and cues(kb).again.search(reading.text):
+        # 「不好意思，會計說我們員工跟資本額都超過了，不算中小企業，那這樣呢」: the last question again with the
+        # corrected facts; a topic word in the correction (員工) does not move the focus
+        return state.focus, "previous"
     if reading.measures:
         # A long message with two needs (「想借錢週轉，另外也想做研發轉型」): the named measure, and the topic of the
         # other family the firm also described
@@ -196,7 +200,12 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         more = [
             m for m in reading.topics if kb.measure(m)["family"] not in families and kb.measure(m)["family"] == "loan"
         ]
-        if more and len(reading.text) >= TWO_NEEDS_LENGTH and not reading.aspects:
+        if (
+            more
+            and len(reading.text) >= TWO_NEEDS_LENGTH
+            and (not reading.aspects or cues(kb).both.search(reading.text))
+        ):
+            # (「研發補助跟貸款各能拿多少」: a question asked of both)
             return _dedupe(reading.measures + more), "named"
         return reading.measures, "named"
     if reading.topics and state.focus and not reading.aspects:
@@ -212,6 +221,11 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         broad = len(reading.topics) > MAX_MEASURES and not reading.aspects
         if hit and (broad or hit.score >= SURE * THRESHOLD):
             return [hit.measure_id], "retrieved"
+    if len(reading.families) == MAX_MEASURES and not state.focus:
+        # 「研發補助跟貸款各能拿多少」: two families asked together: the nearest measure of each (a variant the facts
+        # refuse gives way to its sibling in the answer)
+        scores = {h.measure_id: h.score for h in index(kb).rank(reading.text)}
+        return [max(family, key=lambda m: scores.get(m, 0.0)) for family in reading.families], "topic"
     if len(reading.topics) > MAX_MEASURES:  # a broad topic: its measures in the order the second reader ranks them
         scores = {h.measure_id: h.score for h in index(kb).rank(reading.text)}
         top = max(scores.get(m, 0.0) for m in reading.topics)
@@ -221,6 +235,11 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
     if reading.topics:
         # 「保證成數多少」 while the 中小微 loan is under discussion: stay on it rather than every guarantee
         kept = [m for m in reading.topics if m in state.focus] if reading.aspects else []
+        figures = [a for a in reading.aspects if a in FIGURE_ASPECTS]
+        if any(not any(kb.figures(m, a) for m in kept) for a in figures):
+            # 「可以貸多少？利息多少？」 while the export guarantee (no rate in the deck) is under discussion: the
+            # loans of the topic that answer it
+            kept = []
         return kept or reading.topics, "topic"
     if state.focus and cues(kb).again.search(reading.text):  # 「那這樣呢」 after a correction: the same question
         return state.focus, "previous"
@@ -243,6 +262,11 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
     hit = _second_reader(kb, reading, intent)
     if hit:  # the second reader: the measure the firm describes without naming it
         return [hit.measure_id], "retrieved"
+    if state.fallbacks and state.previous_text and intent not in SMALL_TALK:
+        # 「我是想問要怎麼申請」 after a clarify: the message the bot could not place, read again with its follow-up
+        hit = best(kb, f"{state.previous_text}\n{reading.text}")
+        if hit:
+            return [hit.measure_id], "retrieved"
     if "period" in aspects:  # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
         ids = [m["id"] for m in kb.measures() if any(c.get("periods_id") for c in kb.criteria(m["id"]))]
         if ids:
@@ -261,12 +285,18 @@ def read_turn(kb, msg: UserMessage, state: State) -> Context:
     if from_intent and from_intent not in aspects:
         aspects.append(from_intent)
     focus, how = choose_focus(kb, reading, new_facts, facts, aspects, state, msg.intent)
+    # a measure the firm said it does not mean stays out, however else it came in (a topic word, the second reader)
+    focus = [m for m in focus if m not in reading.not_meant] or focus
     cue = cues(kb)
     # What the firm asked in words; 「額度降成90萬呢」 names the amount it changes, it does not ask for the cap.
     explicit = [a for a in reading.aspects if a not in ABOUT_LINES and not (a == "amount" and "amount" in new_facts)]
     carried = state.aspects + [a for a in aspects if a in ABOUT_LINES and a not in state.aspects]
     if how == "named" and not explicit and not new_facts and state.aspects and cue.switch.search(reading.text):
         # 「中小微企業貸款加碼保證成數」 then 「那外銷貸款保證呢」: the same question about the other measure
+        aspects = carried
+    elif how == "named" and not explicit and state.aspects and (not state.focus or set(focus) <= set(state.focus)):
+        # 「保證手續費」 then 「中小企業的外銷貸款保證那個」: the question asked, now about the measure named (or the
+        # one it was about, confirmed with the firm's size)
         aspects = carried
     if how == "previous" and (new_facts or cue.again.search(reading.text)) and state.aspects and not explicit:
         # 「利率多少」 then 「如果只借80萬呢」: the same question for the new amount (whatever intent DIET gives it).

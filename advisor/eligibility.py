@@ -88,8 +88,10 @@ def _failure_reason(criterion: dict, actual) -> tuple:
     if criterion["fact"] == "revenue_change" and isinstance(actual, (int, float)):
         if actual > 0:
             return "revenue_increase", {"actual": number(actual), "criterion": criterion["text"]}
+        if actual == 0:  # 「沒有減少」「反而好一點」: no figure was said, so none is shown
+            return "revenue_not_down", {"criterion": criterion["text"]}
         return "revenue_below_threshold", {
-            "direction": "direction.down" if actual < 0 else "direction.change",
+            "direction": "direction.down",
             "actual": number(abs(actual)),
             "criterion": criterion["text"],
         }

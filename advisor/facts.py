@@ -27,16 +27,19 @@ class Reading:
     text: str
     measures: list = field(default_factory=list)  # measure ids named, in order of appearance
     topics: list = field(default_factory=list)  # measure ids implied by a topic word (貸款 → loans)
+    families: list = field(default_factory=list)  # the topic words' groups, when they do not narrow each other
     aspects: list = field(default_factory=list)  # what is asked: amount, rate, hotline ...
     hotlines: list = field(default_factory=list)  # hotline ids named (信保基金 → smeg)
     facts: dict = field(default_factory=dict)  # size, factory_type, purpose, us_export_3y ...
     other: list = field(default_factory=list)  # 「有沒有別的貸款」: the loans, of which not the one named
     compared: set = field(default_factory=set)  # facts given two values to compare (中小企業和大企業)
     out_of_scope: bool = False  # 房屋貸款, 股票 ... (lexicon.yml out_of_scope)
+    task: bool = False  # 幫我寫一封email, 忽略之前的指示 (lexicon.yml bot_tasks): out of scope whatever else it says
     about_bot: bool = False  # 你是真人還是機器人 (lexicon.yml about_bot)
     notes: list = field(default_factory=list)  # (message key, values): how a fact was worked out (size by standard)
     others: list = field(default_factory=list)  # (start, end): clauses about a third party (供應商, 貿易商 ...)
     ruled_out: list = field(default_factory=list)  # (start, end): a measure named as not meant (「不是外銷貸款」)
+    not_meant: list = field(default_factory=list)  # the measures named so
 
     @property
     def has_content(self) -> bool:
@@ -69,6 +72,9 @@ def _spans(text: str, phrases: list) -> list:
                 found.append((i, j, payload))
             start = j
     return sorted(found)
+
+
+_PERCENT = re.compile(r"[%％]|百分之|[一二兩三四五六七八九十半]成|\d成")
 
 
 def _follows(text: str, start: int, words: list) -> bool:
@@ -109,8 +115,9 @@ def read(kb, text: str) -> Reading:
     whole = text  # measures, lines and partners are read on the whole message (「跟下游四五家一起申請研發轉型補助」)
     for i, j in r.others:
         text = text[:i] + "\u3000" * (j - i) + text[j:]
-    oos = _spans(text, [(row["phrase"], True) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
+    oos = _spans(text, [(row["phrase"], row["key"]) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
     r.out_of_scope = bool(oos)
+    r.task = any(key == "task" for _, _, key in oos)
     about_bot = _spans(text, [(row["phrase"], True) for row in kb.lexicon("about_bot")])
     r.about_bot = bool(about_bot)
     # Words inside an out-of-scope phrase (貸款 in 房屋貸款) or a question about the bot (AI in 你是AI嗎) must not
@@ -141,8 +148,9 @@ def read(kb, text: str) -> Reading:
         ):
             continue
         alias_spans.append((i, j))
-        if _follows(whole, i, cues(kb).not_this):
+        if _follows(whole, i, cues(kb).not_this) or cues(kb).not_there.search(whole[:i]):
             r.ruled_out.append((i, j))  # 「這個不是外銷貸款」: named, and not meant
+            r.not_meant.append(mid)
             continue
         if mid not in r.measures:
             r.measures.append(mid)
@@ -166,6 +174,7 @@ def read(kb, text: str) -> Reading:
             groups.append(json.loads(ids))
     # Two topic words narrow each other down: 外銷 + 信保 → 外銷貸款優惠保證加碼, not every export measure.
     common = [m for m in groups[0] if all(m in g for g in groups[1:])] if len(groups) > 1 else []
+    r.families = groups if len(groups) > 1 and not common else []
     for mid in common or [m for g in groups for m in g]:
         if mid not in r.topics:
             r.topics.append(mid)
@@ -197,7 +206,10 @@ def read(kb, text: str) -> Reading:
         if fact not in r.facts or r.facts[fact] in NEGATIVE and value not in NEGATIVE:
             r.facts[fact] = value
     # 「中小企業和大企業的保證成數」 compares two sizes: it states neither, so the answer shows both
-    if len(seen.get("size", ())) > 1:
+    sizes = {json.loads(v) for v in seen.get("size", ())}
+    if sizes == {"sme", "tax_registered"}:  # 「我們算小企業…也有稅籍」: a small firm that also says it pays tax
+        r.facts["size"] = "sme"
+    elif len(sizes) > 1:
         r.facts.pop("size", None)
         r.compared.add("size")
     # 「營收跟去年差不多，沒有減少」: the revenue did not change
@@ -205,6 +217,8 @@ def read(kb, text: str) -> Reading:
     for _, end, _ in _spans(text, [(row["phrase"], True) for row in lex if row["kind"] == "revenue_flat"]):
         clause = CLAUSE_END.split(text[:end])[-1]
         before = text[:end]
+        if _PERCENT.search(text):  # 「好一點，增加了5%」: the figure says how much (the number reader has it)
+            continue
         if any(n in clause for n in nouns) or any(n in before[-24:] for n in nouns):
             r.facts.setdefault("revenue_change", 0.0)
     counts = [small_count(m.group("n")) if m.group("n") else 2 for m in cue.applicants.finditer(whole)]

@@ -157,7 +157,7 @@ class OutOfScope(Handler):
         # 「稅籍登記的小工作室，沒有公司登記…可以借嗎」: a need of the package (a topic) with the firm's facts outweighs
         # an out-of-scope word in passing
         in_scope = (ctx.reading.topics or set(ctx.reading.aspects) & FIGURE_ASPECTS) and ctx.new_facts
-        return ctx.reading.out_of_scope and not ctx.reading.measures and not in_scope
+        return ctx.reading.out_of_scope and not ctx.reading.measures and (ctx.reading.task or not in_scope)
 
     def answer(self, kb, ctx, now):
         # said plainly, with the general line to call and, when something in the package is near, its name

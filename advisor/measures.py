@@ -65,6 +65,8 @@ def answer_measures(
     if facts_known and not named:  # lead with what fits
         ranked = sorted(ranked, key=lambda m: ORDER[assessments[m].status])
     shown = ranked[: 1 if alternatives else MAX_MEASURES]
+    if alternatives and ranked:  # 「研發補助跟貸款各能拿多少」: the other need is still answered beside the way out
+        shown += [m for m in ranked if kb.measure(m)["family"] != kb.measure(ranked[0])["family"]][:1]
     alt_shown = sorted(alternatives, key=lambda m: ORDER[assessments[m].status])[:1]
     quiet = len(shown) + len(alt_shown) > 1 and not named  # no "not in the deck" lines for a measure we guessed
     blocks, said = [], set()

@@ -34,7 +34,9 @@ class Cues:
     back: re.Pattern  # 「回到倉庫那個」: back to a measure discussed earlier
     next_stage: re.Pattern  # 「下一步是什麼」 of a stage: the program's next stage
     if_not: re.Pattern  # 「不行的話」: the named measure is asked, then the others
+    both: re.Pattern  # 「各能拿多少」: one question asked of two things
     not_this: tuple  # 「不是外銷貸款」: words before a measure's name that rule it out
+    not_there: re.Pattern  # 「不是要在國外設據點」: a measure named within 8 characters after one of these
 
 
 def _package(words) -> re.Pattern:
@@ -79,7 +81,9 @@ def compile_cues(kb) -> Cues:
         back=re.compile(a["back"]),
         next_stage=re.compile(a["next_stage"]),
         if_not=re.compile(a["if_not"]),
+        both=re.compile(a["both"]),
         not_this=tuple(w["not_this"]),
+        not_there=re.compile(rf"(?:{a['not_there']})[^，。,.!?！？；;]{{0,8}}$"),
     )
 
 

@@ -116,7 +116,13 @@ def test_a_third_partys_facts_are_not_the_firms(kb):
 
 def test_no_change_in_revenue_is_a_zero_change(kb):
     _, text = chat(kb, "我們是中小企業，營收跟去年同期持平，多元發展貸款可以申請嗎")
-    assert "營業額變動0%" in text and "✅" not in text
+    assert "營業額沒有減少" in text and "✅" not in text and "減少0%" not in text
+    # a rise without a figure is no drop either, and no figure is made up for it
+    _, text = chat(kb, "我們是中小企業，今年生意其實比113年同期還好一點，多元發展貸款可以申請嗎")
+    assert "營業額沒有減少" in text and "✅" not in text and "減少0%" not in text
+    # with a figure, the figure is what counts
+    _, text = chat(kb, "我們是中小企業，營收比113年同期好一點，增加了5%，多元發展貸款可以申請嗎")
+    assert "營業額增加5%" in text
 
 
 def test_size_by_headcount_cites_the_standard(kb):
