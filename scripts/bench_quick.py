@@ -1,10 +1,12 @@
 """`make bench-quick`: a few minutes' guard on the ratios `make bench` measures, never on absolute times.
 
 Ours (models/current-config.tar.gz, `python -m serving`) and the baseline (Rasa's default config, bench/baseline.py,
-stock `rasa run`) are served one after the other, each with its action server, temporary ports and SQLite tracker
-store: a warm-up, sequential conversations, then 16 concurrent senders. It fails only when ours / baseline Rasa CPU
-per message is above --max-cpu-ratio or ours / baseline throughput is below --min-throughput-ratio: a slow or busy
-machine slows both, a regression in our path moves the ratio.
+stock `rasa run`) are loaded at once, each with its action server, temporary ports and SQLite tracker store; after a
+warm-up and sequential conversations each, they are measured in alternating rounds of 16 concurrent senders (ours,
+baseline, ours, baseline), so a machine that gets busier or quieter meanwhile weighs on both. It fails only when
+ours / baseline Rasa CPU per message is above --max-cpu-ratio or ours / baseline throughput is below
+--min-throughput-ratio: a slow or busy machine slows both, a regression in our path moves the ratio. `make test`
+trains the baseline beside our model, and runs this last, after the tests.
 
 The baseline is trained with --baseline-epochs epochs for its neural components (DIET, TED, UnexpecTED,
 ResponseSelector; Rasa's default is 100): the cost of a prediction depends on the architecture, not on how long it
@@ -21,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -73,28 +76,67 @@ def baseline_model(workdir: Path, epochs: int) -> tuple[Path, float | None]:
     return model, round(seconds, 1)
 
 
-def serve(model: Path, name: str, workdir: Path, rasa_cmd, conversations: int, not_answers) -> dict:
-    print(f"[{name}] serving {model.name}", flush=True)
-    s = single.start(model, workdir, name, not_answers, rasa_cmd=rasa_cmd, timeout=900)
-    try:
-        load.load(s.url, 2, 1, not_answers)  # warm-up, not counted
-        seq = load.load(s.url, 1, 2, not_answers)
-        cpu = s.rasa.cpu_seconds(), s.actions.cpu_seconds()
-        conc = load.load(s.url, SENDERS, conversations, not_answers)
-        rasa_cpu, actions_cpu = s.rasa.cpu_seconds() - cpu[0], s.actions.cpu_seconds() - cpu[1]
-        q, c = seq.summary(), conc.summary()
-        return {
-            "seq_p50_ms": q["p50_ms"],
-            "conc_p95_ms": c["p95_ms"],
-            "throughput_msgs_s": c["throughput_msgs_s"],
-            "rasa_cpu_ms_per_msg": round(rasa_cpu * 1000 / max(conc.messages, 1), 1),
-            "actions_cpu_ms_per_msg": round(actions_cpu * 1000 / max(conc.messages, 1), 1),
-            "messages": conc.messages,
-            "failures": len(seq.failures) + len(conc.failures),
-            "failure_examples": (seq.failures + conc.failures)[:3],
+def measure(s, conversations: int, not_answers) -> dict:
+    """One round at 16 senders: messages, seconds, and the CPU seconds Rasa and the action server spent."""
+    cpu = s.rasa.cpu_seconds(), s.actions.cpu_seconds()
+    run = load.load(s.url, SENDERS, conversations, not_answers)
+    return {
+        "messages": run.messages,
+        "wall_s": run.wall_s,
+        "rasa_cpu_s": s.rasa.cpu_seconds() - cpu[0],
+        "actions_cpu_s": s.actions.cpu_seconds() - cpu[1],
+        "p95_ms": run.summary()["p95_ms"],
+        "failures": run.failures,
+    }
+
+
+def serve_both(models: dict, workdir: Path, rounds: int, conversations: int, not_answers) -> dict:
+    """Ours and the baseline loaded at once (the two loads overlap), then measured in alternating rounds (ours,
+    baseline, ours, baseline …): a machine that gets busier or quieter meanwhile weighs on both alike."""
+    print(f"[bench-quick] serving {', '.join(f'{k}: {m.name}' for k, (m, _) in models.items())}", flush=True)
+    with ThreadPoolExecutor(len(models)) as pool:
+        futures = {
+            name: pool.submit(single.start, model, workdir, name, not_answers, rasa_cmd=cmd, timeout=900)
+            for name, (model, cmd) in models.items()
         }
+        servers, errors = {}, []
+        for name, future in futures.items():
+            try:
+                servers[name] = future.result()
+            except RuntimeError as e:
+                errors.append(str(e))
+    try:
+        if errors:
+            raise RuntimeError("\n".join(errors))
+        results = {}
+        for name, s in servers.items():
+            load.load(s.url, 2, 1, not_answers)  # warm-up, not counted
+            seq = load.load(s.url, 1, 2, not_answers)
+            results[name] = {"seq_p50_ms": seq.summary()["p50_ms"], "rounds": [], "failures": list(seq.failures)}
+        for _ in range(rounds):
+            for name, s in servers.items():
+                results[name]["rounds"].append(measure(s, conversations, not_answers))
+        return {name: _summary(r, servers[name]) for name, r in results.items()}
     finally:
-        s.stop()
+        for s in servers.values():
+            s.stop()
+
+
+def _summary(r: dict, s) -> dict:
+    rounds = r.pop("rounds")
+    messages = sum(x["messages"] for x in rounds)
+    failures = r.pop("failures") + [f for x in rounds for f in x["failures"]]
+    return {
+        **r,
+        "first_answer_s": round(s.first_answer_s, 1),
+        "conc_p95_ms": max(x["p95_ms"] for x in rounds),
+        "throughput_msgs_s": round(messages / sum(x["wall_s"] for x in rounds), 2),
+        "rasa_cpu_ms_per_msg": round(sum(x["rasa_cpu_s"] for x in rounds) * 1000 / max(messages, 1), 1),
+        "actions_cpu_ms_per_msg": round(sum(x["actions_cpu_s"] for x in rounds) * 1000 / max(messages, 1), 1),
+        "messages": messages,
+        "failures": len(failures),
+        "failure_examples": failures[:3],
+    }
 
 
 def verdict(ours: dict, base: dict, max_cpu: float, min_throughput: float) -> tuple[dict, list]:
@@ -128,7 +170,9 @@ def main() -> int:
         type=float,
         default=float(os.environ.get("BENCH_MIN_THROUGHPUT_RATIO", MIN_THROUGHPUT_RATIO)),
     )
-    ap.add_argument("--conversations", type=int, default=1, help="conversations per sender at 16 senders")
+    ap.add_argument("--conversations", type=int, default=1, help="conversations per sender in a round at 16 senders")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds per model")
+    ap.add_argument("--train-only", action="store_true", help="only train the baseline (make test does it first)")
     ap.add_argument("--baseline-epochs", type=int, default=5)
     ap.add_argument("--out", type=Path, default=ROOT / "results")
     args = ap.parse_args()
@@ -141,9 +185,14 @@ def main() -> int:
     started = time.monotonic()
     load_before = [round(x, 2) for x in os.getloadavg()]
     base_model, trained_s = baseline_model(workdir, args.baseline_epochs)
+    if args.train_only:
+        how = f"trained in {trained_s} s" if trained_s else "cached"
+        print(f"bench-quick: baseline {base_model.relative_to(ROOT)} ({how})")
+        return 0
     not_answers = load.stand_ins()
-    ours = serve(OURS.resolve(), "ours", workdir, single.RASA_OURS, args.conversations, not_answers)
-    base = serve(base_model, "baseline", workdir, single.RASA_STOCK, args.conversations, not_answers)
+    models = {"ours": (OURS.resolve(), single.RASA_OURS), "baseline": (base_model, single.RASA_STOCK)}
+    measured = serve_both(models, workdir, args.rounds, args.conversations, not_answers)
+    ours, base = measured["ours"], measured["baseline"]
     ratios, problems = verdict(ours, base, args.max_cpu_ratio, args.min_throughput_ratio)
     results = {
         "date": stamp,
@@ -151,6 +200,7 @@ def main() -> int:
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "baseline_trained_s": trained_s,
         "baseline_epochs": args.baseline_epochs,
+        "rounds": args.rounds,
         "ours": ours,
         "baseline": base,
         "ours_over_baseline": ratios,
