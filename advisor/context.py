@@ -263,10 +263,13 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
     if hit:  # the second reader: the measure the firm describes without naming it
         return [hit.measure_id], "retrieved"
     if state.fallbacks and state.previous_text and intent not in SMALL_TALK:
-        # 「我是想問要怎麼申請」 after a clarify: the message the bot could not place, read again with its follow-up
-        hit = best(kb, f"{state.previous_text}\n{reading.text}")
-        if hit:
-            return [hit.measure_id], "retrieved"
+        # 「工廠的空壓機很舊了」 (clarify: nothing clearly nearest) then 「那要怎麼申請」: the follow-up asks about what
+        # the firm said before, and the measure nearest to that (the clarify's first button) is the best guess; the
+        # answer says which measure it took the question to be about. (Read together, the follow-up's own words,
+        # 申請, only pull other measures up.)
+        hits = index(kb).rank(state.previous_text)
+        if hits and hits[0].score >= NEAREST:
+            return [hits[0].measure_id], "retrieved"
     if "period" in aspects:  # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
         ids = [m["id"] for m in kb.measures() if any(c.get("periods_id") for c in kb.criteria(m["id"]))]
         if ids:

@@ -413,6 +413,8 @@ def test_empty_message_gets_a_prompt(kb, text):
             ["2.22%", "3,500萬元"],
             [],
         ),
+        # a follow-up to a clarify asks about what the firm said before: the measure nearest to it, said as a guess
+        (["工廠的空壓機很舊了", ("那要怎麼申請", "ask_application")], ["您問的應該是「ESCO節能」", "0800-035-803"], []),
         # another ministry's programme, and a person's own start-up
         ([("農業部的外銷補助怎麼申請", "ask_application")], ["不在經濟部關稅支持措施的範圍"], ["0800-235-855"]),
     ],
