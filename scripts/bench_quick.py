@@ -176,9 +176,6 @@ def main() -> int:
     ap.add_argument("--baseline-epochs", type=int, default=5)
     ap.add_argument("--out", type=Path, default=ROOT / "results")
     args = ap.parse_args()
-    if not OURS.exists():
-        print(f"{OURS.relative_to(ROOT)} is missing: run `make train` first", file=sys.stderr)
-        return 2
     stamp = datetime.now().strftime("%Y-%m-%dT%H%M%S")
     workdir = ROOT / "var" / "bench-quick" / stamp
     workdir.mkdir(parents=True)
@@ -189,6 +186,9 @@ def main() -> int:
         how = f"trained in {trained_s} s" if trained_s else "cached"
         print(f"bench-quick: baseline {base_model.relative_to(ROOT)} ({how})")
         return 0
+    if not OURS.exists():
+        print(f"{OURS.relative_to(ROOT)} is missing: run `make train` first", file=sys.stderr)
+        return 2
     not_answers = load.stand_ins()
     models = {"ours": (OURS.resolve(), single.RASA_OURS), "baseline": (base_model, single.RASA_STOCK)}
     measured = serve_both(models, workdir, args.rounds, args.conversations, not_answers)
