@@ -267,8 +267,9 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         # the firm said before, and the measure nearest to that (the clarify's first button) is the best guess; the
         # answer says which measure it took the question to be about. (Read together, the follow-up's own words,
         # 申請, only pull other measures up.)
+        # (only a short follow-up: 「那條線的作業員如果要轉去別家上班…」 describes a need of its own)
         hits = index(kb).rank(state.previous_text)
-        if hits and hits[0].score >= NEAREST:
+        if hits and hits[0].score >= NEAREST and len(reading.text) < DESCRIPTION_LENGTH:
             return [hits[0].measure_id], "retrieved"
     if "period" in aspects:  # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
         ids = [m["id"] for m in kb.measures() if any(c.get("periods_id") for c in kb.criteria(m["id"]))]

@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.procs import BIN, ROOT, child_env
 
 
-def train(config: Path, name: str, workdir: Path, cache: Path, force: bool) -> tuple[float, Path]:
+def train(config: Path, name: str, workdir: Path, cache: Path, force: bool, extra=()) -> tuple[float, Path]:
     """Seconds to train with `config` on our domain and data, and the model's path. The model's name is fixed so
-    the cached run writes a model of its own beside the cold one."""
+    the cached run writes a model of its own beside the cold one. `extra`: more `rasa train` options."""
     models = workdir / "models"
     cmd = [
         BIN / "rasa",
@@ -30,6 +30,7 @@ def train(config: Path, name: str, workdir: Path, cache: Path, force: bool) -> t
         "--fixed-model-name",
         name,
         "--quiet",
+        *extra,
     ] + (["--force"] if force else [])
     log = workdir / f"train-{name}.log"
     start = time.monotonic()
