@@ -91,7 +91,7 @@ validate: kb ## rasa data validate (domain, NLU data, rules, stories)
 
 test-stories: train ## story tests in tests/test_stories.yml: all run, then how many failed; fails if any did
 	@rm -rf results/stories
-	$(RASA) test core --model models/current-config.tar.gz --stories tests/test_stories.yml --out results/stories
+	$(PY) -m serving test core --model models/current-config.tar.gz --stories tests/test_stories.yml --out results/stories
 	@$(PY) scripts/story_summary.py results/stories
 
 # `make test` in three steps. First, beside the training (minutes of CPU in a fresh clone): the installs that wait on

@@ -15,6 +15,7 @@ BIN = ROOT / ".venv" / "bin"
 RESERVED_PORTS = {5005, 5055, 8080, 8090}  # make run and make staff may be using them
 # How scripts/run.sh starts Rasa: `python -m serving` is the rasa command with the project's fixes (serving/)
 SERVING = [str(BIN / "python"), "-m", "serving"]
+STOCK_FAST_LOAD = [str(BIN / "python"), "-m", "serving.stock"]  # stock Rasa, weights built eagerly at load
 
 
 def _ephemeral_range() -> tuple[int, int]:

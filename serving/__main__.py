@@ -4,7 +4,7 @@ token is never on a command line that `ps` shows."""
 
 import sys
 
-from serving import action_validation, api_token, event_types, sqlite_tuning, tracker_cache
+from serving import action_validation, api_token, eager_build, event_types, sqlite_tuning, tracker_cache
 
 TOKEN_FILE_FLAG = "--auth-token-file"
 
@@ -25,6 +25,7 @@ def main() -> None:
     sqlite_tuning.install()
     tracker_cache.install()
     event_types.install()
+    eager_build.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
