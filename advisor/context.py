@@ -271,6 +271,10 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         hits = index(kb).rank(state.previous_text)
         if hits and hits[0].score >= NEAREST and len(reading.text) < DESCRIPTION_LENGTH:
             return [hits[0].measure_id], "retrieved"
+    # The last two guesses go by what the firm's words ask (the reading's aspects), not by DIET's intent alone: DIET's
+    # ask_period on 「想換掉老冷氣跟照明，划不划算」 is no question about comparison periods (the clarify then names
+    # the nearest measure, ESCO, and gives its line).
+    aspects = reading.aspects
     if "period" in aspects:  # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
         ids = [m["id"] for m in kb.measures() if any(c.get("periods_id") for c in kb.criteria(m["id"]))]
         if ids:
