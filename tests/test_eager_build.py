@@ -26,7 +26,14 @@ TEXTS = ["营业额掉了两成能贷多少", "你好", "可以借多少錢", "�
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
-    return train_tiny_nlu(tmp_path_factory.mktemp("eager_model"), CONFIG, NLU, "eager")
+    """Trained eagerly (no tf.function tracing: most of a tiny model's training time), while the model keeps the
+    config's run_eagerly: false, which is what decides how it is loaded."""
+    from rasa.utils.tensorflow.models import RasaModel
+
+    compile_ = RasaModel.compile
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(RasaModel, "compile", lambda self, *a, **kw: compile_(self, *a, **{**kw, "run_eagerly": True}))
+        return train_tiny_nlu(tmp_path_factory.mktemp("eager_model"), CONFIG, NLU, "eager")
 
 
 def parse_all(model_path, root):
