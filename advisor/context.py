@@ -18,6 +18,7 @@ MARGIN = 1.2  # a hit narrows a topic when it scores this many times the topic's
 SURE = 1.5  # times the second reader's threshold: sure enough to override a topic word or the previous focus
 TWO_NEEDS_LENGTH = 40  # characters: a message this long describes a situation, and may carry two needs
 DESCRIPTION_LENGTH = 20  # characters: shorter follow-ups stay on the measure under discussion
+INTENT_SURE = 0.8  # DIET's intent alone guesses which measures a bare question is about only at this confidence
 SMALL_TALK = {"greet", "goodbye", "thanks", "affirm", "deny", "chitchat"}
 MAX_MEASURES = 2
 INTENT_ASPECT = {
@@ -171,8 +172,10 @@ def _next_stage(kb, reading, state: State) -> list:
     return [later[0]["id"]]
 
 
-def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state: State, intent: str) -> tuple:
-    """(measure ids, how they were chosen)."""
+def choose_focus(
+    kb, reading, new_facts: dict, facts: dict, aspects: list, state: State, intent: str, guess_aspects=None
+) -> tuple:
+    """(measure ids, how they were chosen). guess_aspects: the aspects the last guesses go by (default: aspects)."""
     following = _next_stage(kb, reading, state)
     if following:
         return following, "named"
@@ -271,10 +274,10 @@ def choose_focus(kb, reading, new_facts: dict, facts: dict, aspects: list, state
         hits = index(kb).rank(state.previous_text)
         if hits and hits[0].score >= NEAREST and len(reading.text) < DESCRIPTION_LENGTH:
             return [hits[0].measure_id], "retrieved"
-    # The last two guesses go by what the firm's words ask (the reading's aspects), not by DIET's intent alone: DIET's
-    # ask_period on 「想換掉老冷氣跟照明，划不划算」 is no question about comparison periods (the clarify then names
-    # the nearest measure, ESCO, and gives its line).
-    aspects = reading.aspects
+    # The last two guesses go by what the firm's words ask, or by DIET's intent only when DIET is sure: its ask_period
+    # at 0.50 on 「想換掉老冷氣跟照明，划不划算」 is no question about comparison periods (the clarify then names the
+    # nearest measure, ESCO, and gives its line); at 0.99 on 「113年同期是西元哪一年」 it is.
+    aspects = guess_aspects if guess_aspects is not None else aspects
     if "period" in aspects:  # 「營業額要跟什麼時候比」: the measures whose criteria name comparison periods
         ids = [m["id"] for m in kb.measures() if any(c.get("periods_id") for c in kb.criteria(m["id"]))]
         if ids:
@@ -292,7 +295,9 @@ def read_turn(kb, msg: UserMessage, state: State) -> Context:
     from_intent = INTENT_ASPECT.get(msg.intent)
     if from_intent and from_intent not in aspects:
         aspects.append(from_intent)
-    focus, how = choose_focus(kb, reading, new_facts, facts, aspects, state, msg.intent)
+    sure = from_intent and msg.confidence >= INTENT_SURE and from_intent not in reading.aspects
+    guess_aspects = list(reading.aspects) + ([from_intent] if sure else [])
+    focus, how = choose_focus(kb, reading, new_facts, facts, aspects, state, msg.intent, guess_aspects)
     # a measure the firm said it does not mean stays out, however else it came in (a topic word, the second reader)
     focus = [m for m in focus if m not in reading.not_meant] or focus
     cue = cues(kb)
