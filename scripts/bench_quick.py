@@ -47,8 +47,9 @@ def quick_baseline_config(out: Path, epochs: int) -> Path:
     for component in [*config["pipeline"], *config["policies"]]:
         if "epochs" in component:
             component["epochs"] = epochs
+            component["random_seed"] = 42  # a 1-epoch model is far from converged: the same one at every training
     out.write_text(
-        f"# bench-quick: bench/baseline.py's config with epochs: {epochs}, trained with --augmentation 0\n"
+        f"# bench-quick: bench/baseline.py's config, epochs: {epochs}, random_seed: 42, trained with --augmentation 0\n"
         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
@@ -160,12 +161,12 @@ def verdict(ours: dict, base: dict, max_cpu: float, min_throughput: float) -> tu
     return ratios, problems
 
 
-# The limits (README, "make bench-quick: first run and limits"): measured 0.185 and 3.71 on 6f665e7 at load 5-9. On
-# a quiet machine main measured 0.42 and 2.38 (issue 20) and the steps since cut ours by a third at equal load (85.4
-# -> 55.5 ms), so about 0.27 and 3.6 are expected there. Limits: that with a margin of about 20%, still short of
-# the regression issue 20 reported.
-MAX_CPU_RATIO = 0.33
-MIN_THROUGHPUT_RATIO = 3.0
+# The limits (README, "make bench-quick: first run and limits"), for the 1-epoch baseline: measured 0.311 and 3.21
+# (2026-12-01 16:33, in make test) and 0.297 and 3.03 (16:59, in make test beside another training, load 3.4).
+# Issue 20's regression was ours +50% per message, which would put the ratio near 0.47 and the throughput near
+# 2.2: the limits sit between, with about 25% of room for a busy machine.
+MAX_CPU_RATIO = 0.40
+MIN_THROUGHPUT_RATIO = 2.6
 
 
 def main() -> int:

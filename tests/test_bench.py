@@ -122,10 +122,10 @@ def _bench_quick():
 def test_quick_baseline_is_the_stock_default_with_fewer_epochs(tmp_path):
     quick = yaml.safe_load(_bench_quick().quick_baseline_config(tmp_path / "q.yml", 5).read_text(encoding="utf-8"))
     full = baseline.baseline_config(yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8")))
-    strip = lambda parts: [{k: v for k, v in c.items() if k != "epochs"} for c in parts]  # noqa: E731
+    strip = lambda parts: [{k: v for k, v in c.items() if k not in ("epochs", "random_seed")} for c in parts]  # noqa: E731
     assert strip(quick["pipeline"]) == strip(full["pipeline"]) and strip(quick["policies"]) == strip(full["policies"])
     trained = [c for c in [*quick["pipeline"], *quick["policies"]] if "epochs" in c]
-    assert trained and all(c["epochs"] == 5 for c in trained)
+    assert trained and all(c["epochs"] == 5 and c["random_seed"] == 42 for c in trained)
 
 
 def test_bench_quick_fails_only_on_the_ratios():

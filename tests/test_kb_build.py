@@ -7,6 +7,7 @@ import yaml
 
 from knowledge.build import build
 from knowledge.schema import KBError
+from tests.conftest import ROOT
 
 
 def test_tables_and_counts(kb_path):
@@ -140,3 +141,8 @@ def test_dictionary_holds_names_and_lexicon(kb_path):
     }
     for w in ("中小微企業", "輸美實績", "出進口廠商登記", "納管工廠", "特定工廠", "稅籍登記", "營業額", "研發轉型補助"):
         assert w in words
+    # phrases the reader matches but jieba must not cut sentences by (lexicon not_in_dictionary)
+    lexicon = yaml.safe_load((ROOT / "knowledge" / "lexicon.yml").read_text(encoding="utf-8"))
+    kept_out = set(lexicon["not_in_dictionary"])
+    assert {"保證跟", "好一點"} <= kept_out and not kept_out & words
+    assert "保證成數" in words  # the rest of the aspect words stay whole tokens
