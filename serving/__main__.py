@@ -16,7 +16,9 @@ def token_from_file(argv: list) -> list:
     i = argv.index(TOKEN_FILE_FLAG)
     if i + 1 >= len(argv):
         raise SystemExit(f"{TOKEN_FILE_FLAG} needs a file")
-    return argv[:i] + ["--auth-token", api_token.read(argv[i + 1])] + argv[i + 2 :]
+    # one `--auth-token=<token>` argument: a token_urlsafe token can start with "-", which argparse would take for an
+    # option after a separate `--auth-token` (scale-out test of 2026-12-01 17:10: "expected one argument")
+    return argv[:i] + [f"--auth-token={api_token.read(argv[i + 1])}"] + argv[i + 2 :]
 
 
 def main() -> None:

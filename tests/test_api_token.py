@@ -73,7 +73,18 @@ def test_serving_reads_the_token_file_so_it_is_never_on_the_command_line(tmp_pat
     path = tmp_path / "token"
     token, _ = api_token.ensure(path)
     argv = ["serving", "run", "--enable-api", "--auth-token-file", str(path), "--port", "1"]
-    assert token_from_file(argv) == ["serving", "run", "--enable-api", "--auth-token", token, "--port", "1"]
+    assert token_from_file(argv) == ["serving", "run", "--enable-api", f"--auth-token={token}", "--port", "1"]
+    # a token that starts with "-" (token_urlsafe makes one about once in 64) is still the token for Rasa's parser
+    import argparse
+
+    from rasa.cli.arguments.run import add_server_arguments
+
+    dashed = "-" + token[1:]
+    path.write_text(dashed)
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    parsed, _ = parser.parse_known_args(token_from_file(["--auth-token-file", str(path)]))
+    assert parsed.auth_token == dashed
     assert token_from_file(["serving", "run"]) == ["serving", "run"]
     with pytest.raises(SystemExit):
         token_from_file(["serving", "run", "--auth-token-file"])
