@@ -244,8 +244,6 @@ def choose_focus(
             # loans of the topic that answer it
             kept = []
         return kept or reading.topics, "topic"
-    if state.focus and cues(kb).again.search(reading.text):  # 「那這樣呢」 after a correction: the same question
-        return state.focus, "previous"
     if state.focus and (aspects or new_facts or intent.startswith("ask_") or intent == "inform"):
         # 「那政府會不會派人來廠裡看看」 after a loan: a need described in the firm's words moves the focus;
         # a follow-up that asks something of its own (an aspect, a new fact) stays on the measure
