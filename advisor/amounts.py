@@ -35,6 +35,7 @@ TURN_FIGURES = (
     "cap_used_asked",
     "year_interest_asked",
     "principal_asked",
+    "amount_alternatives",
 )
 _CLAUSE = re.compile(r"[，,；;。！!？?\n]")
 _SENTENCE = re.compile(r"[。！!？?\n]")
@@ -65,6 +66,7 @@ class Words:
     start: re.Pattern  # 「114年10月開始」: the month a window started
     asks: dict  # fact -> pattern: 「用滿」 (at_cap), 「還可以再借多少」 (cap_used_asked), 「掉了幾%」 (change_asked)
     year_interest: tuple  # (year words, interest words): both in the message ask for a year's interest
+    alternative: re.Pattern  # 「如果只借100萬呢」: after an amount to borrow, another case, not a second loan
 
 
 def _compile(kb) -> Words:
@@ -124,6 +126,7 @@ def _compile(kb) -> Words:
             )
         },
         year_interest=(re.compile(_alt(sums.get("year", []))), re.compile(_alt(sums.get("interest", [])))),
+        alternative=re.compile(_alt(sums.get("alternative", []))),
     )
 
 
@@ -222,7 +225,7 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     w = words(kb)
     left, facts = [], {}
     base, now, deltas, months, totals = [], [], [], None, None
-    unknown, requests = [], []
+    unknown, requests, alternatives = [], [], []
     has_budget = "budget" in remembered or any(r["phrase"] in text for r in kb.lexicon("budget"))
     prev_end = 0
     facts.update(window_facts(w, text))
@@ -278,11 +281,17 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
                     months, totals = n, value
                     group[-1] = value / months
         else:
-            if role == "block" and not w.budget.search(_CLAUSE.split(window)[-1]):
+            clause = _CLAUSE.split(window)[-1]
+            if role == "block" and requests and w.alternative.search(clause):
+                alternatives.append(value)  # 「如果只借100萬呢」: worked out on its own, not summed; not the amount
+                continue
+            if role == "block" and not w.budget.search(clause):
                 requests.append(value)
             left.append(e)
     if len(requests) > 1:  # 「借800萬週轉，再借2000萬買設備」: several loans, summed against the cap
         facts["amount_parts"] = requests
+    if alternatives:
+        facts["amount_alternatives"] = alternatives
     # an amount of no named period: the base when now (or a change) comes after it, now when the base came first
     if unknown and not base and (now or deltas):
         base, unknown = unknown[:1], unknown[1:]

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from advisor.amounts import package_totals, read_amounts
 from advisor.facts import Reading, number_facts, read
 from advisor.model import State, UserMessage
-from advisor.retrieval import NEAREST, THRESHOLD, best, index
+from advisor.retrieval import CLEAR, NEAREST, THRESHOLD, best, index
+from advisor.retrieval import switched_off as retrieval_off
 from advisor.sections import FIGURE_ASPECTS
 from advisor.size_standard import size_from_counts
 from advisor.words import Cues, cues
@@ -154,6 +155,14 @@ def _second_reader(kb, reading, intent: str, within: list | None = None):
     return hit
 
 
+def _clearly_kin(kb, reading, hit) -> bool:
+    """The hit is of a family of the topic's measures and scores CLEAR times the best of them."""
+    if kb.measure(hit.measure_id)["family"] not in {kb.measure(m)["family"] for m in reading.topics}:
+        return False
+    inside = [h.score for h in index(kb).rank(reading.text) if h.measure_id in reading.topics]
+    return not inside or hit.score >= CLEAR * inside[0]
+
+
 def _next_stage(kb, reading, state: State) -> list:
     """「AI診斷做完了，下一步呢」: the stage after the one named (or under discussion), when the firm asks what comes
     next."""
@@ -170,6 +179,23 @@ def _next_stage(kb, reading, state: State) -> list:
     values = {"program": program.get("name", ""), "name": later[0]["short_name"], "stage": str(later[0]["stage"])}
     reading.notes.append(("next_stage", values))
     return [later[0]["id"]]
+
+
+def _described_sibling(kb, reading) -> str | None:
+    """「聽說投資抵減的適用範圍有放寬」: one measure named by a word its sibling shares (投資抵減) while the rest of
+    the message describes the sibling (放寬, 適用範圍: 擴大抵減適用). The sibling, when the second reader is sure of
+    it and ranks it clearly above the named one; the answer shows both."""
+    if len(reading.measures) != 1 or retrieval_off():
+        return None
+    named = reading.measures[0]
+    hits = index(kb).rank(reading.text)
+    if not hits or hits[0].measure_id == named or hits[0].score < SURE * THRESHOLD:
+        return None
+    top, family = hits[0], kb.measure(named)["family"]
+    named_score = next((h.score for h in hits if h.measure_id == named), 0.0)
+    if kb.measure(top.measure_id)["family"] != family or top.score < CLEAR * named_score:
+        return None
+    return top.measure_id
 
 
 def choose_focus(
@@ -210,7 +236,8 @@ def choose_focus(
         ):
             # (「研發補助跟貸款各能拿多少」: a question asked of both)
             return _dedupe(reading.measures + more), "named"
-        return reading.measures, "named"
+        sibling = _described_sibling(kb, reading)
+        return (_dedupe([sibling] + reading.measures) if sibling else reading.measures), "named"
     if reading.topics and state.focus and not reading.aspects:
         # 「融資診斷是做什麼的」 then 「如果顧問覺得我們不該再借錢呢」: a topic word (借錢) inside a follow-up the
         # second reader places on the measure under discussion does not move the focus
@@ -222,7 +249,10 @@ def choose_focus(
         # 「顧問覺得我們不該再借錢呢」: a topic word (借錢) inside a need of another measure the reader is sure of
         hit = _second_reader(kb, reading, intent, within=reading.topics)
         broad = len(reading.topics) > MAX_MEASURES and not reading.aspects
-        if hit and (broad or hit.score >= SURE * THRESHOLD):
+        # 「上AI影像檢測的課，學費…上限多少」: the topic's word (AI) and a measure of the topic's own family the
+        # reader places clearly above the topic's own (the AI course) narrow the topic without the reader being sure
+        kin = hit and hit.measure_id not in reading.topics and _clearly_kin(kb, reading, hit)
+        if hit and (broad or kin or hit.score >= SURE * THRESHOLD):
             return [hit.measure_id], "retrieved"
     if len(reading.families) == MAX_MEASURES and not state.focus:
         # 「研發補助跟貸款各能拿多少」: two families asked together: the nearest measure of each (a variant the facts

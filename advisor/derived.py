@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from advisor.eligibility import applies, cap_in_wan
+from advisor.eligibility import applies, assess, cap_in_wan
 from advisor.lines import LineKind, joined, kb_text, say
 from knowledge.render import amount_wan, figure_value, number
 
@@ -458,6 +458,25 @@ def _self_funding_offer(kb, mid: str, facts: dict) -> list:
     return out
 
 
+def _alternative_amounts(kb, mid: str, facts: dict) -> list:
+    """「要借150萬，保證幾成？如果只借100萬呢」: for each other amount the firm asks about in the same message, the
+    figures that depend on the amount as they are for it (保證成數 一律10成 within 100萬) and its guaranteed sum."""
+    out = []
+    for alt in facts.get("amount_alternatives") or []:
+        other = {**facts, "amount": alt, "amount_alternatives": None, "amount_parts": None}
+        tiered = [f for f in kb.figures(mid) if "amount" in (f.get("when") or {})]
+        for f in tiered:
+            values = {"amount": amount_wan(alt), "label": f["label"], "value": figure_value(f)}
+            values["condition"] = "（" + f["condition"] + "）" if f.get("condition") else ""
+            if applies(f["when"], other) is True:
+                out.append(((f["aspect"],), "alternative_amount", values, True))
+            elif not any(g["label"] == f["label"] and applies(g["when"], other) is not False for g in tiered):
+                # 「利率減碼：貸款額度1,000萬元以內」 for 1,200萬: no variant of it for this amount
+                out.append(((f["aspect"],), "alternative_amount_excluded", values, True))
+        out += _guaranteed(kb, mid, assess(kb, other, mid), other)
+    return out
+
+
 def figures(kb, mid: str, a, facts: dict) -> list:
     """Every derived figure for this measure and firm, as (aspects shown for, message key, values)."""
     out = []
@@ -476,6 +495,7 @@ def figures(kb, mid: str, a, facts: dict) -> list:
     out += _principal(kb, mid, facts)
     out += _total_of_shares(kb, mid)
     out += _self_funding_offer(kb, mid, facts)
+    out += _alternative_amounts(kb, mid, facts)
     return out
 
 

@@ -130,6 +130,7 @@ SUMS = (
     "year",
     "interest",
     "principal",
+    "alternative",
 )
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")

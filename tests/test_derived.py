@@ -443,3 +443,18 @@ def _answer_follows_the_changed_figure(kb, kb_src, tmp_path, key_pattern, new_va
     _, reply = chat(KB(db), *turns)
     assert after in reply, reply
     assert before not in reply, reply
+
+
+def test_another_amount_asked_in_the_same_message_is_a_case_of_its_own(kb):
+    # 「要是改借…呢」 after an amount to borrow: the other amount is worked out alone, never added to the first
+    left, facts = amounts(kb, "想借300萬週轉，利率減碼有嗎？要是改借1200萬呢")
+    assert left == [300] and facts["amount_alternatives"] == [1200] and "amount_parts" not in facts
+    _, text = chat(kb, "想借300萬週轉，利率減碼有嗎？要是改借1200萬呢")
+    assert "300萬元 × 0.72%" in text and "如果借1,200萬元：利率減碼（貸款額度1,000萬元以內）不適用" in text
+    assert "合計" not in text
+    _, text = chat(kb, "中小微企業貸款加碼借250萬保證成數幾成，如果只借60萬呢")
+    assert "250萬元 × 最低9成 = 至少225萬元" in text
+    assert "如果借60萬元：保證成數 一律10成（貸款額度100萬元以內）" in text and "60萬元 × 一律10成 = 60萬元" in text
+    # two loans for two purposes are still summed against the cap
+    _, facts = amounts(kb, "借800萬週轉，再借2000萬買設備")
+    assert facts["amount_parts"] == [800, 2000] and "amount_alternatives" not in facts

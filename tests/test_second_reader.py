@@ -245,3 +245,21 @@ def answer_to(kb, text, measure):
     entity = {"entity": "measure", "value": measure, "start": text.index("檢測"), "end": text.index("檢測") + 2}
     turn = UserMessage(text=text, intent="ask_measure", confidence=0.8, entities=[entity])
     return "\n".join(m["text"] for m in compose(kb, turn, State()).messages)
+
+
+def test_a_measure_named_by_a_word_its_sibling_shares_yields_to_the_sibling_described(kb):
+    # 抵減 names 研發與設備支出抵減; 適用對象 … 放寬 describes its sibling 擴大抵減適用: both, the sibling first
+    reply, text = chat(kb, "抵減那個聽說適用對象放寬了，是真的嗎")
+    assert reply.measures[:2] == ["expand_credit", "rd_tax_credit"]
+    assert text.index("【擴大抵減適用】") < text.index("【研發與設備支出抵減】")
+    # named alone, without words of the sibling, it stays the named measure
+    assert chat(kb, "研發與設備支出抵減是什麼")[0].measures == ["rd_tax_credit"]
+
+
+def test_a_course_about_ai_is_the_talent_measure_of_the_ai_topic(kb):
+    # AI is the coaching topic's word; 課 and 學費 place the message on AI人才培訓, of its family; the cap answers 上限
+    reply, text = chat(kb, "我們品管想上AI檢測的課，學費可以補多少")
+    assert reply.measures == ["ai_talent"] and "12萬元" in text and "0800-023-800" in text
+    # a measure of the family the reader does not place clearly above the topic's own stays out (貿易融資利息減碼)
+    reply, _ = chat(kb, "所以到底可以貸多少？利息多少？")
+    assert "trade_finance_interest" not in reply.measures
