@@ -36,6 +36,8 @@ TURN_FIGURES = (
     "year_interest_asked",
     "principal_asked",
     "amount_alternatives",
+    "month_table",
+    "base_table",
 )
 _CLAUSE = re.compile(r"[，,；;。！!？?\n]")
 _SENTENCE = re.compile(r"[。！!？?\n]")
@@ -67,6 +69,8 @@ class Words:
     asks: dict  # fact -> pattern: 「用滿」 (at_cap), 「還可以再借多少」 (cap_used_asked), 「掉了幾%」 (change_asked)
     year_interest: tuple  # (year words, interest words): both in the message ask for a year's interest
     alternative: re.Pattern  # 「如果只借100萬呢」: after an amount to borrow, another case, not a second loan
+    which_months: re.Pattern  # 「哪幾個月有掉超過一成」: each month against the base
+    period_words: list  # [(period key, pattern of its words)]: which of the deck's bases an amount is of
 
 
 def _compile(kb) -> Words:
@@ -127,7 +131,31 @@ def _compile(kb) -> Words:
         },
         year_interest=(re.compile(_alt(sums.get("year", []))), re.compile(_alt(sums.get("interest", [])))),
         alternative=re.compile(_alt(sums.get("alternative", []))),
+        which_months=re.compile(_alt(sums.get("which_months", []))),
+        period_words=_period_words(kb),
     )
+
+
+def _period_words(kb) -> list:
+    out = []
+    for period in kb.periods("revenue_drop"):
+        names = period.get("words")
+        names = json.loads(names) if isinstance(names, str) else names
+        if names:
+            out.append((period["key"], re.compile(_alt(names))))
+    return out
+
+
+def _period_key(w: Words, window: str) -> str:
+    """Which of the deck's bases (擇一) a base amount is of: by the period's own words (下半年, 1至2月), by months 1
+    and 2 alone (「114年1月、2月各1000萬」), else the same period of 113年 (「113年8月」, 「去年同期」)."""
+    for key, pattern in w.period_words:
+        if pattern.search(window):
+            return key
+    months = {_count(m.group(1)) for m in _MONTH.finditer(window)}
+    if months and months <= set(_JAN_FEB):
+        return "jan_feb_114_avg"
+    return "same_period_113"
 
 
 def _period_months(kb) -> list:
@@ -219,13 +247,67 @@ def _stated_share(w: Words, text: str, e: dict) -> tuple | None:
     return None
 
 
+_MONTH = re.compile(r"(?<![\d.])(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月")
+# the deck's 114年1至2月平均: months 1 and 2, averaged, when the firm lists them beside later months
+_JAN_FEB = (1, 2)
+
+
+def month_table(w: Words, text: str, entities: list) -> dict | None:
+    """「113年下半年月平均480萬。今年1月500萬、2月460萬…哪幾個月有掉超過一成」: each month's revenue against the base.
+    The base is an amount of no month with a base word (113年下半年月平均480萬), else the months a base word (113年,
+    去年) dates, else months 1 and 2 averaged (the deck's 114年1至2月平均) when later months are listed. None when
+    the firm does not ask which months, or there is no base or no month to compare."""
+    if not w.which_months.search(text):
+        return None
+    free, rows, dated = [], [], []
+    prev_end = 0
+    for e in sorted(entities or [], key=lambda x: x.get("start") or 0):
+        if e.get("entity") != "amount":
+            continue
+        window = _CLAUSE.split(text[prev_end : e.get("start") or 0])[-1]
+        prev_end = e.get("end") or prev_end
+        months = list(_MONTH.finditer(window))
+        value = float(e["value"])
+        if not months:
+            if _role(w, window) in ("base", "revenue"):
+                free.append(value)
+            continue
+        month = _count(months[-1].group(1))
+        words = _found(w, _MONTH.sub("", window))
+        (dated if any(k == "base" for k, _, _ in words) and not any(k == "now" for k, _, _ in words) else rows).append(
+            (month, value)
+        )
+    if free:
+        base, parts = free[0], []
+    elif dated:
+        parts = [v for _, v in dated]
+        base = sum(parts) / len(parts)
+    elif any(m in _JAN_FEB for m, _ in rows) and any(m not in _JAN_FEB for m, _ in rows):
+        parts = [v for m, v in rows if m in _JAN_FEB]
+        rows = [(m, v) for m, v in rows if m not in _JAN_FEB]
+        base = sum(parts) / len(parts)
+    else:
+        return None
+    if not rows or base <= 0:
+        return None
+    return {"base": base, "base_parts": parts if len(parts) > 1 else [], "rows": rows}
+
+
 def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
     """(the entities the rest of the reading takes, the facts worked out here). Revenue amounts, costs and
     equipment costs are taken out; a percentage the firm states for its case is kept and also noted."""
     w = words(kb)
+    table = month_table(w, text, entities)
+    if table:
+        # the months are revenue, none of them an amount to borrow, and a percentage (「掉超過一成」) is the
+        # threshold asked about, not the firm's change; the best month decides (the deck's bases are 擇一)
+        changes = [(v - table["base"]) / table["base"] * 100 for _, v in table["rows"]]
+        facts = {"month_table": table, "revenue_base": table["base"], "revenue_change": min(changes)}
+        return [e for e in entities or [] if e.get("entity") not in ("amount", "percent")], facts
     left, facts = [], {}
     base, now, deltas, months, totals = [], [], [], None, None
     unknown, requests, alternatives = [], [], []
+    base_periods = []  # beside base: the deck's base period each amount is of
     has_budget = "budget" in remembered or any(r["phrase"] in text for r in kb.lexicon("budget"))
     prev_end = 0
     facts.update(window_facts(w, text))
@@ -272,6 +354,8 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
         elif role in ("base", "now", "revenue"):
             group = {"base": base, "now": now, "revenue": unknown}[role]
             group.extend(parts)
+            if role == "base":
+                base_periods.extend([_period_key(w, _CLAUSE.split(window)[-1])] * len(parts))
             if role == "base" and w.total.search(window):
                 count = w.months.search(window)
                 n = _count(count.group(1)) if count else None
@@ -297,12 +381,32 @@ def read_amounts(kb, text: str, entities: list, remembered: dict) -> tuple:
         base, unknown = unknown[:1], unknown[1:]
     if unknown and base and not now and not deltas:
         now = unknown[:1]
+    table = _base_table(base, base_periods, now, deltas)
+    if table:
+        facts.update(table)
+        return left, facts
     working = _work(base, now, deltas, months, totals, remembered)
     if not working.get("revenue_working") and w.asks["change_asked"].search(text):
         # 「三個月合起來掉了幾%」 with no amount this turn: the change from the amounts stated in earlier turns
         working = _work([], [], [], None, None, remembered, again=True) or working
     facts.update(working)
     return left, facts
+
+
+def _base_table(base: list, periods: list, now: list, deltas: list) -> dict:
+    """「113年8月是920萬…114年1月、2月各是1000萬」: amounts of more than one of the deck's bases are not averaged
+    together: the change against each, the most favourable deciding (the deck's bases are 擇一)."""
+    by_period: dict = {}
+    for value, key in zip(base, periods):
+        by_period.setdefault(key, []).append(value)
+    if len(by_period) < 2 or not now or deltas or len(periods) != len(base):
+        return {}
+    n = sum(now) / len(now)
+    rows = [(key, sum(vs) / len(vs), vs if len(vs) > 1 else []) for key, vs in by_period.items()]
+    if any(b <= 0 for _, b, _ in rows):
+        return {}
+    change = min((n - b) / b * 100 for _, b, _ in rows)
+    return {"base_table": {"now": n, "rows": rows}, "revenue_now": n, "revenue_change": change}
 
 
 def _listed(text: str, entities: list) -> dict:

@@ -22,11 +22,25 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from advisor.eligibility import applies, assess, cap_in_wan
+from advisor.eligibility import applies, assess, cap_in_wan, compare
 from advisor.lines import LineKind, joined, kb_text, say
 from knowledge.render import amount_wan, figure_value, number
 
-WORKING_KEYS = ("revenue_change.down", "revenue_change.up", "revenue_change.same")
+# the revenue change's working, shown right under the status line (and kept when the measure is refused)
+WORKING_KEYS = (
+    "revenue_change.down",
+    "revenue_change.up",
+    "revenue_change.same",
+    "base_table_head",
+    "base_row.down",
+    "base_row.up",
+    "month_table_base",
+    "month_row.down",
+    "month_row.up",
+    "month_row.same",
+    "month_table_met",
+    "month_table_none",
+)
 # a figure asked about that a derived line answers: the rate, the guarantee, what the firm and the state pay
 RATE_ASPECTS = ("rate", "rate_cut")
 GUARANTEE_ASPECTS = ("guarantee", "amount")
@@ -347,6 +361,73 @@ def _threshold_level(kb, mid: str, facts: dict) -> list:
     return out
 
 
+def _month_table(kb, mid: str, facts: dict) -> list:
+    """「哪幾個月有掉超過一成」: the level the threshold means against the base, then each month's change and whether
+    it reaches it, then the months that do."""
+    table = facts.get("month_table")
+    if not table:
+        return []
+    out = []
+    base = table["base"]
+    for c in kb.criteria(mid):
+        if c["fact"] != "revenue_change" or c["op"] not in ("le", "lt") or not isinstance(c["value"], (int, float)):
+            continue
+        drop = abs(float(c["value"]))
+        level = float(Decimal(str(base)) * (100 - Decimal(str(drop))) / 100)
+        basis = ""
+        if table["base_parts"]:
+            parts = joined([kb_text(LineKind.TEXT, amount_wan(p)) for p in table["base_parts"]])
+            basis = say(LineKind.TEXT, "revenue_average", parts=parts, average=amount_wan(base))
+        values = {"basis": basis, "text": c["text"], "base": amount_wan(base), "pct": number(drop)}
+        out.append((None, "month_table_base", {**values, "level": amount_wan(level)}, True))
+        met = []
+        for month, now in table["rows"]:
+            change = (now - base) / base * 100
+            ok = compare(change, c["op"], c["value"])
+            met += [str(month)] if ok else []
+            key = "month_row.down" if change < 0 else "month_row.up" if change > 0 else "month_row.same"
+            verdict = say(LineKind.TEXT, "month_meets" if ok else "month_short")
+            row = {"month": str(month), "now": amount_wan(now), "pct": percent(abs(change)), "verdict": verdict}
+            out.append((None, key, row, True))
+        months = joined([kb_text(LineKind.TEXT, m + "月") for m in met])
+        out.append((None, "month_table_met" if met else "month_table_none", {"months": months}, True))
+    return out
+
+
+def _base_table(kb, mid: str, facts: dict) -> list:
+    """Amounts of several of the deck's bases (擇一): the change against each, and whether it reaches the
+    threshold; the firm may use any one of them."""
+    table = facts.get("base_table")
+    if not table:
+        return []
+    texts = {p["key"]: p["text"] for p in kb.periods("revenue_drop")}
+    out = []
+    for c in kb.criteria(mid):
+        if c["fact"] != "revenue_change" or c["op"] not in ("le", "lt") or not isinstance(c["value"], (int, float)):
+            continue
+        out.append((None, "base_table_head", {"now": amount_wan(table["now"]), "text": c["text"]}, True))
+        for key, base, parts in table["rows"]:
+            change = (table["now"] - base) / base * 100
+            ok = compare(change, c["op"], c["value"])
+            basis = ""
+            if parts:
+                basis = say(
+                    LineKind.TEXT,
+                    "revenue_average",
+                    parts=joined([kb_text(LineKind.TEXT, amount_wan(p)) for p in parts]),
+                    average=amount_wan(base),
+                )
+            values = {
+                "period": texts.get(key, ""),
+                "basis": basis,
+                "base": amount_wan(base),
+                "pct": percent(abs(change)),
+                "verdict": say(LineKind.TEXT, "month_meets" if ok else "month_short"),
+            }
+            out.append((None, "base_row.down" if change < 0 else "base_row.up", values, True))
+    return out
+
+
 def _stages_total(kb, mid: str, facts: dict) -> list:
     """A total asked (「都用到最高，政府總共出多少」) of a measure that is a stage of a program (輔導團): the most the
     government pays over the stages up to this one, each stage's fixed amounts and caps added up."""
@@ -490,6 +571,8 @@ def figures(kb, mid: str, a, facts: dict) -> list:
     out += _requests_total(kb, mid, a, facts)
     out += _cap_used(kb, mid, a, facts)
     out += _threshold_level(kb, mid, facts)
+    out += _month_table(kb, mid, facts)
+    out += _base_table(kb, mid, facts)
     out += _stage_items_total(kb, mid, facts)
     out += _stages_total(kb, mid, facts)
     out += _principal(kb, mid, facts)

@@ -131,6 +131,7 @@ SUMS = (
     "interest",
     "principal",
     "alternative",
+    "which_months",
 )
 OPS = {"eq", "in", "le", "lt", "ge", "gt"}
 PHONE = re.compile(r"^(0800-\d{3}-\d{3}|0\d-\d{8})$")

@@ -458,3 +458,31 @@ def test_another_amount_asked_in_the_same_message_is_a_case_of_its_own(kb):
     # two loans for two purposes are still summed against the cap
     _, facts = amounts(kb, "借800萬週轉，再借2000萬買設備")
     assert facts["amount_parts"] == [800, 2000] and "amount_alternatives" not in facts
+
+
+def test_which_months_reach_the_threshold_each_month_against_the_base(kb):
+    # a base of no month (去年下半年平均每月600萬): every month listed is compared with it
+    reply, text = chat(kb, "去年下半年平均每月600萬，今年3月560萬、4月520萬、5月610萬，哪幾個月夠格申請中小微貸款")
+    assert "600萬元 × (1 − 10%) = 540萬元以下" in text
+    assert "3月560萬元：減少6.7%，❌ 未達" in text and "4月520萬元：減少13.3%，✅ 達到" in text
+    assert "5月610萬元：增加1.7%，❌ 未達" in text and "達到門檻的月份：4月" in text
+    assert reply.state.facts["revenue_change"] == pytest.approx(-13.33, abs=0.01)  # the best month decides
+    assert "amount" not in reply.state.facts  # none of the months is an amount to borrow
+    # months 1 and 2 beside later months: the deck's 114年1至2月平均 is the base
+    _, text = chat(kb, "1月營收500萬、2月300萬，6月只剩350萬、7月380萬，哪個月可以用來申請外銷貸款保證")
+    assert "500萬元、300萬元平均400萬元" in text and "6月350萬元：減少12.5%，✅ 達到" in text
+    assert "7月380萬元：減少5%，❌ 未達" in text
+    # without the question, the amounts are read as before (one change)
+    _, facts = amounts(kb, "1月營收500萬、2月300萬，6月只剩350萬、7月380萬")
+    assert "month_table" not in facts
+
+
+def test_amounts_of_several_bases_are_each_compared_not_averaged(kb):
+    reply, text = chat(kb, "去年同期營收2000萬，今年同期1750萬；114年1、2月平均是1900萬。可以申請中小微企業貸款加碼嗎")
+    assert "與113年同期（2024年同期）相比（2,000萬元）：減少12.5%，✅ 達到" in text
+    assert "與114年1至2月平均（2025年1–2月）相比（1,900萬元）：減少7.9%，❌ 未達" in text
+    assert "1,950萬元" not in text  # never the two bases averaged
+    assert reply.state.facts["revenue_change"] == pytest.approx(-12.5)
+    # two months of the same base are still averaged
+    _, facts = amounts(kb, "114年1月營收500萬、2月300萬，現在一個月350萬")
+    assert "base_table" not in facts and facts["revenue_base"] == 400
