@@ -54,6 +54,11 @@ def _fails_on_property(when: dict, facts: dict) -> bool:
     )
 
 
+def _fails_on_choice(fig: dict) -> bool:
+    """A figure whose condition names only how the firm applies (單家 or 聯合)."""
+    return set(fig["when"] or {}) == {"applicants"}
+
+
 def cap_in_wan(fig: dict):
     if fig["unit"] == "萬元":
         return fig["value"]
@@ -76,6 +81,8 @@ class Assessment:
     said: list = field(default_factory=list)  # the same as (message key, values): the composer renders them
     excluded: list = field(default_factory=list)  # figures this firm cannot get at all (個案補助 for a large firm)
     failed: list = field(default_factory=list)  # the criteria that refused it, as (fact, op, value)
+    # figures the firm gets by the other way of applying (產業聯盟 for a large firm refused the 個案補助)
+    choices: list = field(default_factory=list)
     facts: dict = field(default_factory=dict)  # what it was assessed on (advisor/derived.py works figures out of it)
 
     @property
@@ -142,6 +149,8 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
             # applicants is the firm's choice (單家 or 聯合), not a property: the other option is no exclusion
             elif len(variants) == 1 and _fails_on_property(fig["when"], facts):
                 result.excluded.append(fig)  # the only variant does not fit: say so rather than drop it
+            else:
+                result.choices.append(fig)  # fails only on how the firm applies, its choice
             continue
         result.figures.append(fig)
         cap = cap_in_wan(fig)
@@ -159,6 +168,10 @@ def assess(kb, facts: dict, measure_id: str) -> Assessment:
                 "over_cap",
                 {"requested": amount_wan(amount), "limit": figure_value(fig), "cap": amount_wan(cap)},
             )
+    # the other way of applying matters only where what the firm is rules out a figure of the same aspect
+    result.choices = [
+        f for f in result.choices if any(x["aspect"] == f["aspect"] for x in result.excluded) and _fails_on_choice(f)
+    ]
     if budget:
         for key, values in _budget_notes(result, budget, facts.get("equipment_cost"), facts.get("applicants")):
             _note(kb, result, key, values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from advisor import derived
 from advisor.eligibility import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 from advisor.lines import Line, LineKind, joined, kb_text, say
+from knowledge.render import figure_value
 
 # what a question asks about: a figure of the measure, or something else it holds
 FIGURE_ASPECTS = {"amount", "rate", "rate_cut", "guarantee", "fee", "term", "self_funding", "equipment_cap"}
@@ -37,6 +38,13 @@ def missing(measure: dict, aspect: str) -> Line:
     return say(
         LineKind.MISSING, "not_in_deck", name=measure["short_name"], aspect=say(LineKind.TEXT, "aspect." + aspect)
     )
+
+
+def choice(fig: dict) -> Line:
+    """「產業聯盟補助：4,000萬元，改以多家聯合申請就適用」: a figure the firm gets by applying the other way."""
+    op = next(iter(fig["when"]["applicants"]))
+    way = say(LineKind.TEXT, "choice.applicants." + op)
+    return say(LineKind.NOTE, "choice_way", label=fig["label"], value=figure_value(fig), way=way)
 
 
 def reason(key: str, values: dict) -> Line:
@@ -188,6 +196,9 @@ def measure_lines(kb, mid: str, aspects: list, a, facts_known: bool) -> list:
         idents = {x.ident for x in lines}
         lines += [x for x in aspect_lines(kb, mid, aspect, a) if x.ident not in idents]
     lines += [say(LineKind.NOTE, key, **values) for key, values in a.said]
+    # what the firm's size rules out may be open to it by applying the other way (個案 → 產業聯盟)
+    if any(x.kind == LineKind.EXCLUDED for x in lines):
+        lines += [choice(f) for f in a.choices]
     lines += [x for x in worked if x.key not in derived.WORKING_KEYS]
     if a.declare and ("eligibility" in aspects or facts_known):
         idents = {x.ident for x in lines}

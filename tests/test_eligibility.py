@@ -198,3 +198,19 @@ def test_stated_not_affected_fails_the_declared_requirement(kb):
     a = assess(kb, {"tariff_affected": False, "size": "sme", "revenue_change": -20}, "sme_loan")
     assert a.status == NOT_ELIGIBLE and any("關稅" in r for r in a.reasons)
     assert assess(kb, {"size": "sme", "revenue_change": -20}, "sme_loan").status == ELIGIBLE
+
+
+def test_the_other_way_of_applying_is_offered_where_size_rules_a_grant_out(kb):
+    base = {"size": "large", "factory_type": "registered", "tariff_affected": True}
+    alone = assess(kb, {**base, "applicants": 1}, "rd_transform")
+    assert [f["key"] for f in alone.excluded] == ["individual_cap"]
+    assert [f["key"] for f in alone.choices] == ["alliance_cap"]  # 產業聯盟: applying with others
+    # a small firm applying alone gets the individual grant: nothing to offer instead
+    assert assess(kb, {**base, "size": "sme", "applicants": 1}, "rd_transform").choices == []
+    # a large firm that has not said how it applies is shown the alliance grant as a figure already
+    assert assess(kb, base, "rd_transform").choices == []
+    from tests.test_answers import chat
+
+    _, text = chat(kb, "我們是上市的大公司，有工廠登記，受關稅影響，想自己一家申請研發轉型的個案補助")
+    assert "個案補助：限中小企業，依您提供的資料不適用" in text
+    assert "產業聯盟補助：4,000萬元，改以多家聯合申請就適用" in text
