@@ -5,6 +5,7 @@ from __future__ import annotations
 from advisor import derived
 from advisor.eligibility import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 from advisor.lines import Line, LineKind, joined, kb_text, say
+from knowledge.registry import REGISTRATION_FACTS
 from knowledge.render import figure_value
 
 # what a question asks about: a figure of the measure, or something else it holds
@@ -130,6 +131,12 @@ def aspect_lines(kb, mid: str, aspect: str, a) -> list:
         return [say(LineKind.TEXT, "agency_line", name=measure["short_name"], agency=measure["agency"])]
     if aspect == "documents":  # 「要準備什麼文件」: what the deck says the firm must show, then how to apply
         declare = [say(LineKind.TEXT, "declare", text=c["text"]) for c in kb.criteria(mid) if c["kind"] == "declare"]
+        # a registration the measure requires (出進口廠商登記, 工廠登記) is shown when applying
+        declare += [
+            say(LineKind.TEXT, "documents_registration", text=c["text"])
+            for c in kb.criteria(mid)
+            if c["kind"] == "check" and c["fact"] in REGISTRATION_FACTS
+        ]
         lead = declare or [say(LineKind.TEXT, "documents_none", name=measure["short_name"])]
         return lead + [x for x in _application_lines(kb, mid, measure) if x.kind != LineKind.MISSING]
     if aspect == "items":

@@ -20,6 +20,7 @@ class Fact:
     slot: bool = True  # kept across turns in a Rasa slot of the same name
     decisive: bool = True  # stating it makes the answer say who is eligible
     criterion: bool = True  # measures.yml criteria and `when` conditions may test it
+    registration: bool = False  # a registration the firm shows when it applies: a document it must have ready
 
     @property
     def label(self) -> str:
@@ -30,8 +31,8 @@ FACTS_TABLE = (
     Fact("size", "choice", ("sme", "large", "tax_registered"), 1),
     Fact("revenue_change", "number", None, 2),
     Fact("us_export_3y", "bool", (True, False), 3),
-    Fact("trade_registered", "bool", (True, False), 4),
-    Fact("factory_type", "choice", ("registered", "managed", "specific", "none"), 5),
+    Fact("trade_registered", "bool", (True, False), 4, registration=True),
+    Fact("factory_type", "choice", ("registered", "managed", "specific", "none"), 5, registration=True),
     Fact("amount", "number", None, 6),
     Fact("budget", "number", None, 7, decisive=False, criterion=False),
     Fact("purpose", "choice", ("working_capital", "equipment"), 8, decisive=False),
@@ -48,4 +49,5 @@ BY_NAME = {f.name: f for f in FACTS_TABLE}
 FACT_VALUES = {f.name: set(f.values) if f.values else None for f in FACTS_TABLE if f.criterion}
 FACT_SLOTS = tuple(f.name for f in FACTS_TABLE if f.slot)
 DECISIVE_FACTS = frozenset(f.name for f in FACTS_TABLE if f.decisive)
+REGISTRATION_FACTS = frozenset(f.name for f in FACTS_TABLE if f.registration)
 FORM_FIELDS = tuple(f.name for f in sorted(FACTS_TABLE, key=lambda f: f.order) if f.order)

@@ -104,6 +104,13 @@ def test_documents_are_the_decks_proofs(kb):
     assert "佐證" in text and "退運" in text
 
 
+def test_documents_include_the_registrations_a_measure_requires(kb):
+    _, text = chat(kb, "海外訂單的補助", "申請要附哪些東西")
+    assert "申請資格（須已登記）：依「出進口廠商登記辦法」登記之公司或商號" in text and "佐證資料" in text
+    _, text = chat(kb, "研發轉型補助送件要備哪些文件")
+    assert "申請資格（須已登記）：有工廠登記證的製造業" in text
+
+
 def test_the_agency_asked_by_name(kb):
     _, text = chat(kb, "中小微企業多元發展貸款是哪個署主辦的")
     assert "中企署" in text
