@@ -12,7 +12,7 @@ from advisor.retrieval import switched_off as retrieval_off
 from advisor.sections import FIGURE_ASPECTS
 from advisor.size_standard import size_from_counts
 from advisor.words import Cues, cues
-from knowledge.registry import FACT_VALUES
+from knowledge.registry import BY_NAME, FACT_VALUES, REGISTRATION_FACTS
 
 DIET_FACTS = ("size", "factory_type", "purpose")
 MARGIN = 1.2  # a hit narrows a topic when it scores this many times the topic's next measure
@@ -110,12 +110,27 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
         ):
             reading.measures.append(e["value"])
     new.update(reading.facts)
+    new.update(_registration_short(kb, reading.text, new, state.facts))
     if "size" not in new:  # 「員工45人」 (or a correction of it): the size by the 中小企業認定標準
         derived = size_from_counts(kb, msg.entities)
         if derived:
             new["size"], key, values = derived
             reading.notes.append((key, values))
     return reading, new, {**state.facts, **new}
+
+
+def _registration_short(kb, text: str, new: dict, known: dict) -> dict:
+    """「更正！剛查了有登記」: a yes/no registration (出進口廠商登記) named by its last word only is the one the firm
+    spoke of before, when there is exactly one and the message names none in full."""
+    if any(f in new for f in REGISTRATION_FACTS):
+        return {}
+    spoken = [f for f in REGISTRATION_FACTS if f in known and BY_NAME[f].type == "bool"]
+    if len(spoken) != 1:
+        return {}
+    c = cues(kb)
+    if c.unregistered_short.search(text):  # before 有登記: 「沒有登記」 holds 有登記
+        return {spoken[0]: False}
+    return {spoken[0]: True} if c.registered_short.search(text) else {}
 
 
 def _outweighed(kb, reading, e: dict, words: str) -> bool:

@@ -108,7 +108,11 @@ def read(kb, text: str) -> Reading:
             text = text.replace(row["phrase"], row["value"])
     r = Reading(text)
     # 「我們的供應商是納管工廠」: what a clause says about someone else is not the firm's fact (nor its topic)
-    for i, _, _ in _spans(text, [(row["phrase"], True) for row in kb.lexicon("third_party")]):
+    # (出口廠 inside the firm's own 進出口廠商登記 is no third party)
+    own = [(a, b) for a, b, _ in _spans(text, [(row["phrase"], True) for row in kb.lexicon("fact")])]
+    for i, end, _ in _spans(text, [(row["phrase"], True) for row in kb.lexicon("third_party")]):
+        if any(a <= i and end <= b for a, b in own):
+            continue
         m = CLAUSE_END.search(text, i)
         j = m.start() if m else len(text)
         r.others.append((i, j))

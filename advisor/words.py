@@ -37,6 +37,8 @@ class Cues:
     both: re.Pattern  # 「各能拿多少」: one question asked of two things
     not_this: tuple  # 「不是外銷貸款」: words before a measure's name that rule it out
     not_there: re.Pattern  # 「不是要在國外設據點」: a measure named within 8 characters after one of these
+    registered_short: re.Pattern  # 「剛查了有登記」: the registration spoken of before, held
+    unregistered_short: re.Pattern  # 「其實沒登記」: the registration spoken of before, not held
 
 
 def _package(words) -> re.Pattern:
@@ -84,6 +86,8 @@ def compile_cues(kb) -> Cues:
         both=re.compile(a["both"]),
         not_this=tuple(w["not_this"]),
         not_there=re.compile(rf"(?:{a['not_there']})[^，。,.!?！？；;]{{0,8}}$"),
+        registered_short=re.compile(a["registered_short"]),
+        unregistered_short=re.compile(a["unregistered_short"]),
     )
 
 

@@ -112,6 +112,8 @@ CUES = (
     "callback_day",
     "callback_part",
     "as_of",
+    "registered_short",
+    "unregistered_short",
 )
 # word lists of the sums (lexicon.yml `sums`; advisor/amounts.py)
 SUMS = (

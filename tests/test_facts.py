@@ -82,3 +82,16 @@ def test_number_facts_reads_a_budget_after_a_budget_word():
     assert number_facts(loan, "預算想借500萬", ["預算"], ["借", "貸"]) == {"amount": 500.0}
     # the borrowing words are the lexicon's (cues.borrow): without them the same amount reads as a budget
     assert number_facts(loan, "預算想借500萬", ["預算"]) == {"budget": 500.0}
+
+
+def test_a_registration_named_by_its_last_word_is_the_one_spoken_of_before(kb):
+    from tests.test_answers import chat
+
+    first = ("我們應該沒有進出口廠商登記吧，那外銷貸款保證是不是沒辦法", "我們其實有登記，剛剛問過會計了")
+    reply, _ = chat(kb, *first)
+    assert reply.state.facts["trade_registered"] is True
+    reply, _ = chat(kb, "我們有出進口廠商登記", "抱歉搞錯了，其實沒登記")
+    assert reply.state.facts["trade_registered"] is False
+    # with no registration spoken of before, 有登記 alone states nothing
+    reply, _ = chat(kb, "外銷貸款保證加碼", "我們有登記")
+    assert "trade_registered" not in reply.state.facts
