@@ -110,6 +110,8 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
         ):
             reading.measures.append(e["value"])
     new.update(reading.facts)
+    if reading.for_other:  # what the firm said before about the one it asks for now decides, not its own facts
+        new = {**_said_of_others(kb, state.previous_text), **new}
     new.update(_registration_short(kb, reading.text, new, state.facts))
     if "size" not in new:  # 「員工45人」 (or a correction of it): the size by the 中小企業認定標準
         derived = size_from_counts(kb, msg.entities)
@@ -117,6 +119,16 @@ def merge_facts(kb, msg: UserMessage, state: State) -> tuple:
             new["size"], key, values = derived
             reading.notes.append((key, values))
     return reading, new, {**state.facts, **new}
+
+
+def _said_of_others(kb, text: str) -> dict:
+    """The facts of the third-party clauses of an earlier message (「我們的協力廠是納管工廠」: factory_type managed)."""
+    if not text:
+        return {}
+    facts: dict = {}
+    for i, j in read(kb, text).others:
+        facts.update(read(kb, text[i:j], for_other=True).facts)
+    return facts
 
 
 def _registration_short(kb, text: str, new: dict, known: dict) -> dict:

@@ -40,6 +40,7 @@ class Reading:
     others: list = field(default_factory=list)  # (start, end): clauses about a third party (供應商, 貿易商 ...)
     ruled_out: list = field(default_factory=list)  # (start, end): a measure named as not meant (「不是外銷貸款」)
     not_meant: list = field(default_factory=list)  # the measures named so
+    for_other: bool = False  # 「我是幫協力廠問的」: the third party's facts are the ones that decide
 
     @property
     def has_content(self) -> bool:
@@ -100,7 +101,16 @@ def _negated(text: str, start: int, negations: list) -> bool:
     return any(before.endswith(v) and _follows(text, start - len(v), negations) for v in NEGATED_VERBS)
 
 
-def read(kb, text: str) -> Reading:
+def _asked_for_other(kb, text: str) -> bool:
+    """「我是幫協力廠問的」「替他們問」: asked for someone else (「幫我問」 is not)."""
+    m = cues(kb).asking_for.search(text)
+    if not m:
+        return False
+    whom = m.group(1)
+    return bool(cues(kb).asked_for.search(whom)) or any(row["phrase"] in whom for row in kb.lexicon("third_party"))
+
+
+def read(kb, text: str, for_other: bool = False) -> Reading:
     text = normalize_text(text or "")
     # Typos firms make (代款 for 貸款) read as the word they meant.
     for row in kb.snap.lexicon:
@@ -108,10 +118,12 @@ def read(kb, text: str) -> Reading:
             text = text.replace(row["phrase"], row["value"])
     r = Reading(text)
     # 「我們的供應商是納管工廠」: what a clause says about someone else is not the firm's fact (nor its topic)
+    # 「我是幫協力廠問的，他們是中小企業」: asked for the third party, whose clauses are then read as the subject's
+    r.for_other = for_other or _asked_for_other(kb, text)
     # (出口廠 inside the firm's own 進出口廠商登記 is no third party)
     own = [(a, b) for a, b, _ in _spans(text, [(row["phrase"], True) for row in kb.lexicon("fact")])]
     for i, end, _ in _spans(text, [(row["phrase"], True) for row in kb.lexicon("third_party")]):
-        if any(a <= i and end <= b for a, b in own):
+        if r.for_other or any(a <= i and end <= b for a, b in own):
             continue
         m = CLAUSE_END.search(text, i)
         j = m.start() if m else len(text)

@@ -38,6 +38,8 @@ class Cues:
     not_this: tuple  # 「不是外銷貸款」: words before a measure's name that rule it out
     not_there: re.Pattern  # 「不是要在國外設據點」: a measure named within 8 characters after one of these
     registered_short: re.Pattern  # 「剛查了有登記」: the registration spoken of before, held
+    asking_for: re.Pattern  # 「我是幫協力廠問的」: asked for someone else (group 1: for whom)
+    asked_for: re.Pattern  # 他們, 朋友 …: someone else, besides the third_party words
     unregistered_short: re.Pattern  # 「其實沒登記」: the registration spoken of before, not held
 
 
@@ -87,6 +89,8 @@ def compile_cues(kb) -> Cues:
         not_this=tuple(w["not_this"]),
         not_there=re.compile(rf"(?:{a['not_there']})[^，。,.!?！？；;]{{0,8}}$"),
         registered_short=re.compile(a["registered_short"]),
+        asking_for=re.compile(rf"(?:{a['asking_for']})([^，。,.!?！？；;]{{1,8}}?)問"),
+        asked_for=re.compile(a["asked_for"]),
         unregistered_short=re.compile(a["unregistered_short"]),
     )
 

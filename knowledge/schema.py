@@ -114,6 +114,8 @@ CUES = (
     "as_of",
     "registered_short",
     "unregistered_short",
+    "asking_for",
+    "asked_for",
 )
 # word lists of the sums (lexicon.yml `sums`; advisor/amounts.py)
 SUMS = (

@@ -95,3 +95,24 @@ def test_a_registration_named_by_its_last_word_is_the_one_spoken_of_before(kb):
     # with no registration spoken of before, 有登記 alone states nothing
     reply, _ = chat(kb, "外銷貸款保證加碼", "我們有登記")
     assert "trade_registered" not in reply.state.facts
+
+
+def test_asked_for_a_third_party_its_facts_decide(kb):
+    from tests.test_answers import chat
+
+    turns = ("我們自己有工廠登記，但是下游廠商是特定工廠", "我替下游廠商問一下，他們算中小企業，研發轉型可以補多少")
+    reply, text = chat(kb, *turns)
+    assert reply.state.facts["factory_type"] == "specific" and reply.state.facts["size"] == "sme"
+    assert "300萬元" in text and "0800-288-019" in text
+    # said of the third party without asking for it, the facts stay the firm's own
+    reply, _ = chat(kb, turns[0], "研發轉型可以補多少")
+    assert reply.state.facts["factory_type"] == "registered"
+
+
+def test_asking_for_oneself_is_no_third_party_question(kb):
+    from advisor.facts import read
+
+    assert read(kb, "我是幫協力廠問的，他們是中小企業").for_other
+    assert read(kb, "替朋友問一下貸款").for_other
+    assert not read(kb, "可以幫我問一下研發轉型補助嗎").for_other
+    assert read(kb, "我們的供應商是納管工廠，可以幫忙問一下補助嗎").others  # still someone else's clause
