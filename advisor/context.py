@@ -182,6 +182,19 @@ def _second_reader(kb, reading, intent: str, within: list | None = None):
     return hit
 
 
+def _second_need(kb, reading) -> str | None:
+    """One question asked of two things (cue `both`) with one measure named: the measure the second reader places
+    next, when it is near enough (NEAREST, and half the best score)."""
+    if len(reading.measures) != 1 or retrieval_off() or not cues(kb).both.search(reading.text):
+        return None
+    hits = index(kb).rank(reading.text)
+    if not hits:
+        return None
+    other = next((h for h in hits if h.measure_id not in reading.measures), None)
+    ok = other and other.score >= NEAREST and other.score >= hits[0].score / 2
+    return other.measure_id if ok else None
+
+
 def _clearly_kin(kb, reading, hit) -> bool:
     """The hit is of a family of the topic's measures and scores CLEAR times the best of them."""
     if kb.measure(hit.measure_id)["family"] not in {kb.measure(m)["family"] for m in reading.topics}:
@@ -263,6 +276,9 @@ def choose_focus(
         ):
             # (「研發補助跟貸款各能拿多少」: a question asked of both)
             return _dedupe(reading.measures + more), "named"
+        second = _second_need(kb, reading)
+        if second:  # 「要買工具、也要送員工去上課，各自最多補多少」: 上課 names the course, 工具 describes the other
+            return [*reading.measures, second], "named"
         sibling = _described_sibling(kb, reading)
         return (_dedupe([sibling] + reading.measures) if sibling else reading.measures), "named"
     if reading.topics and state.focus and not reading.aspects:

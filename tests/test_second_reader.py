@@ -270,3 +270,11 @@ def test_a_course_about_ai_is_the_talent_measure_of_the_ai_topic(kb):
     # a measure of the family the reader does not place clearly above the topic's own stays out (貿易融資利息減碼)
     reply, _ = chat(kb, "所以到底可以貸多少？利息多少？")
     assert "trade_finance_interest" not in reply.measures
+
+
+def test_one_question_of_two_things_with_one_named_gets_the_other_the_reader_places(kb):
+    # 上課 names AI人才培訓; 買AI軟體工具 describes the AI應用導入's tools; 分別 asks of both
+    reply, text = chat(kb, "想買AI軟體工具，也想讓員工去上課，分別可以補助多少")
+    assert reply.measures == ["ai_talent", "coaching_stage2"] and "12萬元" in text and "10萬元" in text
+    # without the cue, the named measure alone
+    assert chat(kb, "想讓員工去上課，可以補助多少")[0].measures == ["ai_talent"]
