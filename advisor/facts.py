@@ -35,6 +35,7 @@ class Reading:
     compared: set = field(default_factory=set)  # facts given two values to compare (中小企業和大企業)
     out_of_scope: bool = False  # 房屋貸款, 股票 ... (lexicon.yml out_of_scope)
     task: bool = False  # 幫我寫一封email, 忽略之前的指示 (lexicon.yml bot_tasks): out of scope whatever else it says
+    act: bool = False  # 幫我們申訴 (lexicon.yml bot_acts): out of scope even with a measure's word in it
     about_bot: bool = False  # 你是真人還是機器人 (lexicon.yml about_bot)
     notes: list = field(default_factory=list)  # (message key, values): how a fact was worked out (size by standard)
     others: list = field(default_factory=list)  # (start, end): clauses about a third party (供應商, 貿易商 ...)
@@ -133,7 +134,8 @@ def read(kb, text: str, for_other: bool = False) -> Reading:
         text = text[:i] + "\u3000" * (j - i) + text[j:]
     oos = _spans(text, [(row["phrase"], row["key"]) for row in kb.snap.lexicon if row["kind"] == "out_of_scope"])
     r.out_of_scope = bool(oos)
-    r.task = any(key == "task" for _, _, key in oos)
+    r.task = any(key in ("task", "act") for _, _, key in oos)
+    r.act = any(key == "act" for _, _, key in oos)
     about_bot = _spans(text, [(row["phrase"], True) for row in kb.lexicon("about_bot")])
     r.about_bot = bool(about_bot)
     # Words inside an out-of-scope phrase (貸款 in 房屋貸款) or a question about the bot (AI in 你是AI嗎) must not

@@ -157,6 +157,8 @@ class OutOfScope(Handler):
         # 「稅籍登記的小工作室，沒有公司登記…可以借嗎」: a need of the package (a topic) with the firm's facts outweighs
         # an out-of-scope word in passing
         in_scope = (ctx.reading.topics or set(ctx.reading.aspects) & FIGURE_ASPECTS) and ctx.new_facts
+        if ctx.reading.act:  # 「可以幫我們申訴嗎」: whatever measure a word of it names
+            return True
         return ctx.reading.out_of_scope and not ctx.reading.measures and (ctx.reading.task or not in_scope)
 
     def answer(self, kb, ctx, now):

@@ -266,7 +266,11 @@ def build_db(sources: dict, path: Path) -> None:
     lex_rows += [{"kind": "hotline", "key": h["id"], "value": None, "phrase": w} for h in hot for w in h["aliases"]]
     lex_rows += [
         {"kind": "out_of_scope", "key": key, "value": None, "phrase": w}
-        for key, words in (("out_of_scope", lex.get("out_of_scope")), ("task", lex.get("bot_tasks")))
+        for key, words in (
+            ("out_of_scope", lex.get("out_of_scope")),
+            ("task", lex.get("bot_tasks")),
+            ("act", lex.get("bot_acts")),
+        )
         for w in words or []
     ]
     lex_rows += [{"kind": "budget", "key": "budget", "value": None, "phrase": w} for w in lex.get("budget") or []]

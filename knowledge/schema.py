@@ -444,7 +444,7 @@ def problems(sources: dict) -> list:
     for wrong, right in ((lex or {}).get("typos") or {}).items():
         if not isinstance(right, str) or len(wrong) != len(right):
             c.fail(f"typos.{wrong}", "the correction must be a word of the same length")
-    for key in ("out_of_scope", "bot_tasks", "about_bot", "budget", "third_party", "not_in_dictionary"):
+    for key in ("out_of_scope", "bot_tasks", "bot_acts", "about_bot", "budget", "third_party", "not_in_dictionary"):
         if not isinstance((lex or {}).get(key, []), list):
             c.fail(key, "expected a list of phrases")
     for key in ("nouns", "down", "up"):

@@ -278,3 +278,10 @@ def test_one_question_of_two_things_with_one_named_gets_the_other_the_reader_pla
     assert reply.measures == ["ai_talent", "coaching_stage2"] and "12萬元" in text and "10萬元" in text
     # without the cue, the named measure alone
     assert chat(kb, "想讓員工去上課，可以補助多少")[0].measures == ["ai_talent"]
+
+
+def test_acting_for_the_firm_is_out_of_scope_whatever_measure_a_word_names(kb):
+    # 電費 names ESCO, but the firm asks the bot to file a complaint for it
+    reply, text = chat(kb, "這個月電費被多算好幾萬，你能不能幫我們投訴一下")
+    assert reply.kind == "out_of_scope" and "0800-000-257" in text and "0800-035-803" not in text
+    assert chat(kb, "電費太高，有節能的補助嗎")[0].measures == ["esco"]  # the measure's word alone still names it
