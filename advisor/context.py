@@ -208,7 +208,11 @@ def _next_stage(kb, reading, state: State) -> list:
     next."""
     if not cues(kb).next_stage.search(reading.text):
         return []
-    current = [m for m in (reading.measures or state.focus) if (kb.measure(m) or {}).get("stage")]
+    # the stages the firm says it has done by their short words (診斷, 導入), else the ones named or discussed; the
+    # short words only while a stage is named or discussed (融資診斷 is no stage)
+    about = [m for m in reading.measures + reading.topics + list(state.focus) if (kb.measure(m) or {}).get("stage")]
+    done = _dedupe(r["key"] for r in kb.lexicon("stage_words") if r["phrase"] in reading.text) if about else []
+    current = [m for m in (done or reading.measures or state.focus) if (kb.measure(m) or {}).get("stage")]
     if not current:
         return []
     m = max((kb.measure(x) for x in current), key=lambda x: x["stage"])  # 「診斷跟導入做完之後」: after the later one

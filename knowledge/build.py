@@ -285,8 +285,9 @@ def build_db(sources: dict, path: Path) -> None:
         {"kind": "third_party", "key": "third_party", "value": None, "phrase": w} for w in lex.get("third_party") or []
     ]
     lex_rows += [
-        {"kind": "described", "key": mid, "value": None, "phrase": str(w)}
-        for mid, words in (lex.get("described") or {}).items()
+        {"kind": kind, "key": mid, "value": None, "phrase": str(w)}
+        for kind in ("described", "stage_words")
+        for mid, words in (lex.get(kind) or {}).items()
         for w in words
     ]
     lex_rows += [

@@ -436,11 +436,12 @@ def problems(sources: dict) -> list:
         for mid in spec["measures"]:
             if mid not in measure_ids:
                 c.fail(f"topics.{topic}.measures", f"unknown measure {mid!r}")
-    for mid, words in ((lex or {}).get("described") or {}).items():
-        if mid not in measure_ids:
-            c.fail(f"described.{mid}", "unknown measure")
-        elif not isinstance(words, list) or not words:
-            c.fail(f"described.{mid}", "expected a list of phrases")
+    for kind in ("described", "stage_words"):
+        for mid, words in ((lex or {}).get(kind) or {}).items():
+            if mid not in measure_ids:
+                c.fail(f"{kind}.{mid}", "unknown measure")
+            elif not isinstance(words, list) or not words:
+                c.fail(f"{kind}.{mid}", "expected a list of phrases")
     for wrong, right in ((lex or {}).get("typos") or {}).items():
         if not isinstance(right, str) or len(wrong) != len(right):
             c.fail(f"typos.{wrong}", "the correction must be a word of the same length")

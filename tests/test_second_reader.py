@@ -285,3 +285,11 @@ def test_acting_for_the_firm_is_out_of_scope_whatever_measure_a_word_names(kb):
     reply, text = chat(kb, "這個月電費被多算好幾萬，你能不能幫我們投訴一下")
     assert reply.kind == "out_of_scope" and "0800-000-257" in text and "0800-035-803" not in text
     assert chat(kb, "電費太高，有節能的補助嗎")[0].measures == ["esco"]  # the measure's word alone still names it
+
+
+def test_the_next_stage_after_the_stages_the_firm_says_it_has_done(kb):
+    reply, text = chat(kb, "輔導團的診斷跟導入都做過了，接下來呢")
+    assert reply.measures == ["coaching_stage3"] and "500萬元" in text
+    reply, _ = chat(kb, "輔導團的診斷做完了，接下來呢")
+    assert reply.measures == ["coaching_stage2"]
+    assert "coaching_stage2" not in chat(kb, "融資診斷做完了，接下來呢")[0].measures  # 融資診斷 is no stage
