@@ -147,11 +147,14 @@ def _registration_short(kb, text: str, new: dict, known: dict) -> dict:
 
 def _outweighed(kb, reading, e: dict, words: str) -> bool:
     """DIET's measure on a word that is not one of the measure's names (「檢測」 in 「AI影像檢測的課」) yields to a
-    second reader sure of another measure (the course: 課, 學費)."""
+    second reader sure of another measure (the course: 課, 學費), or placing it clearly above DIET's."""
     if words and words in {alias for alias, mid in kb.aliases() if mid == e["value"]}:
         return False
     hit = best(kb, reading.text)
-    return bool(hit and hit.measure_id != e["value"] and hit.score >= SURE * THRESHOLD)
+    if not hit or hit.measure_id == e["value"]:
+        return False
+    own = next((h.score for h in index(kb).rank(reading.text) if h.measure_id == e["value"]), 0.0)
+    return hit.score >= SURE * THRESHOLD or hit.score >= CLEAR * own
 
 
 def _implied(kb, new_facts: dict, facts: dict) -> list:
@@ -368,7 +371,9 @@ def read_turn(kb, msg: UserMessage, state: State) -> Context:
     reading, new_facts, facts = merge_facts(kb, msg, state)
     aspects = list(reading.aspects)
     from_intent = INTENT_ASPECT.get(msg.intent)
-    if from_intent and from_intent not in aspects:
+    # DIET's intent adds its aspect when the firm's words ask nothing the reader knows, or when DIET is sure: an
+    # unsure 「ask_rate_cut」 (0.60) beside 「max subsidy … which number」 asks nothing about a rate cut
+    if from_intent and from_intent not in aspects and (not aspects or msg.confidence >= INTENT_SURE):
         aspects.append(from_intent)
     sure = from_intent and msg.confidence >= INTENT_SURE and from_intent not in reading.aspects
     guess_aspects = list(reading.aspects) + ([from_intent] if sure else [])

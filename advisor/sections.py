@@ -107,11 +107,15 @@ def aspect_lines(kb, mid: str, aspect: str, a) -> list:
         notes = [kb_text(LineKind.NOTE, n) for n in kb.notes(mid, aspect)]
         if figs or notes:
             return figs + notes
-        if aspect == "self_funding":  # 「AI人才培訓要自己出多少」: no share in the deck, but what it pays is
-            return [missing(measure, aspect)] + [figure(f) for f in a.figures if f["aspect"] == "amount"]
         if aspect == "term" and (kb.dates(mid) or measure.get("application")):
             return aspect_lines(kb, mid, "application", a)  # a grant's 期限 is its application period
-        return [missing(measure, aspect)]
+        lines = [missing(measure, aspect)]
+        if aspect == "self_funding":  # 「AI人才培訓要自己出多少」: no share in the deck, but what it pays is
+            lines += [figure(f) for f in a.figures if f["aspect"] == "amount"]
+        services = kb.items(mid, "services")
+        if services and not kb.figures(mid):  # a service with no figures: what it does (ESCO's 各式補助資訊)
+            lines.append(_items(services))
+        return lines
     if aspect == "eligibility":
         lines = [say(LineKind.TEXT, "bullet", text=c["text"]) for c in kb.criteria(mid)]
         lines += [_periods(kb, c["periods_id"]) for c in kb.criteria(mid) if c.get("periods_id")]

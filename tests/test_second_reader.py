@@ -242,6 +242,11 @@ def test_diets_measure_on_a_word_that_is_no_name_yields_to_a_sure_second_reader(
 
     said = answer("ai_trial_site", start + 2)  # DIET's guess on 檢測, which names no measure
     assert "AI人才培訓" in said and "0800-023-800" in said and "0800-005-288" not in said
+    # a reader not sure (below 1.5 × the threshold) but placing the course clearly above DIET's guess: the course
+    text = "我們品管想上AI檢測的課，學費可以補多少"
+    start = text.index("檢測")
+    said = answer("ai_trial_site", start + 2)
+    assert "AI人才培訓" in said and "0800-005-288" not in said
     # without a second reader that is sure, DIET's guess stands
     assert "AI試製場域" in answer_to(kb, "想了解檢測", "ai_trial_site")
 
@@ -293,3 +298,8 @@ def test_the_next_stage_after_the_stages_the_firm_says_it_has_done(kb):
     reply, _ = chat(kb, "輔導團的診斷做完了，接下來呢")
     assert reply.measures == ["coaching_stage2"]
     assert "coaching_stage2" not in chat(kb, "融資診斷做完了，接下來呢")[0].measures  # 融資診斷 is no stage
+
+
+def test_a_figure_a_service_does_not_have_is_said_with_what_it_does(kb):
+    _, text = chat(kb, "ESCO節能服務團的補助補幾成")
+    assert "簡報沒有列出「ESCO節能」" in text and "各式補助資訊" in text and "%" not in text.split("📞")[0]
