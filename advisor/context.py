@@ -259,6 +259,12 @@ def choose_focus(
             return _dedupe(reading.measures + others), "named"  # 「可以申請X嗎？不行的話有別的嗎」: both
         if others:
             return others, "topic"
+    if cues(kb).besides.search(reading.text) and not reading.topics:
+        # 「你剛說的法人…除了試製還能幫什麼」: the measures the deck links to the one named or discussed
+        current = reading.measures or state.focus
+        linked = _dedupe(to for m in current for to, _ in kb.links(m) if to not in current)
+        if linked:
+            return linked, "named"
     if not (reading.measures or reading.topics) and cues(kb).back.search(reading.text):
         # 「回到倉庫那個」: back to an earlier measure, named by one of its words; the second reader finds it
         hits = index(kb).rank(reading.text)

@@ -39,6 +39,7 @@ class Cues:
     not_there: re.Pattern  # 「不是要在國外設據點」: a measure named within 8 characters after one of these
     registered_short: re.Pattern  # 「剛查了有登記」: the registration spoken of before, held
     asking_for: re.Pattern  # 「我是幫協力廠問的」: asked for someone else (group 1: for whom)
+    besides: re.Pattern  # 「除了試製還能幫什麼」: what is linked to the measure, not the measure again
     asked_for: re.Pattern  # 他們, 朋友 …: someone else, besides the third_party words
     unregistered_short: re.Pattern  # 「其實沒登記」: the registration spoken of before, not held
 
@@ -91,6 +92,7 @@ def compile_cues(kb) -> Cues:
         registered_short=re.compile(a["registered_short"]),
         asking_for=re.compile(rf"(?:{a['asking_for']})([^，。,.!?！？；;]{{1,8}}?)問"),
         asked_for=re.compile(a["asked_for"]),
+        besides=re.compile(a["besides"]),
         unregistered_short=re.compile(a["unregistered_short"]),
     )
 

@@ -116,6 +116,7 @@ CUES = (
     "unregistered_short",
     "asking_for",
     "asked_for",
+    "besides",
 )
 # word lists of the sums (lexicon.yml `sums`; advisor/amounts.py)
 SUMS = (

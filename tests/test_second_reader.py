@@ -303,3 +303,10 @@ def test_the_next_stage_after_the_stages_the_firm_says_it_has_done(kb):
 def test_a_figure_a_service_does_not_have_is_said_with_what_it_does(kb):
     _, text = chat(kb, "ESCO節能服務團的補助補幾成")
     assert "簡報沒有列出「ESCO節能」" in text and "各式補助資訊" in text and "%" not in text.split("📞")[0]
+
+
+def test_besides_a_measure_the_ones_the_deck_links_to_it(kb):
+    reply, text = chat(kb, "AI試製場域是什麼", "除了試做以外，那些單位還可以幫忙什麼")
+    assert reply.measures == ["tech_upgrade"] and "15個法人" in text
+    # a topic word after 除了 is read as before (the other loans)
+    assert chat(kb, "除了貸款還有什麼可以申請")[0].measures != ["tech_upgrade"]
