@@ -386,6 +386,10 @@ def read_turn(kb, msg: UserMessage, state: State) -> Context:
     focus, how = choose_focus(kb, reading, new_facts, facts, aspects, state, msg.intent, guess_aspects)
     # a measure the firm said it does not mean stays out, however else it came in (a topic word, the second reader)
     focus = [m for m in focus if m not in reading.not_meant] or focus
+    if how == "retrieved" and not sure and from_intent in aspects and from_intent not in reading.aspects:
+        # a need the second reader placed: an unsure intent's aspect (ask_period at 0.43 on 「政府會不會派人來看一下」)
+        # is no question about it
+        aspects.remove(from_intent)
     cue = cues(kb)
     # What the firm asked in words; 「額度降成90萬呢」 names the amount it changes, it does not ask for the cap.
     explicit = [a for a in reading.aspects if a not in ABOUT_LINES and not (a == "amount" and "amount" in new_facts)]

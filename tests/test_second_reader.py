@@ -310,3 +310,38 @@ def test_besides_a_measure_the_ones_the_deck_links_to_it(kb):
     assert reply.measures == ["tech_upgrade"] and "15個法人" in text
     # a topic word after 除了 is read as before (the other loans)
     assert chat(kb, "除了貸款還有什麼可以申請")[0].measures != ["tech_upgrade"]
+
+
+def _turn(kb, text, intent, confidence, state=None):
+    from advisor import State, UserMessage, compose
+    from components.normalize import normalize_text
+    from components.numbers import extract_numbers
+
+    msg = UserMessage(text=text, intent=intent, confidence=confidence, entities=extract_numbers(normalize_text(text)))
+    reply = compose(kb, msg, state or State())
+    return reply, "\n".join(m["text"] for m in reply.messages)
+
+
+def test_an_unsure_intent_adds_no_aspect_beside_the_firms_own_words(kb):
+    text = "We want to team up with other firms for the R&D subsidy (研發轉型補助). What is the max subsidy?"
+    _, said = _turn(kb, text, "ask_rate_cut", 0.6)
+    assert "利率減碼" not in said and "4,000萬元" in said
+    _, said = _turn(kb, text, "ask_rate_cut", 0.95)  # DIET sure: its aspect stands beside the words'
+    assert "利率減碼" in said
+    # the firm's words asking nothing the reader knows: the intent's aspect, even unsure
+    _, said = _turn(kb, "研發轉型補助呢", "ask_amount", 0.6)
+    assert "500萬元" in said
+
+
+def test_more_of_the_firms_ways_of_asking(kb):
+    # whether an amount can be granted
+    _, text = chat(kb, "我們自己一家申請爭取海外訂單補助，能不能補到800萬")
+    assert "500萬元" in text
+    # 「這樣可以嗎」 about a condition: the conditions with the answer
+    _, text = chat(kb, "跟兩家一起申請爭取海外訂單補助，只有我們有出進口廠商登記，這樣可以嗎")
+    assert "主導企業" in text
+    # a government visit described without the measure's name
+    reply, _ = chat(kb, "政府會派員來看我們工廠嗎")
+    assert reply.measures == ["impact_visits"]
+    # goods held at a US port
+    assert chat(kb, "研發轉型補助多少", "我們的貨櫃被扣在長灘港怎麼辦")[0].kind == "out_of_scope"
