@@ -278,9 +278,13 @@ def choose_focus(
         # A long message with two needs (「想借錢週轉，另外也想做研發轉型」): the named measure, and the topic of the
         # other family the firm also described
         families = {kb.measure(m)["family"] for m in reading.measures}
-        # the second need is money (借錢週轉): a market or a place named around the first need is its context
+        # the second need is money (借錢週轉, in the loan topic's own words): a market or a place named around the
+        # first need is its context (「想轉做歐洲市場…去哪做檢測驗證」 asks for no export loan)
+        money = any(r["phrase"] in reading.text for r in kb.lexicon("topic") if r["key"] == "loan")
         more = [
-            m for m in reading.topics if kb.measure(m)["family"] not in families and kb.measure(m)["family"] == "loan"
+            m
+            for m in reading.topics
+            if money and kb.measure(m)["family"] not in families and kb.measure(m)["family"] == "loan"
         ]
         if (
             more

@@ -3,6 +3,7 @@ Phrasings here are our own; the unseen sets (tests/unseen/) are graded against t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -345,3 +346,25 @@ def test_more_of_the_firms_ways_of_asking(kb):
     assert reply.measures == ["impact_visits"]
     # goods held at a US port
     assert chat(kb, "研發轉型補助多少", "我們的貨櫃被扣在長灘港怎麼辦")[0].kind == "out_of_scope"
+
+
+def test_a_market_named_around_a_need_asks_for_no_loan(kb):
+    from advisor import State, UserMessage, compose
+    from components.normalize import normalize_text
+    from components.numbers import extract_numbers
+
+    text = "我們開發了一台新的電動輪椅，想賣到日本，可是自己沒辦法打樣，也不知道去哪裡做驗證，有單位能幫忙嗎"
+    start = text.index("打樣")
+    diet = {
+        "entity": "measure",
+        "value": "ai_trial_site",
+        "start": start,
+        "end": start + 2,
+        "extractor": "DIETClassifier",
+    }
+    msg = UserMessage(
+        text=text, intent="ask_measure", confidence=1.0, entities=[*extract_numbers(normalize_text(text)), diet]
+    )
+    reply = compose(kb, msg, State())
+    assert reply.measures == ["ai_trial_site"] and "0800-089-921" not in json.dumps(reply.messages, ensure_ascii=False)
+    # (money asked in the loan topic's words beside a need: tests/test_answers.py, 「研發補助跟貸款分別最多多少」)
