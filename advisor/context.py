@@ -153,7 +153,7 @@ def _outweighed(kb, reading, e: dict, words: str) -> bool:
     hit = best(kb, reading.text)
     if not hit or hit.measure_id == e["value"]:
         return False
-    own = next((h.score for h in index(kb).rank(reading.text) if h.measure_id == e["value"]), 0.0)
+    own = index(kb).score(reading.text, e["value"])
     return hit.score >= SURE * THRESHOLD or hit.score >= CLEAR * own
 
 
@@ -239,8 +239,7 @@ def _described_sibling(kb, reading) -> str | None:
     if not hits or hits[0].measure_id == named or hits[0].score < SURE * THRESHOLD:
         return None
     top, family = hits[0], kb.measure(named)["family"]
-    named_score = next((h.score for h in hits if h.measure_id == named), 0.0)
-    if kb.measure(top.measure_id)["family"] != family or top.score < CLEAR * named_score:
+    if kb.measure(top.measure_id)["family"] != family or top.score < CLEAR * index(kb).score(reading.text, named):
         return None
     return top.measure_id
 

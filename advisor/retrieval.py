@@ -32,6 +32,7 @@ THRESHOLD = 0.21
 NEAREST = 0.12
 NEAREST_MAX = 3
 CLEAR = 1.5
+RANKED_KEPT = 64  # rankings kept per index (the texts of the last few turns)
 
 
 # Latin letters and digits are read as whole words (ESCO, loan), never as letters: 「customs broker」 shares
@@ -75,13 +76,23 @@ class Index:
             docs.append(" ".join(p for p in parts if p))
         self.vectorizer = TfidfVectorizer(analyzer=grams, sublinear_tf=True)
         self.matrix = self.vectorizer.fit_transform(docs)
+        self._ranked: dict = {}  # text -> its ranking: a turn asks for the same text's ranking several times
 
-    def rank(self, text: str) -> list:
+    def rank(self, text: str) -> tuple:
         """Every measure with a score above zero, best first."""
-        query = self.vectorizer.transform([text or ""])
-        scores = (self.matrix @ query.T).toarray().ravel()
-        order = np.argsort(-scores)
-        return [Hit(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        text = text or ""
+        if text not in self._ranked:
+            if len(self._ranked) >= RANKED_KEPT:
+                self._ranked.pop(next(iter(self._ranked)))  # the oldest first out
+            query = self.vectorizer.transform([text])
+            scores = (self.matrix @ query.T).toarray().ravel()
+            order = np.argsort(-scores)
+            self._ranked[text] = tuple(Hit(self.ids[i], float(scores[i])) for i in order if scores[i] > 0)
+        return self._ranked[text]
+
+    def score(self, text: str, measure_id: str) -> float:
+        """One measure's score for the text (0 when it shares nothing)."""
+        return next((h.score for h in self.rank(text) if h.measure_id == measure_id), 0.0)
 
 
 def index(kb) -> Index:
