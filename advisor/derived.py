@@ -73,14 +73,7 @@ def revenue_working(kb, working: dict) -> tuple:
     for side in ("base", "now"):
         parts = working.get(side + "_parts") or []
         if parts:
-            basis.append(
-                say(
-                    LineKind.TEXT,
-                    "revenue_average",
-                    parts=joined([kb_text(LineKind.TEXT, amount_wan(p)) for p in parts]),
-                    average=amount_wan(working[side]),
-                )
-            )
+            basis.append(_average_basis(parts, working[side]))
     delta = working.get("delta")
     if delta:
         basis.append(
@@ -339,17 +332,39 @@ def _cap_used(kb, mid: str, a, facts: dict) -> list:
     return out
 
 
+def _average_basis(parts: list, average: float):
+    """「900萬元、700萬元平均800萬元；」: the amounts an average was taken of."""
+    return say(
+        LineKind.TEXT,
+        "revenue_average",
+        parts=joined([kb_text(LineKind.TEXT, amount_wan(p)) for p in parts]),
+        average=amount_wan(average),
+    )
+
+
+def _drop_criteria(kb, mid: str) -> list:
+    """The measure's revenue-drop thresholds (營業額減少10%: revenue_change le -10)."""
+    return [
+        c
+        for c in kb.criteria(mid)
+        if c["fact"] == "revenue_change" and c["op"] in ("le", "lt") and isinstance(c["value"], (int, float))
+    ]
+
+
+def _level(criterion: dict, base: float) -> tuple:
+    """(the drop in %, the revenue level it means for base): 480萬 × (1 − 10%) = 432萬."""
+    drop = abs(float(criterion["value"]))
+    return drop, float(Decimal(str(base)) * (100 - Decimal(str(drop))) / 100)
+
+
 def _threshold_level(kb, mid: str, facts: dict) -> list:
     """The firm's base revenue and no revenue now: the level the measure's revenue threshold means for it."""
     base = facts.get("revenue_base_only")
     if not base:
         return []
     out = []
-    for c in kb.criteria(mid):
-        if c["fact"] != "revenue_change" or c["op"] not in ("le", "lt") or not isinstance(c["value"], (int, float)):
-            continue
-        drop = abs(float(c["value"]))
-        level = float(Decimal(str(base)) * (100 - Decimal(str(drop))) / 100)
+    for c in _drop_criteria(kb, mid):
+        drop, level = _level(c, base)
         out.append(
             (
                 None,
@@ -369,15 +384,9 @@ def _month_table(kb, mid: str, facts: dict) -> list:
         return []
     out = []
     base = table["base"]
-    for c in kb.criteria(mid):
-        if c["fact"] != "revenue_change" or c["op"] not in ("le", "lt") or not isinstance(c["value"], (int, float)):
-            continue
-        drop = abs(float(c["value"]))
-        level = float(Decimal(str(base)) * (100 - Decimal(str(drop))) / 100)
-        basis = ""
-        if table["base_parts"]:
-            parts = joined([kb_text(LineKind.TEXT, amount_wan(p)) for p in table["base_parts"]])
-            basis = say(LineKind.TEXT, "revenue_average", parts=parts, average=amount_wan(base))
+    for c in _drop_criteria(kb, mid):
+        drop, level = _level(c, base)
+        basis = _average_basis(table["base_parts"], base) if table["base_parts"] else ""
         values = {"basis": basis, "text": c["text"], "base": amount_wan(base), "pct": number(drop)}
         out.append((None, "month_table_base", {**values, "level": amount_wan(level)}, True))
         met = []
@@ -402,21 +411,12 @@ def _base_table(kb, mid: str, facts: dict) -> list:
         return []
     texts = {p["key"]: p["text"] for p in kb.periods("revenue_drop")}
     out = []
-    for c in kb.criteria(mid):
-        if c["fact"] != "revenue_change" or c["op"] not in ("le", "lt") or not isinstance(c["value"], (int, float)):
-            continue
+    for c in _drop_criteria(kb, mid):
         out.append((None, "base_table_head", {"now": amount_wan(table["now"]), "text": c["text"]}, True))
         for key, base, parts in table["rows"]:
             change = (table["now"] - base) / base * 100
             ok = compare(change, c["op"], c["value"])
-            basis = ""
-            if parts:
-                basis = say(
-                    LineKind.TEXT,
-                    "revenue_average",
-                    parts=joined([kb_text(LineKind.TEXT, amount_wan(p)) for p in parts]),
-                    average=amount_wan(base),
-                )
+            basis = _average_basis(parts, base) if parts else ""
             values = {
                 "period": texts.get(key, ""),
                 "basis": basis,
