@@ -86,7 +86,7 @@ def spacy_config(model: str, epochs: int = 1) -> dict:
     for component in config["pipeline"]:
         if component["name"] == "SpacyNLP":
             component["model"] = model
-        if component["name"] == "DIETClassifier":
+        if component["name"] == "components.diet.TracedOnceDIETClassifier":
             component["epochs"] = epochs
             component["run_eagerly"] = True
     return config
@@ -180,7 +180,7 @@ def test_model_graph_uses_the_spacy_components(agent):
         "SpacyFeaturizer",
         "SpacyEntityExtractor",
         "NumberExtractor",
-        "DIETClassifier",
+        "TracedOnceDIETClassifier",
     } <= nodes
     assert "JiebaTokenizer" not in nodes
 
@@ -195,7 +195,7 @@ def test_variant_keeps_the_default_classifier_and_policies():
         return [c for c in config["pipeline"] if c["name"] == name]
 
     for name in (
-        "DIETClassifier",
+        "components.diet.TracedOnceDIETClassifier",
         "FallbackClassifier",
         "EntitySynonymMapper",
         "components.normalizer.TextNormalizer",
