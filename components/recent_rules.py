@@ -17,13 +17,23 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
 from rasa.core.policies.rule_policy import RULES, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
@@ -63,8 +73,47 @@ def recent(tracker: DialogueStateTracker, domain: Domain, turns: int | None) -> 
     """The tracker from the `turns`-th last action_listen on (the tracker itself when it is no longer than that)."""
     if turns is None or tracker.active_loop_name:
         return tracker
+    start = _plain_tail(tracker.events, turns)
+    if start == 0:
+        return tracker
+    if start is not None:
+        return DialogueStateTracker.from_events(
+            tracker.sender_id, list(islice(tracker.events, start, None)), slots=domain.slots
+        )
     events = tracker.applied_events()
     listens = [i for i, e in enumerate(events) if isinstance(e, ActionExecuted) and e.action_name == ACTION_LISTEN_NAME]
     if len(listens) <= turns:
         return tracker
     return DialogueStateTracker.from_events(tracker.sender_id, events[listens[-turns] :], slots=domain.slots)
+
+
+# Events after which `applied_events` no longer keeps every event as it came: a restart or a new session empties
+# the history, a revert removes events before it, a loop's own actions may be dropped
+RESETS = (Restarted, SessionStarted)
+UNPLAIN = (*RESETS, ActionReverted, UserUtteranceReverted, ActiveLoop)
+
+
+def _plain_tail(events: Sequence[Event], turns: int) -> int | None:
+    """Where `recent` cuts, found from the end (0: nowhere, the tracker itself), when that is sure: the whole
+    session's `applied_events` (which each prediction walked) would keep every event from there on as it came.
+    From the end back to the listen before the `turns`-th last (or to the session's start), no event of UNPLAIN
+    other than the start itself, and no loop in the session. None when it cannot say."""
+    listens, cut = 0, 0
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, RESETS):
+            cut = 0  # a start with at most `turns` listens after it: the applied events are the tracker's, kept whole
+            break
+        if isinstance(event, UNPLAIN):
+            return None
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME:
+            listens += 1
+            if listens == turns:
+                cut = index
+            elif listens > turns:
+                break
+    else:
+        return 0  # the whole conversation has at most `turns` listens
+    if any(isinstance(e, ActiveLoop) for e in islice(events, 0, index)):
+        return None
+    return cut

@@ -9,10 +9,20 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from components.recent_rules import RecentRulePolicy, recent
+from components.recent_rules import RecentRulePolicy, _plain_tail, recent
 from tests.conftest import ROOT
 
 
@@ -147,3 +157,44 @@ slots:
         encoding="utf-8",
     )
     assert trained(RecentRulePolicy, tmp_path, domain, data)._window(domain) is None
+
+
+def whole_session_recent(tracker, domain, turns):
+    """`recent` as it was: the cut found in the whole session's applied_events (the reference)."""
+    if tracker.active_loop_name:
+        return tracker
+    events = tracker.applied_events()
+    listens = [i for i, e in enumerate(events) if isinstance(e, ActionExecuted) and e.action_name == "action_listen"]
+    if len(listens) <= turns:
+        return tracker
+    return DialogueStateTracker.from_events(tracker.sender_id, events[listens[-turns] :], slots=domain.slots)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_cut_found_from_the_end_is_the_whole_sessions(project, seed):
+    """On conversations with restarts, new sessions, reverts and a loop, at every length: the same events."""
+    domain, _, _ = project
+    rng = random.Random(seed)
+    odd = [
+        lambda: [Restarted()],
+        lambda: [ActionExecuted("action_session_start"), SessionStarted()],
+        lambda: [UserUtteranceReverted()],
+        lambda: [ActionReverted()],
+        lambda: [ActiveLoop("some_form"), ActionExecuted("some_form"), ActiveLoop(None)],
+    ]
+    events = conversation(domain, 3, seed)
+    for t in range(14):
+        if rng.random() < 0.3:
+            events += rng.choice(odd)()
+        events += conversation(domain, 1, seed + t)[3:]
+    paths = {"from the end": 0, "whole session": 0}
+    for end in range(1, len(events) + 1):
+        tracker = DialogueStateTracker.from_events("x", events[:end], slots=domain.slots)
+        for turns in (1, 2, 3):
+            ours, reference = recent(tracker, domain, turns), whole_session_recent(tracker, domain, turns)
+            if reference is tracker:
+                assert ours is tracker
+            else:
+                assert [id(e) for e in ours.events] == [id(e) for e in reference.events]
+                paths["whole session" if _plain_tail(tracker.events, turns) is None else "from the end"] += 1
+    assert min(paths.values()) > 0, paths  # both ways of cutting were compared
